@@ -1,0 +1,55 @@
+# Iran–Iraq trade collection. `make help` lists the targets.
+# Everything runs inside .venv, created from python3 on first use; nothing is installed globally.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PARAMS ?= params/default.yaml
+KERNEL_NAME := iran-iraq-trade
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+export MPLBACKEND := Agg
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report notebooks test check lab bench clean lock
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# uv installs the locked versions in seconds; pip is the fallback if uv cannot be had
+	($(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9 && \
+	  $(BIN)/uv pip install --python $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install --python $(BIN)/python --no-deps -e .) || \
+	($(BIN)/python -m pip install --quiet -r requirements.lock && \
+	  $(BIN)/python -m pip install --quiet --no-deps -e .)
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the package with its locked dependencies
+
+report: $(STAMP) ## Run every notebook with $(PARAMS) and render the HTML reports into reports/
+	$(BIN)/python -m helpers run --params $(PARAMS)
+
+notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ from params/default.yaml
+	$(BIN)/python -m helpers run --params params/default.yaml --in-place
+
+test: $(STAMP) ## Unit tests plus nbval (strict) over every notebook
+	$(BIN)/python -m pytest -p no:cacheprovider tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+check: $(STAMP) ## Fast inner loop: unit tests only (no notebooks)
+	$(BIN)/python -m pytest -p no:cacheprovider tests -m "not slow"
+
+lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python ($(KERNEL_NAME))" >/dev/null
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP) ## Benchmarks (on demand, never in tests)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs uv)
+	$(BIN)/uv pip compile pyproject.toml --extra lab --extra test --python-version 3.11 -o requirements.lock
+
+clean: ## Remove generated reports (keeps .venv)
+	rm -rf reports/*

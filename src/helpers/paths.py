@@ -1,0 +1,35 @@
+"""Project paths, anchored to the package location rather than the working directory.
+
+papermill runs kernels in the caller's directory and nbval in the notebook's, so a
+relative path such as ``../data`` breaks in one of them; everything here is absolute.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Repository root: ``src/helpers/paths.py`` -> two levels up from ``src``.
+ROOT: Path = Path(os.environ.get("IRAN_IRAQ_ROOT", Path(__file__).resolve().parents[2]))
+DATA_DIR: Path = ROOT / "data"
+NOTEBOOK_DIR: Path = ROOT / "notebooks"
+PARAMS_DIR: Path = ROOT / "params"
+REPORTS_DIR: Path = ROOT / "reports"
+DATAPACKAGE: Path = DATA_DIR / "datapackage.json"
+
+
+def data_file(name: str) -> Path:
+    """Absolute path of a shipped data file, e.g. ``data_file("events.csv")``."""
+    return DATA_DIR / name
+
+
+def display_path(path: Path | str) -> str:
+    """A path as shown to readers: relative to the repository when inside it.
+
+    Stored notebook outputs and error messages must not carry machine paths.
+    """
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(ROOT.resolve()).as_posix()
+    except ValueError:
+        return p.name if p.is_absolute() else str(path)
