@@ -94,6 +94,14 @@ def _type_ok(type_name: str, value: Any) -> bool:
     return True
 
 
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _coerce(type_name: str, value: Any) -> Any:
     """An int given for a float parameter becomes a float, so the injected cell keeps the type."""
     if type_name.lower() == "float" and isinstance(value, int) and not isinstance(value, bool):
@@ -133,9 +141,12 @@ def resolve(raw: dict[str, Any], notebooks: list[Path], source: str = "parameter
             values.update({k: v for k, v in sections[stem].items() if k in decl})
         for name, value in values.items():
             if not _type_ok(decl[name].type_name, value):
+                hint = ""
+                if isinstance(value, str) and _looks_numeric(value):
+                    hint = " (YAML reads numbers like 20e9 as text: write 20000000000 or 2.0e+10)"
                 errors.append(
                     f"parameter '{name}' ({stem}) must be of type {decl[name].type_name} "
-                    f"like its default {decl[name].default}; got {type(value).__name__} {value!r}"
+                    f"like its default {decl[name].default}; got {type(value).__name__} {value!r}{hint}"
                 )
         result[stem] = {k: _coerce(decl[k].type_name, v) for k, v in values.items()}
     if not errors:

@@ -15,6 +15,8 @@ from typing import Any
 
 from helpers.paths import DATA_DIR
 
+TEMPLATES = Path(__file__).parent / "templates"
+
 # The lab template loads require.js and MathJax from a CDN; the reports must work offline.
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*", re.I)
 _MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
@@ -94,7 +96,13 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     written = []
     for suffix, exclude_input, other, label in ((".html", True, ".code.html", "Page with code"), (".code.html", False, ".html", "Reader's page")):
-        exporter = HTMLExporter(template_name="lab", exclude_input=exclude_input, exclude_input_prompt=True, exclude_output_prompt=True)
+        exporter = HTMLExporter(
+            extra_template_basedirs=[str(TEMPLATES)],
+            template_name="collection",
+            exclude_input=exclude_input,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
         body, _ = exporter.from_notebook_node(nb)
         header = _header_html(info, params, run_info, executed.stem + other, label)
         page = _insert_after_body(_offline(body), header)

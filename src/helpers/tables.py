@@ -334,7 +334,7 @@ CONCORDANCE_HS = TableSpec(
     title="HS chapters to the chamber's categories",
     columns=(
         Col("hs_chapter", doc="Two-digit HS chapter, as text with leading zero"),
-        Col("hs_section", doc="HS section, Roman numeral"),
+        Col("hs_section", required=False, doc="HS section, Roman numeral (empty for chapter 99)"),
         Col("chapter_title", doc="Short title (own words)"),
         Col("category_id", doc="Category of categories.csv"),
         Col("rationale", doc="Why this mapping"),

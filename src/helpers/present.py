@@ -1,0 +1,49 @@
+"""Presentation helpers for notebooks: number formats and tables that travel with their CSV.
+
+A table shown with :func:`show_table` carries its data as ``text/csv`` in the same output, with a
+file name; the runner writes it to ``reports/<run>/tables/`` so every table behind a finding can
+be downloaded. Everything here is deterministic (no Styler: it adds random element ids).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+
+def usd_bn(value: float | None, digits: int = 1, bound: str | None = None) -> str:
+    """'$10.2bn', with 'over ' for a lower bound and 'about ' for an approximate figure."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "n/a"
+    prefix = {"lower": "over ", "approx": "about "}.get(bound or "", "")
+    return f"{prefix}${value / 1e9:,.{digits}f}bn"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """'12.3%' from a fraction (0.123); 'n/a' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value * 100:.{digits}f}%"
+
+
+def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+            out[col] = out[col].map(lambda v: html.escape(v) if isinstance(v, str) else v)
+    return out
+
+
+def show_table(frame: pd.DataFrame, name: str, caption: str = "", index: bool = False) -> None:
+    """Display a table (HTML-escaped text from data) with its CSV attached as ``tables/<name>.csv``."""
+    from IPython.display import display
+
+    body = _escape_frame(frame).to_html(index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table")
+    cap = f"<p><em>Table: {html.escape(caption)}</em> · data: <code>tables/{html.escape(name)}.csv</code></p>" if caption else ""
+    display(
+        {"text/html": cap + body, "text/plain": frame.to_string(index=index), "text/csv": frame.to_csv(index=index, lineterminator="\n")},
+        metadata={"text/csv": {"filename": f"{name}.csv", "folder": "tables"}},
+        raw=True,
+    )
