@@ -70,6 +70,8 @@ def apply_style() -> None:
             "font.family": "DejaVu Sans",
             "svg.hashsalt": "iran-iraq-trade",
             "pdf.fonttype": 42,
+            # Titles and captions carry dollar amounts: "$" must never start mathtext.
+            "text.parse_math": False,
         }
     )
 

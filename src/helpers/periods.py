@@ -14,6 +14,7 @@ import jdatetime
 
 def jalali_month_span(year: int, month_from: int, month_to: int) -> tuple[dt.date, dt.date]:
     """Gregorian first and last day of Iranian months ``month_from``..``month_to`` of ``year``."""
+    year, month_from, month_to = int(year), int(month_from), int(month_to)  # jdatetime refuses numpy integers
     if not (1 <= month_from <= month_to <= 12):
         raise ValueError(f"months must satisfy 1 <= from <= to <= 12, got {month_from}..{month_to}")
     start = jdatetime.date(year, month_from, 1).togregorian()

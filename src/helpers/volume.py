@@ -7,7 +7,7 @@ Rules, stated once:
   Partial periods (year-to-date figures) are never summed with full years or with each other;
   they are shown as their own points.
 * **Preferred series.** When several rows cover the same flow and period, the preferred figure is
-  the first by (1) coverage: goods, then unspecified, then goods and services (the series is
+  the first by (0) status: figures confirmed at their source before unconfirmed ones; (1) coverage: goods, then unspecified, then goods and services (the series is
   goods trade); (2) stating body, in the order of ``BODY_PREFERENCE`` (customs records before
   officials' statements, statements before media estimates); (3) bound: exact, approx, then lower
   bounds; (4) the most recently published page.
@@ -53,11 +53,12 @@ def load_trade(path=None) -> pd.DataFrame:
 
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
+    out["_status"] = (out["status"] != "confirmed").astype(int) if "status" in out else 0
     out["_cov"] = out["coverage"].map({c: i for i, c in enumerate(COVERAGE_PREFERENCE)})
     out["_body"] = out["stated_by"].map({b: i for i, b in enumerate(BODY_PREFERENCE)})
     out["_bound"] = out["bound"].map({b: i for i, b in enumerate(BOUND_PREFERENCE)})
     out["_pub"] = out["published"].fillna(pd.Timestamp("1900-01-01"))
-    return out.sort_values(["_cov", "_body", "_bound", "_pub", "record_id"], ascending=[True, True, True, False, True])
+    return out.sort_values(["_status", "_cov", "_body", "_bound", "_pub", "record_id"], ascending=[True, True, True, True, False, True])
 
 
 def full_years(frame: pd.DataFrame, flow: str, bodies: list[str] | None = None) -> pd.DataFrame:
@@ -80,19 +81,25 @@ def stated_levels(frame: pd.DataFrame, flow: str = "two_way") -> pd.DataFrame:
     return rows.sort_values(["when", "record_id"])
 
 
-def preferred(frame: pd.DataFrame, flow: str) -> pd.DataFrame:
-    """One preferred full-year figure per period (calendar, year) of ``flow``, by the rule in the module docstring."""
-    rows = _rank(full_years(frame, flow))
+def preferred(frame: pd.DataFrame, flow: str, calendar: str = "iranian") -> pd.DataFrame:
+    """One preferred full-year figure per year of ``flow`` in one calendar, by the rule in the module docstring.
+
+    Calendars are never mixed in one series: an Iranian year and a Gregorian year overlap by nine
+    months, so putting both in one series would count most of a year twice.
+    """
+    rows = full_years(frame, flow)
+    rows = _rank(rows[rows["calendar"] == calendar])
     best = rows.groupby(["calendar", "year"], sort=False).head(1)
-    cols = ["calendar", "year", "period", "start", "end", "value", "bound", "stated_by", "coverage", "energy", "record_id"]
+    cols = ["calendar", "year", "period", "start", "end", "value", "bound", "stated_by", "coverage", "energy", "status", "record_id"]
     return best[cols].sort_values("start").reset_index(drop=True)
 
 
-def two_way(frame: pd.DataFrame) -> pd.DataFrame:
-    """Preferred two-way figure per full period: reported directly, or exports plus imports."""
-    direct = full_years(frame, "two_way").assign(method="reported two-way")
-    exports = preferred(frame, "iran_exports_to_iraq").set_index(["calendar", "year"])
-    imports = preferred(frame, "iran_imports_from_iraq").set_index(["calendar", "year"])
+def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
+    """Preferred two-way figure per full year of one calendar: reported directly, or exports plus imports."""
+    direct = full_years(frame, "two_way")
+    direct = direct[direct["calendar"] == calendar].assign(method="reported two-way")
+    exports = preferred(frame, "iran_exports_to_iraq", calendar).set_index(["calendar", "year"])
+    imports = preferred(frame, "iran_imports_from_iraq", calendar).set_index(["calendar", "year"])
     both = exports.join(imports, how="inner", lsuffix="_x", rsuffix="_m")
     rows = []
     for (cal, year), r in both.iterrows():
@@ -111,13 +118,14 @@ def two_way(frame: pd.DataFrame) -> pd.DataFrame:
                 "stated_by": weaker_body,
                 "coverage": weaker_cov,
                 "energy": r["energy_x"],
+                "status": "confirmed" if r["status_x"] == r["status_m"] == "confirmed" else "unconfirmed",
                 "published": pd.NaT,
                 "record_id": f"{r['record_id_x']} + {r['record_id_m']}",
                 "method": "exports + imports",
             }
         )
     summed = pd.DataFrame(rows, columns=[*rows[0].keys()] if rows else ["calendar", "year", "record_id", "method"])
-    cols = ["calendar", "year", "period", "start", "end", "value", "bound", "stated_by", "coverage", "energy", "published", "record_id", "method"]
+    cols = ["calendar", "year", "period", "start", "end", "value", "bound", "stated_by", "coverage", "energy", "status", "published", "record_id", "method"]
     candidates = pd.concat([direct[cols], summed.reindex(columns=cols)], ignore_index=True)
     if candidates.empty:
         return candidates.assign(method=pd.Series(dtype="string"))
@@ -221,10 +229,12 @@ def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = 
     return Growth(str(a.get("period", first)), str(b.get("period", last)), float(a["value"]), float(b["value"]), window, cagr(float(a["value"]), float(b["value"]), window), b["bound"] == "lower")
 
 
-def base_value(two_way_series: pd.DataFrame, base_year: int) -> dict | None:
-    """Two-way value for a Gregorian ``base_year``: a Gregorian figure, else a calendar-year estimate,
-    else the Iranian year that begins in ``base_year`` (each labelled with how it was obtained)."""
-    greg = two_way_series[(two_way_series["calendar"] == "gregorian") & (two_way_series["year"] == base_year)]
+def base_value(two_way_series: pd.DataFrame, base_year: int, gregorian_series: pd.DataFrame | None = None) -> dict | None:
+    """Two-way value for a Gregorian ``base_year``: a Gregorian figure, else a calendar-year estimate
+    from the Iranian-year series, else the Iranian year that begins in ``base_year`` (each labelled
+    with how it was obtained)."""
+    pool = two_way_series if gregorian_series is None else pd.concat([gregorian_series, two_way_series], ignore_index=True)
+    greg = pool[(pool["calendar"] == "gregorian") & (pool["year"] == base_year)]
     if len(greg):
         r = greg.iloc[0]
         return {"value": float(r["value"]), "how": f"reported for calendar year {base_year}", "bound": r["bound"]}
@@ -279,7 +289,7 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
 
     from helpers import charts
 
-    fig, ax = plt.subplots(figsize=(10, 5.5))
+    fig, ax = plt.subplots(figsize=(12, 5.5))
     seen: set[str] = set()
     for row in drawn.itertuples():
         colour = charts.BODY_COLOURS[row.stated_by]
@@ -295,7 +305,7 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
             ax.annotate("", xy=(mid, row.value * 1.08), xytext=(mid, row.value), arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
         seen.add(label)
     ax.axhline(target_usd, color="#444444", lw=1, ls=":")
-    ax.text(drawn["start"].min(), target_usd * 1.02, f"target ${target_usd / 1e9:,.0f}bn a year (two-way)", fontsize=9, color="#444444", va="bottom")
+    ax.text(drawn["end"].max(), target_usd * 1.02, f"target ${target_usd / 1e9:,.0f}bn a year (two-way)", fontsize=9, color="#444444", va="bottom", ha="right")
     dated = targets[targets["date"].notna() & (targets["measure"] == "two_way_trade") & (targets["target_value"] == target_usd)]
     if len(dated):
         ax.plot(dated["date"], [target_usd] * len(dated), ls="none", marker="|", ms=14, mew=1.5, color="#444444", label="$ target restated (each tick a dated statement)")
@@ -306,5 +316,5 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
     ax.set_xlabel("Period covered (Iranian years drawn over their real March-to-March span)")
     ax.set_ylim(0, max(target_usd, float(drawn["value"].max())) * 1.15)
     ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig, ax
