@@ -484,13 +484,22 @@ def parse_csv(text: str, spec: TableSpec, shown: str, strict_columns: bool = Tru
                 records[name].append(value)
     except csv.Error as exc:
         problems.append(Problem(f"malformed CSV ({exc}); is the file cut off inside a quoted field?", line=reader.line_num))
-    if problems:
-        raise DataError(shown, problems)
-    if not line_numbers:
+        raise DataError(shown, problems) from None
+    if not line_numbers and not problems:
         raise DataError(shown, Problem("header only: the file has no data rows", line=1))
+    if len(line_numbers) != len(records[expected[0]]) or any(p.line is not None and p.column is None for p in problems):
+        raise DataError(shown, problems)  # rows of the wrong width: the typed frame cannot be built
     index = pd.Index(line_numbers, name="line")
     frame = pd.DataFrame({name: pd.Series(records[name], index=index, dtype=_DTYPES[cols[name].kind]) for name in expected})
-    validate(frame, spec, shown)
+    try:
+        validate(frame, spec, shown)
+    except DataError as err:
+        # a field that failed to parse is already reported; do not report it again as missing
+        reported = {(p.line, p.column) for p in problems}
+        problems += [p for p in err.problems if (p.line, p.column) not in reported]
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        raise DataError(shown, problems)
     return frame
 
 

@@ -1,0 +1,37 @@
+"""Shared fixtures: copies of the shipped data in temporary folders, with their own manifests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from helpers import provenance  # noqa: E402
+from helpers.paths import DATA_DIR  # noqa: E402
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of data/ with a freshly recorded manifest (so checksum rules are reachable)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for f in DATA_DIR.glob("*.csv"):
+        shutil.copy(f, folder / f.name)
+    provenance.record(folder)
+    return folder
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    """Write a small CSV the way the project's files are written (UTF-8, LF, minimal quoting)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        for r in rows:
+            w.writerow(["" if v is None else v for v in r])
+    return path
