@@ -100,7 +100,7 @@ def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
     direct = direct[direct["calendar"] == calendar].assign(method="reported two-way")
     exports = preferred(frame, "iran_exports_to_iraq", calendar).set_index(["calendar", "year"])
     imports = preferred(frame, "iran_imports_from_iraq", calendar).set_index(["calendar", "year"])
-    both = exports.join(imports, how="inner", lsuffix="_x", rsuffix="_m")
+    both = exports.join(imports, how="inner", suffixes=("_x", "_m"))
     rows = []
     for (cal, year), r in both.iterrows():
         weaker_body = max(r["stated_by_x"], r["stated_by_m"], key=BODY_PREFERENCE.index)

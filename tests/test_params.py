@@ -1,0 +1,97 @@
+"""Parameter sets are checked against the notebooks before any kernel starts."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import params
+from helpers.errors import ParameterError
+from helpers.paths import NOTEBOOK_DIR, PARAMS_DIR
+from tests.notebook_fixtures import make_notebook
+
+
+@pytest.fixture
+def notebooks(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    make_notebook(folder / "01-a.ipynb", "target_usd: float = 20e9  # target\ntarget_year: int = 2030  # year\nbase_year: int = 2022  # base\nstated_by: list[str] = ['chamber']  # bodies")
+    make_notebook(folder / "02-b.ipynb", "include_energy: bool = True  # energy\nstart: str = '2003-01-01'  # from\nend: str = '2025-12-31'  # to")
+    return params.notebook_paths(folder)
+
+
+def test_shared_keys_go_to_the_notebooks_that_declare_them(notebooks):
+    out = params.resolve({"target_year": 2028, "include_energy": False}, notebooks)
+    assert out == {"01-a": {"target_year": 2028}, "02-b": {"include_energy": False}}
+
+
+def test_per_notebook_sections_override_shared_keys(notebooks):
+    out = params.resolve({"target_year": 2028, "notebooks": {"01-a": {"target_year": 2035}}}, notebooks)
+    assert out["01-a"]["target_year"] == 2035
+
+
+def test_int_for_float_is_widened(notebooks):
+    out = params.resolve({"target_usd": 25000000000}, notebooks)
+    assert isinstance(out["01-a"]["target_usd"], float)
+
+
+@pytest.mark.parametrize(
+    "raw, fragments",
+    [
+        ({"target_yaer": 2030}, ["unknown parameter 'target_yaer'", "accepted:", "target_year"]),
+        ({"target_year": "2030"}, ["'target_year'", "type int", "got str"]),
+        ({"target_usd": "20e9"}, ["'target_usd'", "YAML reads numbers like 20e9 as text"]),
+        ({"include_energy": "yes"}, ["'include_energy'", "type bool"]),
+        ({"target_year": 2020, "base_year": 2022}, ["'target_year' (2020) must be after 'base_year' (2022)"]),
+        ({"target_usd": -5.0}, ["'target_usd' must be greater than 0"]),
+        ({"target_usd": 0}, ["'target_usd' must be greater than 0"]),
+        ({"stated_by": []}, ["'stated_by' must not be empty", "choose from"]),
+        ({"stated_by": ["customs"]}, ["unknown value(s) 'customs'", "iranian_customs"]),
+        ({"start": "2024-01-01", "end": "2020-01-01"}, ["'start' (2024-01-01) must not be after 'end' (2020-01-01)"]),
+        ({"start": "January 2024"}, ["'start' must be a date written YYYY-MM-DD"]),
+        ({"notebooks": {"09-nope": {}}}, ["unknown notebook section '09-nope'"]),
+        ({"notebooks": {"02-b": {"target_year": 2030}}}, ["unknown parameter 'target_year' for 02-b"]),
+    ],
+)
+def test_bad_parameters_are_refused_with_accepted_values(notebooks, raw, fragments):
+    with pytest.raises(ParameterError) as info:
+        params.resolve(raw, notebooks)
+    for f in fragments:
+        assert f in str(info.value)
+
+
+def test_yaml_syntax_error_names_line_and_column(tmp_path, notebooks):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("target_year: 2030\nbase_year: [2022\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"line \d+, column \d+"):
+        params.load(bad, notebooks)
+
+
+def test_non_mapping_yaml_is_refused(tmp_path, notebooks):
+    bad = tmp_path / "list.yaml"
+    bad.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="mapping"):
+        params.load(bad, notebooks)
+
+
+def test_notebook_without_parameters_cell_is_refused(tmp_path):
+    path = make_notebook(tmp_path / "01-x.ipynb", "a = 1")
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].metadata["tags"] = []
+    nbformat.write(nb, path)
+    with pytest.raises(ParameterError, match="no cell tagged 'parameters'"):
+        params.declared_parameters(path)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PARAMS_DIR.glob("*.yaml")))
+def test_shipped_parameter_sets_are_valid(name):
+    resolved = params.load(PARAMS_DIR / name, params.notebook_paths(NOTEBOOK_DIR))
+    assert set(resolved) == {p.stem for p in params.notebook_paths(NOTEBOOK_DIR)}
+
+
+def test_every_notebook_parameter_is_typed_and_documented():
+    for path in params.notebook_paths(NOTEBOOK_DIR):
+        for decl in params.declared_parameters(path).values():
+            assert decl.type_name not in ("None", ""), f"{path.name}: {decl.name} has no type annotation"
+            assert decl.help, f"{path.name}: {decl.name} has no comment"
