@@ -45,6 +45,7 @@ def test_manifest_matches_shipped_files():
 def test_manifest_is_what_record_would_write():
     on_disk = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
     assert on_disk == provenance.build_manifest(DATA_DIR)
+    assert (DATA_DIR / "README.md").read_text(encoding="utf-8") == provenance.data_dictionary(DATA_DIR)
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.name)

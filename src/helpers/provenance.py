@@ -145,13 +145,53 @@ def build_manifest(folder: Path) -> dict:
     }
 
 
-def record(folder: Path) -> Path:
-    """Re-record the manifest (schemas, sources and checksums) of a data folder."""
-    path = folder / MANIFEST
-    text = json.dumps(build_manifest(folder), indent=2, ensure_ascii=False) + "\n"
-    tmp = path.with_suffix(".json.tmp")
+def data_dictionary(folder: Path) -> str:
+    """The data dictionary (``data/README.md``): every table and column with meaning, unit and source."""
+    from helpers.tables import SPECS
+
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from the table specifications in `src/helpers/tables.py` by `python -m helpers data record`;",
+        "do not edit by hand. Every file is UTF-8 CSV with a header row; empty fields are missing values.",
+        "Each row of a sourced table names its page (`source_url`), who stated the figure (`stated_by`, `speaker`),",
+        "the outlet (`publisher`) and the date it was checked at the source (`checked`).",
+        "",
+        "Stating bodies (`stated_by`): `iranian_customs` (IRICA), `trade_promotion` (TPO of Iran), `chamber`",
+        "(chamber-of-commerce officials), `iranian_government`, `iraqi_government`, `iraqi_research`, `mirror_data`",
+        "(partner-reported or reconciled statistics: OEC, BACI, Comtrade), `international` (World Bank, IMF, WTO),",
+        "`media` (an outlet's own estimate).",
+        "",
+    ]
+    for spec in SPECS.values():
+        path = folder / spec.file
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8-sig") as fh:
+            n = sum(1 for line in fh if line.strip()) - 1
+        out += [f"## `{spec.file}` — {spec.title}", "", spec.description or "", "", f"{n} rows. Key: ({', '.join(spec.key)}).", ""]
+        out += ["| column | meaning | type | unit / allowed values |", "| --- | --- | --- | --- |"]
+        for c in spec.columns:
+            allowed = ", ".join(f"`{v}`" for v in c.values) if c.values else c.unit
+            if c.min is not None or c.max is not None:
+                allowed = (allowed + "; " if allowed else "") + f"range {c.min if c.min is not None else ''}–{c.max if c.max is not None else ''}"
+            req = "" if c.required else " (optional)"
+            out.append(f"| `{c.name}` | {c.doc}{req} | {c.kind} | {allowed} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def record(folder: Path) -> Path:
+    """Re-record the manifest (schemas, sources and checksums) and the data dictionary of a data folder."""
+    path = folder / MANIFEST
+    _write_atomic(path, json.dumps(build_manifest(folder), indent=2, ensure_ascii=False) + "\n")
+    _write_atomic(folder / "README.md", data_dictionary(folder))
     return path
 
 

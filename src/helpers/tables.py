@@ -137,7 +137,7 @@ def _year_fits_calendar(df: pd.DataFrame) -> pd.Series:
 def _shares_not_over_100(df: pd.DataFrame) -> pd.Series:
     """Shares of one breakdown (same period, body and source) may not sum past 100%."""
     keys = ["calendar", "year", "month_from", "month_to", "stated_by", "source_url"]
-    share = df["share_pct"].fillna(0.0)
+    share = df["share_pct"].fillna(0.0).where(df["part_of"].isna(), 0.0)  # nested groups are inside their parent's share
     total = share.groupby([df[k].astype("string").fillna("") for k in keys]).transform("sum")
     return total <= 100.0 + 1e-9
 
@@ -299,6 +299,7 @@ COMPOSITION = TableSpec(
         Col("share_pct", "number", required=False, min=0, max=100, doc="Share of the breakdown's total", unit="percent"),
         Col("total_value", "int", required=False, min=0, doc="Total of the breakdown as stated", unit="US dollars"),
         Col("total_bound", "enum", required=False, values=BOUND, doc="Bound of the stated total"),
+        Col("part_of", required=False, doc="record_id of the row this group is part of (nested groups are never summed with their parent)"),
         Col("stated_by", "enum", values=STATED_BY, doc="Body that stated the breakdown"),
         Col("speaker", doc="Person and office quoted"),
         Col("publisher", doc="Outlet"),
@@ -312,6 +313,7 @@ COMPOSITION = TableSpec(
         _STATUS_RULE,
         RowRule("shares of one breakdown sum to more than 100%", _shares_not_over_100, "share_pct"),
         RowRule("a group needs a value or a share", lambda df: df["value"].notna() | df["share_pct"].notna(), "value"),
+        RowRule("part_of must name the record_id of another row of the same file", lambda df: df["part_of"].isna() | df["part_of"].isin(df["record_id"]), "part_of"),
     ),
 )
 

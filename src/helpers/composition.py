@@ -1,0 +1,144 @@
+"""Composition of Iran's exports to Iraq by the chamber's ten categories.
+
+Rules, stated once:
+
+* Each reported product group is mapped through ``data/concordance_groups.csv`` (HS chapters
+  through ``data/concordance_hs.csv``). A group that straddles categories goes to its labelled
+  mixed bucket; a group with no mapping is ``unmapped``. Nothing is spread by guesswork.
+* A *breakdown* is the set of groups one source gives for one period (same period, body and page).
+  A group's share is the stated share, or its value over the breakdown's stated total; with neither
+  a total nor a share, no share is computed.
+* Groups nested in another (``part_of``) are shown but never added to their parent's breakdown.
+* Whatever a breakdown's groups do not cover is "not itemised", never assigned to a category.
+* ``include_energy=False`` removes energy groups and re-bases shares on the non-energy total; this is
+  possible only where the breakdown itemises its energy, otherwise the share is left as it is and
+  marked "energy not itemised".
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.periods import add_spans
+
+NOT_ITEMISED = "not itemised"
+
+
+def load(path=None) -> pd.DataFrame:
+    """Reported breakdowns with category, kind and real calendar spans."""
+    from helpers.tables import read_table
+
+    comp = add_spans(read_table("composition", path, verify_checksum=path is None))
+    groups = read_table("concordance_groups").set_index("reported_group")
+    cats = read_table("categories").set_index("category_id")
+    comp["category_id"] = comp["reported_group"].map(groups["category_id"]).fillna("unmapped")
+    comp["category"] = comp["category_id"].map(cats["label"])
+    comp["kind"] = comp["category_id"].map(cats["kind"])
+    return comp
+
+
+def breakdown_label(row) -> str:
+    """'1399 (Mar 2020–Mar 2021), chamber, Trend' — period, body and outlet of a breakdown."""
+    return f"{row['period']} · {row['stated_by']} · {row['publisher']}"
+
+
+def with_shares(comp: pd.DataFrame) -> pd.DataFrame:
+    """Add ``breakdown`` (label) and ``share`` (fraction of the breakdown total, where computable)."""
+    out = comp.copy()
+    out["breakdown"] = out.apply(breakdown_label, axis=1)
+    from_value = out["value"].astype("Float64") / out["total_value"].astype("Float64")
+    out["share"] = (out["share_pct"].astype("Float64") / 100).fillna(from_value)
+    out["share_basis"] = out["share_pct"].notna().map({True: "stated share", False: "value / stated total"})
+    out.loc[out["share"].isna(), "share_basis"] = "no total: share not computable"
+    return out
+
+
+def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataFrame:
+    """Long table: share of each category in each breakdown, plus the part not itemised.
+
+    Nested groups are left out of the sums; energy is removed and shares re-based when
+    ``include_energy`` is False and the breakdown itemises its energy.
+    """
+    s = with_shares(comp)
+    s = s[s["part_of"].isna() & s["share"].notna()]
+    rows = []
+    for label, grp in s.groupby("breakdown", sort=False):
+        energy = float(grp.loc[grp["kind"] == "energy", "share"].sum())
+        has_energy = bool((grp["kind"] == "energy").any())
+        note = ""
+        base = 1.0
+        if not include_energy:
+            if has_energy:
+                grp = grp[grp["kind"] != "energy"]
+                base = 1.0 - energy
+                note = "re-based on the non-energy total"
+            else:
+                note = "energy not itemised: shares as stated"
+        if base <= 0:
+            continue
+        by_cat = grp.groupby(["category_id", "category", "kind"], sort=False)["share"].sum()
+        first = grp.iloc[0]
+        for (cid, cat, kind), share in by_cat.items():
+            rows.append({"breakdown": label, "start": first["start"], "category_id": cid, "category": cat, "kind": kind, "share": float(share) / base, "note": note})
+        rest = 1.0 - float(by_cat.sum()) / base
+        if rest > 1e-9:
+            rows.append({"breakdown": label, "start": first["start"], "category_id": "not_itemised", "category": NOT_ITEMISED, "kind": "not itemised", "share": rest, "note": note})
+    out = pd.DataFrame(rows, columns=["breakdown", "start", "category_id", "category", "kind", "share", "note"])
+    return out.sort_values(["start", "breakdown", "share"], ascending=[True, True, False]).reset_index(drop=True)
+
+
+def versus_report(shares: pd.DataFrame, stated: dict[str, float]) -> pd.DataFrame:
+    """Each breakdown's share of the categories the report quantifies, beside the report's figure.
+
+    ``stated`` maps category ids to the report's shares (fractions), e.g. {"agriculture": 0.30}.
+    A category a breakdown does not itemise is shown as missing, not as zero. Agriculture mixed with
+    food industries is shown in its own column: it contains agriculture but also more.
+    """
+    rows = []
+    for label, grp in shares.groupby("breakdown", sort=False):
+        cat = grp.set_index("category_id")["share"]
+        row = {"breakdown": label}
+        for cid, value in stated.items():
+            row[f"{cid} (report {value:.0%})"] = float(cat[cid]) if cid in cat else float("nan")
+        row["agriculture + food mixed"] = float(cat["mixed_agri_food"]) if "mixed_agri_food" in cat else float("nan")
+        row["largest category"] = grp.loc[grp["kind"] != "not itemised"].sort_values("share", ascending=False)["category"].head(1).squeeze() if (grp["kind"] != "not itemised").any() else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
+    """Energy's share in each breakdown that itemises it (what the picture loses or gains with energy)."""
+    s = with_shares(comp)
+    s = s[s["part_of"].isna() & s["share"].notna()]
+    e = s[s["kind"] == "energy"].groupby("breakdown", sort=False).agg(start=("start", "first"), energy_share=("share", "sum"), publisher=("publisher", "first"))
+    return e.reset_index().sort_values("start").reset_index(drop=True)
+
+
+def plot_shares(shares: pd.DataFrame, title: str):
+    """Stacked horizontal bars: one per breakdown, categories in fixed colours, 'not itemised' in grey."""
+    import matplotlib.pyplot as plt
+
+    from helpers import charts
+
+    order = list(dict.fromkeys(shares["breakdown"]))
+    cats = list(dict.fromkeys(shares.sort_values("kind")["category"]))
+    palette = {c: charts.PALETTE[i % len(charts.PALETTE)] for i, c in enumerate(c for c in cats if c not in (NOT_ITEMISED, "unmapped"))}
+    palette[NOT_ITEMISED] = "#DDDDDD"
+    palette["unmapped"] = "#999999"
+    fig, ax = plt.subplots(figsize=(12, 0.55 * len(order) + 2))
+    left = {b: 0.0 for b in order}
+    hatches = {"mixed": "//", "energy": "..", "unmapped": "", "not itemised": ""}
+    for cat in cats:
+        part = shares[shares["category"] == cat].set_index("breakdown")["share"]
+        vals = [float(part.get(b, 0.0)) * 100 for b in order]
+        kind = shares.loc[shares["category"] == cat, "kind"].iloc[0]
+        ax.barh(order, vals, left=[left[b] for b in order], color=palette[cat], hatch=hatches.get(kind, ""), edgecolor="white", label=cat)
+        for b, v in zip(order, vals):
+            left[b] += v
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share of the breakdown's total (%)")
+    ax.set_ylabel("Breakdown (period · stating body · outlet)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return fig, ax

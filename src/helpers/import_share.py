@@ -1,0 +1,147 @@
+"""Iran's share of Iraq's total imports, as a range over every sourced pairing, and Iran's place
+among Iraq's suppliers.
+
+Pairing rule, stated once: a numerator (Iran's sales to Iraq) and a denominator (Iraq's imports
+from all countries) pair when they cover the same calendar year and the same coverage (goods with
+goods, goods and services with goods and services). Numerators are full calendar-year figures as
+reported (Iranian exports or Iraqi-side imports from Iran) and, marked as estimates, calendar-year
+estimates from Iranian-year figures. Every pairing is kept; the result per year is a range, not one
+chosen number. A lower-bound numerator gives a lower-bound share; a lower-bound denominator
+(e.g. a sum over the largest suppliers only) gives an upper-bound share.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import volume
+
+NUMERATOR_FLOWS = ("iran_exports_to_iraq", "iraq_imports_from_iran")
+
+
+def load_imports(path=None) -> pd.DataFrame:
+    from helpers.tables import read_table
+
+    return read_table("iraq_imports", path, verify_checksum=path is None)
+
+
+def numerators(trade: pd.DataFrame) -> pd.DataFrame:
+    """Full calendar-year figures of Iran's sales to Iraq, and calendar-year estimates from Iranian years."""
+    rows = trade[trade["flow"].isin(NUMERATOR_FLOWS) & (trade["calendar"] == "gregorian") & ~trade["partial"] & trade["coverage"].isin(["goods", "goods_and_services"])]
+    reported = pd.DataFrame(
+        {
+            "year": rows["year"].astype(int),
+            "coverage": rows["coverage"],
+            "iran_value": rows["value"].astype(float),
+            "iran_bound": rows["bound"],
+            "iran_source": rows["stated_by"] + " · " + rows["publisher"],
+            "iran_record": rows["record_id"],
+            "estimate": False,
+        }
+    )
+    est = volume.calendar_year_estimates(volume.preferred(trade, "iran_exports_to_iraq", "iranian"))
+    estimated = pd.DataFrame(
+        {
+            "year": est["year"].astype(int),
+            "coverage": "goods",
+            "iran_value": est["value"].astype(float),
+            "iran_bound": est["bound"],
+            "iran_source": "estimate from Iranian years " + est["from_years"],
+            "iran_record": "calendar-year estimate",
+            "estimate": True,
+        }
+    )
+    return pd.concat([reported, estimated], ignore_index=True)
+
+
+def pairings(trade: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
+    """Every numerator–denominator pairing with the same year and coverage, with the share it implies."""
+    num = numerators(trade)
+    den = imports[imports["partner"] == "WLD"]
+    den = pd.DataFrame(
+        {
+            "year": den["year"].astype(int),
+            "coverage": den["coverage"],
+            "iraq_total": den["value"].astype(float),
+            "total_bound": den["bound"],
+            "total_source": den["stated_by"] + " · " + den["publisher"],
+            "total_record": den["record_id"],
+        }
+    )
+    pairs = num.merge(den, on=["year", "coverage"], how="inner")
+    pairs["share"] = pairs["iran_value"] / pairs["iraq_total"]
+    pairs["share_is"] = pairs.apply(_share_bound, axis=1)
+    return pairs.sort_values(["year", "share", "iran_record", "total_record"]).reset_index(drop=True)
+
+
+def _share_bound(row) -> str:
+    low = row["iran_bound"] == "lower"
+    high = row["total_bound"] == "lower"
+    if low and high:
+        return "unbounded (both ends are lower bounds)"
+    if low:
+        return "lower bound"
+    if high:
+        return "upper bound"
+    return "approximate" if "approx" in (row["iran_bound"], row["total_bound"]) else "as computed"
+
+
+def share_ranges(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per year and coverage: lowest and highest share over all pairings, and how many there are."""
+    g = pairs.groupby(["year", "coverage"])
+    out = g.agg(low=("share", "min"), high=("share", "max"), pairings=("share", "size"), estimates=("estimate", "sum")).reset_index()
+    out["estimates"] = out["estimates"].astype(int)
+    return out
+
+
+def suppliers(trade: pd.DataFrame, imports: pd.DataFrame, min_suppliers: int = 3) -> pd.DataFrame:
+    """Iraq's goods imports by supplier per year, Iran included, where at least ``min_suppliers`` are sourced.
+
+    Figures come from different sources (partner statistics, Iraqi officials, researchers); the rank
+    is by value across them and says so. Several figures for one supplier and year: the
+    highest and lowest are both kept as a range.
+    """
+    import pycountry
+
+    others = imports[(imports["partner"] != "WLD") & (imports["coverage"] == "goods")]
+    rows = [
+        {"year": int(r.year), "partner": r.partner, "value": float(r.value), "source": f"{r.stated_by} · {r.publisher}"} for r in others.itertuples()
+    ]
+    num = numerators(trade)
+    num = num[(num["coverage"] == "goods")]
+    rows += [{"year": int(r.year), "partner": "IRN", "value": float(r.iran_value), "source": r.iran_source} for r in num.itertuples()]
+    frame = pd.DataFrame(rows)
+    agg = frame.groupby(["year", "partner"]).agg(low=("value", "min"), high=("value", "max"), figures=("value", "size"), sources=("source", lambda s: "; ".join(sorted(set(s))))).reset_index()
+    counts = agg.groupby("year")["partner"].transform("size")
+    agg = agg[counts >= min_suppliers].copy()
+    agg["country"] = agg["partner"].map(lambda c: getattr(pycountry.countries.get(alpha_3=c), "common_name", None) or pycountry.countries.get(alpha_3=c).name)
+    agg["rank_by_high"] = agg.groupby("year")["high"].rank(ascending=False, method="min").astype(int)
+    return agg.sort_values(["year", "rank_by_high", "partner"]).reset_index(drop=True)
+
+
+def plot_ranges(pairs: pd.DataFrame, title: str):
+    """Each pairing as a dot, the range per year as a line; estimates hollow; goods and goods+services apart."""
+    import matplotlib.pyplot as plt
+
+    from helpers import charts
+
+    fig, ax = plt.subplots(figsize=(11, 5))
+    colours = {"goods": charts.PALETTE[0], "goods_and_services": charts.PALETTE[1]}
+    offsets = {"goods": -0.12, "goods_and_services": 0.12}
+    for cov, grp in pairs.groupby("coverage"):
+        for year, g in grp.groupby("year"):
+            x = year + offsets[cov]
+            ax.plot([x, x], [g["share"].min() * 100, g["share"].max() * 100], color=colours[cov], lw=2, alpha=0.6)
+        rep = grp[~grp["estimate"]]
+        est = grp[grp["estimate"]]
+        label = cov.replace("_", " ")
+        ax.plot(rep["year"] + offsets[cov], rep["share"] * 100, "o", color=colours[cov], label=f"{label}: reported figures")
+        ax.plot(est["year"] + offsets[cov], est["share"] * 100, "o", mfc="white", color=colours[cov], label=f"{label}: with calendar-year estimate")
+    ax.set_ylabel("Iran's share of Iraq's imports (%)")
+    ax.set_xlabel("Calendar year")
+    ax.set_ylim(0, max(70, float(pairs["share"].max()) * 110))
+    ax.axhline(65, color="#444444", ls=":", lw=1)
+    ax.text(pairs["year"].min() - 0.4, 66, "65%: the report's figure (one reading)", fontsize=8, color="#444444")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    return fig, ax
