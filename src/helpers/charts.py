@@ -144,5 +144,5 @@ def billions(ax, axis: str = "y") -> None:
     """Label an axis in US$ billions."""
     from matplotlib.ticker import FuncFormatter
 
-    fmt = FuncFormatter(lambda v, _pos: f"{v / 1e9:,.0f}" if abs(v) >= 1e9 or v == 0 else f"{v / 1e9:,.1f}")
+    fmt = FuncFormatter(lambda v, _pos: f"{v / 1e9:,.4g}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)

@@ -67,6 +67,7 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
         has_energy = bool((grp["kind"] == "energy").any())
         note = ""
         base = 1.0
+        first = grp.iloc[0]
         if not include_energy:
             if has_energy:
                 grp = grp[grp["kind"] != "energy"]
@@ -77,7 +78,6 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
         if base <= 0:
             continue
         by_cat = grp.groupby(["category_id", "category", "kind"], sort=False)["share"].sum()
-        first = grp.iloc[0]
         for (cid, cat, kind), share in by_cat.items():
             rows.append({"breakdown": label, "start": first["start"], "category_id": cid, "category": cat, "kind": kind, "share": float(share) / base, "note": note})
         rest = 1.0 - float(by_cat.sum()) / base

@@ -127,7 +127,7 @@ def plot_ranges(pairs: pd.DataFrame, title: str):
 
     fig, ax = plt.subplots(figsize=(11, 5))
     colours = {"goods": charts.PALETTE[0], "goods_and_services": charts.PALETTE[1]}
-    offsets = {"goods": -0.12, "goods_and_services": 0.12}
+    offsets = {"goods": 0.0, "goods_and_services": 0.2}
     for cov, grp in pairs.groupby("coverage"):
         for year, g in grp.groupby("year"):
             x = year + offsets[cov]

@@ -357,6 +357,23 @@ CONCORDANCE_GROUPS = TableSpec(
     key=("reported_group",),
 )
 
+PHASES = TableSpec(
+    name="phases",
+    file="phases.csv",
+    title="Phases shaded on the influence timeline",
+    description="Analytical phases of the Iran–Iraq relationship; each starts at a dated, sourced event of events.csv.",
+    columns=(
+        Col("phase_id", doc="Id of the phase"),
+        Col("label", doc="Label drawn on the chart"),
+        Col("start", "date", doc="First day"),
+        Col("end", "date", doc="Last day (for the last phase: the end of the data)"),
+        Col("start_event", doc="event_id in events.csv that opens the phase"),
+        Col("description", doc="What marks the phase (own words)"),
+    ),
+    key=("phase_id",),
+    rules=(RowRule("start must not be after end", lambda df: df["start"] <= df["end"], "start"),),
+)
+
 CLAIMS = TableSpec(
     name="claims",
     file="claims.csv",
@@ -375,7 +392,7 @@ CLAIMS = TableSpec(
 
 SPECS: dict[str, TableSpec] = {
     s.name: s
-    for s in (TRADE, IRAQ_IMPORTS, TARGETS, EVENTS, COMPOSITION, CATEGORIES, CONCORDANCE_HS, CONCORDANCE_GROUPS, CLAIMS)
+    for s in (TRADE, IRAQ_IMPORTS, TARGETS, EVENTS, PHASES, COMPOSITION, CATEGORIES, CONCORDANCE_HS, CONCORDANCE_GROUPS, CLAIMS)
 }
 
 
