@@ -36,14 +36,18 @@ def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def show_table(frame: pd.DataFrame, name: str, caption: str = "", index: bool = False) -> None:
-    """Display a table (HTML-escaped text from data) with its CSV attached as ``tables/<name>.csv``."""
+def show_table(frame: pd.DataFrame, name: str, caption: str = "", index: bool = False, folder: str = "tables") -> None:
+    """Display a table (HTML-escaped text from data) with its CSV attached as ``<folder>/<name>.csv``.
+
+    The runner writes the CSV into the run's report folder; ``folder="."`` puts it at the top.
+    """
     from IPython.display import display
 
     body = _escape_frame(frame).to_html(index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table")
-    cap = f"<p><em>Table: {html.escape(caption)}</em> · data: <code>tables/{html.escape(name)}.csv</code></p>" if caption else ""
+    where = f"{name}.csv" if folder == "." else f"{folder}/{name}.csv"
+    cap = f"<p><em>Table: {html.escape(caption)}</em> · data: <code>{html.escape(where)}</code></p>" if caption else ""
     display(
         {"text/html": cap + body, "text/plain": frame.to_string(index=index), "text/csv": frame.to_csv(index=index, lineterminator="\n")},
-        metadata={"text/csv": {"filename": f"{name}.csv", "folder": "tables"}},
+        metadata={"text/csv": {"filename": f"{name}.csv", "folder": folder}},
         raw=True,
     )

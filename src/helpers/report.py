@@ -148,7 +148,7 @@ def _export_tables(nb, folder: Path) -> None:
             meta = out.get("metadata", {}).get("text/csv", {})
             if "text/csv" in data and meta.get("filename"):
                 name = Path(meta["filename"]).name
-                sub = folder / meta.get("folder", "tables")
+                sub = folder / Path(meta.get("folder", "tables")).name if meta.get("folder", "tables") != "." else folder
                 sub.mkdir(exist_ok=True)
                 (sub / name).write_text("".join(data["text/csv"]), encoding="utf-8")
 
