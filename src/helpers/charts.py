@@ -135,7 +135,7 @@ def _md_escape(text: str) -> str:
     import html
 
     text = html.escape(text, quote=False)
-    for ch in "\\`*_[]#|":
+    for ch in "\\`*_[]#|$":
         text = text.replace(ch, "\\" + ch)
     return text
 

@@ -1,0 +1,70 @@
+"""Formatting and escaping of text that comes from data."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from helpers import charts, present
+from helpers.paths import NOTEBOOK_DIR
+
+
+def test_usd_bn_marks_bounds():
+    assert present.usd_bn(10.238e9) == "$10.2bn"
+    assert present.usd_bn(10e9, bound="lower") == "over $10.0bn"
+    assert present.usd_bn(12e9, 0, "approx") == "about $12bn"
+    assert present.usd_bn(float("nan")) == "n/a"
+    assert present.pct(0.1234) == "12.3%"
+
+
+def test_markdown_escape_neutralises_markup_and_dollars():
+    text = charts._md_escape("<script>alert(1)</script> *bold* $20bn [link](x)")
+    assert "<script>" not in text
+    assert "\\*bold\\*" in text and "\\$20bn" in text and "\\[link\\]" in text
+
+
+def test_show_table_escapes_html_and_attaches_csv(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append((obj, kw)))
+    present.show_table(pd.DataFrame({"title": ["<script>x()</script>", "ok"], "v": [1, 2]}), "t", "caption <b>")
+    bundle, kw = shown[0]
+    assert "<script>" not in bundle["text/html"] and "&lt;script&gt;" in bundle["text/html"]
+    assert "caption &lt;b&gt;" in bundle["text/html"]
+    assert bundle["text/csv"].splitlines()[1] == "<script>x()</script>,1"
+    assert kw["metadata"]["text/csv"]["filename"] == "t.csv"
+
+
+def test_dollar_signs_never_start_mathtext():
+    import matplotlib.pyplot as plt
+
+    charts.apply_style()
+    fig, ax = plt.subplots()
+    ax.set_title("from $10bn to $20bn")
+    fig.canvas.draw()  # raises a ParseException if '$' were parsed as math
+    plt.close(fig)
+
+
+def test_table_file_names_are_unique_across_notebooks():
+    names = []
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                meta = out.get("metadata", {}).get("text/csv")
+                if meta:
+                    names.append((meta.get("folder"), meta["filename"]))
+    assert names, "no exported tables found"
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_chart_has_caption_source_and_alt(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    outs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    for i, out in enumerate(outs):
+        if "image/png" in out.get("data", {}):
+            assert out["data"]["text/plain"].startswith("Figure ")  # alt text
+            caption = "".join(outs[i + 1]["data"]["text/markdown"])
+            assert caption.startswith("**Figure ") and "Source:" in caption
