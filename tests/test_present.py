@@ -65,6 +65,6 @@ def test_every_chart_has_caption_source_and_alt(path):
     outs = [o for c in nb["cells"] for o in c.get("outputs", [])]
     for i, out in enumerate(outs):
         if "image/png" in out.get("data", {}):
-            assert out["data"]["text/plain"].startswith("Figure ")  # alt text
+            assert "".join(out["data"]["text/plain"]).startswith("Figure ")  # alt text
             caption = "".join(outs[i + 1]["data"]["text/markdown"])
             assert caption.startswith("**Figure ") and "Source:" in caption

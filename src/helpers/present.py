@@ -31,7 +31,7 @@ def pct(value: float | None, digits: int = 1) -> str:
 def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(lambda v: html.escape(v) if isinstance(v, str) else v)
     return out
 
