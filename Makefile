@@ -34,6 +34,7 @@ report: $(STAMP) ## Run every notebook with $(PARAMS) and render the HTML report
 
 notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ from params/default.yaml
 	$(BIN)/python -m helpers run --params params/default.yaml --in-place
+	$(BIN)/python -m helpers findings --write
 
 test: $(STAMP) ## Unit tests plus nbval (strict) over every notebook
 	$(BIN)/python -m pytest -p no:cacheprovider tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg

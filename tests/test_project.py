@@ -61,3 +61,19 @@ def test_stored_notebooks_hold_nothing_volatile(path):
             assert not re.search(r" at 0x[0-9a-f]+", blob), f"object repr in {path.name}"
             assert out.get("output_type") != "error"
     assert set(nb["metadata"].get("papermill", {})) <= {"parameters"}
+
+
+def test_readme_findings_match_the_stored_notebooks():
+    from helpers import report
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(report.FINDINGS_START) + len(report.FINDINGS_START) : text.index(report.FINDINGS_END)].strip()
+    assert block == report.findings_markdown(NOTEBOOK_DIR)
+    assert block.count("\n- ") + 1 == len(list(NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb")))
+
+
+def test_readme_documents_every_notebook_and_both_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make report" in text and "make test" in text
+    for path in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"):
+        assert f"`{path.name}`" in text, f"README lacks a paragraph on {path.name}"

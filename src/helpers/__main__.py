@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--workers", type=int, help="parallel notebooks (default: number of cores)")
     run.add_argument("--in-place", action="store_true", help="regenerate the stored outputs in notebooks/ (what `make notebooks` does)")
 
+    fnd = sub.add_parser("findings", help="print the README's Findings section from the stored notebooks")
+    fnd.add_argument("--write", action="store_true", help="write it into README.md")
+
     data = sub.add_parser("data", help="data package tasks")
     data_sub = data.add_subparsers(dest="action", required=True)
     rec = data_sub.add_parser("record", help="re-record data/datapackage.json (schemas, sources, checksums) after a deliberate edit")
@@ -29,6 +32,16 @@ def main(argv: list[str] | None = None) -> int:
         from helpers.runner import main_run
 
         return main_run(args)
+    if args.command == "findings":
+        from helpers import report
+        from helpers.paths import NOTEBOOK_DIR, ROOT
+
+        if args.write:
+            changed = report.update_readme(ROOT / "README.md", NOTEBOOK_DIR)
+            print("README.md findings updated" if changed else "README.md findings already current")
+        else:
+            print(report.findings_markdown(NOTEBOOK_DIR))
+        return 0
     if args.command == "data":
         from pathlib import Path
 
