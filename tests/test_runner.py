@@ -105,3 +105,53 @@ def test_only_selects_by_prefix_and_refuses_unknown(project):
     assert [p.stem for p in runner._select(["02"], sorted(nbs.glob("*.ipynb")))] == ["02-other"]
     with pytest.raises(ParameterError, match="matches no notebook"):
         runner._select(["07"], sorted(nbs.glob("*.ipynb")))
+
+
+def test_a_failed_write_keeps_the_previous_report(project, monkeypatch):
+    import errno
+
+    from helpers import report
+
+    nbs, reports = project
+    good = runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")
+    before = sorted(p.name for p in good.iterdir())
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(report, "write_run_outputs", no_space)
+    with pytest.raises(RunError, match="No space left on device.*t.failed.*untouched"):
+        runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")
+    assert sorted(p.name for p in good.iterdir()) == before
+    assert (reports / "t.failed" / "01-ok.ipynb").exists()
+    assert not (reports / ".t.lock").exists()
+
+
+def test_a_killed_run_leaves_the_previous_report_and_the_next_run_works(project):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    nbs, reports = project
+    good = runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")
+    index_before = (good / "index.html").read_bytes()
+    make_notebook(nbs / "01-ok.ipynb", "answer: int = 1  # the answer", "import time; time.sleep(60)")
+    code = (
+        "import sys; from pathlib import Path; from helpers import runner; "
+        f"runner.run(None, notebook_dir=Path({str(nbs)!r}), reports_dir=Path({str(reports)!r}), run_name='t')"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(reports.glob(".t.partial-*/01-ok.ipynb")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (reports / ".t.lock").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert (good / "index.html").read_bytes() == index_before
+    make_notebook(nbs / "01-ok.ipynb", "answer: int = 1  # the answer", "print(f'answer is {answer}')")
+    again = runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")  # the stale lock is taken over
+    assert "answer is 1" in outputs_text(again / "01-ok.ipynb")
+    assert not list(reports.glob(".t.*"))  # the killed run's partial folder is cleaned up

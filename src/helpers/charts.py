@@ -110,11 +110,28 @@ def annotate(fig: "matplotlib.figure.Figure", number: int, caption: str, source:
     return Figure(number, caption, source, alt)
 
 
-def show(fig: "matplotlib.figure.Figure", meta: Figure) -> None:
+#: Set by the runner for each notebook: where to export figures, and the notebook's name.
+FIGURE_DIR_ENV = "COLLECTION_FIGURE_DIR"
+NOTEBOOK_ENV = "COLLECTION_NOTEBOOK"
+
+
+def figure_stem(number: int) -> str | None:
+    """File stem of figure ``number`` when the runner asked for exports, else None."""
+    import os
+
+    folder, notebook = os.environ.get(FIGURE_DIR_ENV), os.environ.get(NOTEBOOK_ENV)
+    if not folder or not notebook:
+        return None
+    return os.path.join(folder, f"{notebook}-fig{number}")
+
+
+def show(fig: "matplotlib.figure.Figure", meta: Figure, data=None) -> None:
     """Display a figure (PNG with its alt text as the plain-text form) then its caption and source.
 
     The PNG is embedded inline (reports must work offline); the report template turns the
     plain-text form into the image's alt attribute. nbval compares the text, not the pixels.
+    Under the runner, the figure is also exported as PNG and SVG, with ``data`` (the rows drawn)
+    as CSV, into the run's ``figures/`` folder; interactive and nbval runs write nothing.
     """
     import base64
     import io
@@ -124,6 +141,16 @@ def show(fig: "matplotlib.figure.Figure", meta: Figure) -> None:
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    stem = figure_stem(meta.number)
+    if stem:
+        import os
+
+        os.makedirs(os.path.dirname(stem), exist_ok=True)
+        with open(stem + ".png", "wb") as fh:
+            fh.write(buf.getvalue())
+        fig.savefig(stem + ".svg", format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        if data is not None:
+            data.to_csv(stem + ".csv", index=False, lineterminator="\n")
     plt.close(fig)
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     display({"image/png": png, "text/plain": f"Figure {meta.number}: {meta.alt}"}, raw=True)

@@ -92,6 +92,7 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
+    _link_figures(nb, executed.parent, executed.stem)
     info = notebook_info(nb)
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     written = []
@@ -110,6 +111,27 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
         out.write_text(page, encoding="utf-8")
         written.append(str(out))
     return written
+
+
+def _link_figures(nb, folder: Path, stem: str) -> None:
+    """Under each figure, add download links to its exported PNG, SVG and data CSV (in memory only)."""
+    from nbformat.v4 import new_output
+
+    for cell in nb.cells:
+        outputs = cell.get("outputs", [])
+        new = []
+        for out in outputs:
+            new.append(out)
+            data = out.get("data", {})
+            text = "".join(data.get("text/plain", "")) if "image/png" in data else ""
+            m = re.match(r"Figure (\d+):", text)
+            if not m:
+                continue
+            base = f"figures/{stem}-fig{m.group(1)}"
+            links = [f"[{label}]({base}.{ext})" for label, ext in (("PNG", "png"), ("SVG", "svg"), ("data (CSV)", "csv")) if (folder / f"{base}.{ext}").exists()]
+            if links:
+                new.append(new_output("display_data", data={"text/markdown": "Download figure " + m.group(1) + ": " + " · ".join(links)}))
+        cell["outputs"] = new
 
 
 def write_run_outputs(folder: Path, outcomes, per_notebook: dict[str, dict[str, Any]], run_info: dict[str, Any]) -> None:

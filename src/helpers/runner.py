@@ -70,6 +70,12 @@ def execute_one(source: str, target: str, parameters: dict[str, Any], render: bo
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     name = Path(source).stem
+    if render:
+        from helpers import charts
+
+        # the kernel inherits these: charts.show exports PNG, SVG and CSV of each figure
+        os.environ[charts.FIGURE_DIR_ENV] = str(Path(target).parent / "figures")
+        os.environ[charts.NOTEBOOK_ENV] = name
     began = time.perf_counter()
     attempt = 0
     while True:
@@ -167,7 +173,10 @@ def run(
         final = reports_dir / run_name
         staging = reports_dir / f".{run_name}.partial-{os.getpid()}"
         failed = reports_dir / f"{run_name}.failed"
-        shutil.rmtree(staging, ignore_errors=True)
+        for stale in reports_dir.glob(f".{run_name}.partial-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock now
+        for stale in reports_dir.glob(f".{run_name}.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         staging.mkdir(parents=True)
         run_info = {
             "run": run_name,
@@ -185,7 +194,13 @@ def run(
             raise RunError(f"{len(bad)} notebook(s) failed:\n{msg}\nPartial output kept in {display_path(failed)}; {kept}.")
         from helpers import report
 
-        report.write_run_outputs(staging, outcomes, per_notebook, run_info)
+        try:
+            report.write_run_outputs(staging, outcomes, per_notebook, run_info)
+        except OSError as exc:  # e.g. no space left on device: keep what was written, touch nothing else
+            shutil.rmtree(failed, ignore_errors=True)
+            staging.rename(failed)
+            kept = f"the previous report in {display_path(final)} is untouched" if final.exists() else "no previous report existed"
+            raise RunError(f"could not write the run's files: {exc.strerror or exc}. Partial output kept in {display_path(failed)}; {kept}.") from None
         _swap(staging, final)
         shutil.rmtree(failed, ignore_errors=True)
         return final

@@ -502,7 +502,7 @@ def parse_csv(text: str, spec: TableSpec, shown: str, strict_columns: bool = Tru
                     problems.append(Problem(broken, line=line, column=name, value=raw if raw else None))
                 records[name].append(value)
     except csv.Error as exc:
-        problems.append(Problem(f"malformed CSV ({exc}); is the file cut off inside a quoted field?", line=reader.line_num))
+        problems.append(Problem(f"malformed CSV ({exc}); is the file truncated inside a quoted field?", line=reader.line_num))
         raise DataError(shown, problems) from None
     if not line_numbers and not problems:
         raise DataError(shown, Problem("header only: the file has no data rows", line=1))
