@@ -15,7 +15,7 @@ def notebooks(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     make_notebook(folder / "01-a.ipynb", "target_usd: float = 20e9  # target\ntarget_year: int = 2030  # year\nbase_year: int = 2022  # base\nstated_by: list[str] = ['chamber']  # bodies")
-    make_notebook(folder / "02-b.ipynb", "include_energy: bool = True  # energy\nstart: str = '2003-01-01'  # from\nend: str = '2025-12-31'  # to")
+    make_notebook(folder / "02-b.ipynb", "include_energy: bool = True  # energy\nstart: str = '2003-01-01'  # from\nend: str = '2025-12-31'  # to\nreporter: str = 'IRN'  # ISO3\npartner: str = 'IRQ'  # ISO3\ndata_path: str = ''  # file or folder\ngrowth_window: int = 5  # years")
     return params.notebook_paths(folder)
 
 
@@ -49,6 +49,11 @@ def test_int_for_float_is_widened(notebooks):
         ({"start": "2024-01-01", "end": "2020-01-01"}, ["'start' (2024-01-01) must not be after 'end' (2020-01-01)"]),
         ({"start": "January 2024"}, ["'start' must be a date written YYYY-MM-DD"]),
         ({"notebooks": {"09-nope": {}}}, ["unknown notebook section '09-nope'"]),
+        ({"reporter": "XYZ"}, ["'reporter' must be an ISO 3166 alpha-3 country code", "IRN"]),
+        ({"partner": "Iraq"}, ["'partner' must be an ISO 3166 alpha-3"]),
+        ({"data_path": "no/such/folder"}, ["'data_path' points to 'no/such/folder', which does not exist"]),
+        ({"growth_window": 0}, ["'growth_window' must be a whole number of years from 1 to 30"]),
+        ({"target_year": 2030.5}, ["'target_year'", "type int", "got float"]),
         ({"notebooks": {"02-b": {"target_year": 2030}}}, ["unknown parameter 'target_year' for 02-b"]),
     ],
 )
