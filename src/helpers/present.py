@@ -45,7 +45,7 @@ def show_table(frame: pd.DataFrame, name: str, caption: str = "", index: bool = 
 
     body = _escape_frame(frame).to_html(index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table")
     where = f"{name}.csv" if folder == "." else f"{folder}/{name}.csv"
-    cap = f"<p><em>Table: {html.escape(caption)}</em> · data: <code>{html.escape(where)}</code></p>" if caption else ""
+    cap = f'<p><em>Table: {html.escape(caption)}</em> · <a href="{html.escape(where)}" download>download as CSV</a></p>' if caption else ""
     display(
         {"text/html": cap + body, "text/plain": frame.to_string(index=index), "text/csv": frame.to_csv(index=index, lineterminator="\n")},
         metadata={"text/csv": {"filename": f"{name}.csv", "folder": folder}},

@@ -235,6 +235,9 @@ def _run_in_place(notebooks: list[Path], per_notebook: dict[str, dict[str, Any]]
 
 
 def _execute_all(notebooks, per_notebook, out_dir: Path, render: bool, run_info, workers, flat: bool = False) -> list[Outcome]:
+    import nbconvert  # noqa: F401 - imported once here, inherited by the forked workers
+    import papermill  # noqa: F401
+
     jobs = {}
     outcomes: list[Outcome] = []
     workers = workers or max(1, min(len(notebooks), os.cpu_count() or 1))
@@ -242,8 +245,10 @@ def _execute_all(notebooks, per_notebook, out_dir: Path, render: bool, run_info,
     try:
         import multiprocessing as mp
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            for nb in notebooks:
+        # fork: workers inherit the imported papermill and nbconvert instead of importing them again
+        context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for nb in sorted(notebooks, key=lambda p: -p.stat().st_size):  # longest first balances the workers
                 target = out_dir / nb.name
                 jobs[pool.submit(execute_one, str(nb), str(target), per_notebook[nb.stem], render, run_info)] = nb.stem
             for fut in as_completed(jobs):

@@ -1,0 +1,133 @@
+"""Benchmark: the whole collection's rebuild against a naive baseline and against the floor.
+
+Run with ``make bench`` (never part of the tests). In one run, on this machine:
+
+1. **baseline** — for each notebook, the ``papermill`` command line, then ``jupyter nbconvert --to html``,
+   one after another;
+2. **runner** — ``python -m helpers run`` building the same reports (``make report`` minus set-up);
+3. **floor** — per notebook, a notebook that only imports what the real notebooks import, executed
+   in parallel by the same runner with fresh kernels, plus writing its HTML.
+
+Prints the median of ``--reps`` repetitions (at least 3) with the peak resident memory of each
+method's process tree, the times of ``make test`` and ``make check``, and last a line
+``runner/baseline = R1  runner/floor = R2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+FLOOR_IMPORTS = """\
+import pandas as pd
+import matplotlib.pyplot as plt
+from helpers import charts, claims, composition, import_share, present, provenance, tables, timeline, volume
+charts.apply_style()
+"""
+
+
+def measure(cmds: list[list[str]], cwd: Path) -> tuple[float, float]:
+    """Wall time of running ``cmds`` one after another, and the peak RSS (MiB) of any moment's process tree."""
+    import psutil
+
+    peak = 0.0
+    start = time.perf_counter()
+    for cmd in cmds:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ps = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+                peak = max(peak, rss / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}")
+    return time.perf_counter() - start, peak
+
+
+def baseline_cmds(out: Path) -> list[list[str]]:
+    cmds = []
+    for nb in NOTEBOOKS:
+        target = out / nb.name
+        cmds.append([str(BIN / "papermill"), str(nb), str(target), "-f", str(ROOT / "params/default.yaml"), "--cwd", str(ROOT / "notebooks")])
+        cmds.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(target)])
+    return cmds
+
+
+def make_floor(folder: Path) -> Path:
+    """Notebooks that only import what the real ones import, with the same names and parameters cells."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nbdir = folder / "notebooks"
+    nbdir.mkdir(parents=True)
+    for src in NOTEBOOKS:
+        real = nbformat.read(src, as_version=4)
+        params = next(c for c in real.cells if "parameters" in c.metadata.get("tags", []))
+        nb = new_notebook(metadata=real.metadata)
+        cell = new_code_cell(params.source, metadata={"tags": ["parameters"]})
+        nb.cells = [cell, new_code_cell(FLOOR_IMPORTS)]
+        nbformat.write(nb, nbdir / src.name)
+    return nbdir
+
+
+def runner_cmd(reports: Path, notebook_dir: Path | None = None) -> list[str]:
+    code = (
+        "from pathlib import Path; from helpers import runner; "
+        f"runner.run(Path({str(ROOT / 'params/default.yaml')!r}), reports_dir=Path({str(reports)!r})"
+        + (f", notebook_dir=Path({str(notebook_dir)!r}))" if notebook_dir else ")")
+    )
+    return [sys.executable, "-c", code]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=3, help="repetitions per method (median reported; at least 3)")
+    parser.add_argument("--skip-make", action="store_true", help="do not time make test / make check")
+    args = parser.parse_args()
+    reps = max(3, args.reps)
+    results: dict[str, list[tuple[float, float]]] = {"baseline": [], "runner": [], "floor": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        floor_nbs = make_floor(tmpdir / "floor")
+        for i in range(reps):
+            for name in results:
+                out = tmpdir / f"{name}-{i}"
+                out.mkdir()
+                if name == "baseline":
+                    cmds = baseline_cmds(out)
+                elif name == "runner":
+                    cmds = [runner_cmd(out)]
+                else:
+                    cmds = [runner_cmd(out, floor_nbs)]
+                results[name].append(measure(cmds, ROOT))
+                shutil.rmtree(out, ignore_errors=True)
+                print(f"  rep {i + 1}/{reps} {name}: {results[name][-1][0]:.1f} s", file=sys.stderr)
+    print(f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions, medians")
+    print(f"{'method':<10} {'seconds':>8} {'peak MiB':>9}")
+    med = {}
+    for name, runs in results.items():
+        med[name] = statistics.median(t for t, _ in runs)
+        print(f"{name:<10} {med[name]:>8.2f} {statistics.median(m for _, m in runs):>9.0f}")
+    if not args.skip_make:
+        for target in ("check", "test"):
+            seconds, _ = measure([["make", target]], ROOT)
+            print(f"make {target:<6} {seconds:>8.1f} s")
+    print(f"runner/baseline = {med['runner'] / med['baseline']:.2f}  runner/floor = {med['runner'] / med['floor']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
