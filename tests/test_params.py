@@ -100,3 +100,29 @@ def test_every_notebook_parameter_is_typed_and_documented():
         for decl in params.declared_parameters(path).values():
             assert decl.type_name not in ("None", ""), f"{path.name}: {decl.name} has no type annotation"
             assert decl.help, f"{path.name}: {decl.name} has no comment"
+
+
+def test_command_line_overrides_win_and_are_checked(tmp_path, notebooks):
+    f = tmp_path / "p.yaml"
+    f.write_text("target_year: 2028\nnotebooks:\n  01-a:\n    target_year: 2035\n", encoding="utf-8")
+    out = params.load(f, notebooks, params.parse_overrides(["target_year=2040", "stated_by=[chamber, media]"]))
+    assert out["01-a"]["target_year"] == 2040
+    assert out["01-a"]["stated_by"] == ["chamber", "media"]
+    with pytest.raises(ParameterError, match="KEY=VALUE"):
+        params.parse_overrides(["target_year"])
+    with pytest.raises(ParameterError, match="unknown parameter 'nope'"):
+        params.load(f, notebooks, {"nope": 1})
+
+
+def test_source_rules(notebooks, tmp_path):
+    folder = tmp_path / "nb2"
+    folder.mkdir()
+    make_notebook(folder / "01-x.ipynb", "source: str = 'reported'  # where figures come from\ndata_path: str = ''  # file or folder\nreporter: str = 'IRN'  # ISO3\npartner: str = 'IRQ'  # ISO3")
+    nbs = params.notebook_paths(folder)
+    with pytest.raises(ParameterError, match="'source' must be one of: reported, comtrade, baci"):
+        params.resolve({"source": "wits"}, nbs)
+    with pytest.raises(ParameterError, match="'source' 'baci' needs 'data_path'"):
+        params.resolve({"source": "baci"}, nbs)
+    with pytest.raises(ParameterError, match="two different countries"):
+        params.resolve({"partner": "IRN"}, nbs)
+    assert params.resolve({"source": "baci", "data_path": str(tmp_path)}, nbs)["01-x"]["source"] == "baci"

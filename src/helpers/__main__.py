@@ -13,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="execute the notebooks and render the reports")
     run.add_argument("--params", help="parameter set (YAML), e.g. params/default.yaml")
     run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (name or number prefix, e.g. 01)")
+    run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter for every notebook that declares it (repeatable)")
     run.add_argument("--name", help="run name (default: the parameter file's name); output goes to reports/<name>/")
     run.add_argument("--reports-dir", help="folder that holds the run folders (default: reports/)")
     run.add_argument("--workers", type=int, help="parallel notebooks (default: number of cores)")

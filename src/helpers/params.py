@@ -160,11 +160,34 @@ def resolve(raw: dict[str, Any], notebooks: list[Path], source: str = "parameter
     return result
 
 
-def load(path: Path | None, notebooks: list[Path]) -> dict[str, dict[str, Any]]:
-    """Read and check a parameter file (None = no parameters: every notebook's defaults)."""
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs from the command line; values are read as YAML (``2030`` is an int, ``[a, b]`` a list)."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ParameterError(f"--set takes KEY=VALUE; got {item!r}")
+        key, text = item.split("=", 1)
+        try:
+            out[key.strip()] = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ParameterError(f"--set {key}: value does not parse as YAML: {exc}") from None
+    return out
+
+
+def load(path: Path | None, notebooks: list[Path], overrides: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Read and check a parameter file (None = every notebook's defaults); ``overrides`` win over shared keys."""
     if path is None:
-        return resolve({}, notebooks)
+        return resolve(dict(overrides or {}), notebooks)
     path = path if path.is_absolute() else (Path.cwd() / path)
     if not path.exists() and (ROOT / path.name).exists():
         path = ROOT / path.name
-    return resolve(read_yaml(path), notebooks, display_path(path))
+    raw = read_yaml(path)
+    if overrides:
+        raw = {**raw, **overrides}
+        for section in (raw.get("notebooks") or {}).values():
+            if isinstance(section, dict):
+                for key in overrides:
+                    section.pop(key, None)
+    return resolve(raw, notebooks, display_path(path))

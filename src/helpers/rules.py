@@ -28,6 +28,7 @@ BODY_CHOICES = (
     "media",
 )
 EVENT_CATEGORY_CHOICES = ("political", "security", "economic", "energy", "diplomatic", "social")
+SOURCE_CHOICES = ("reported", "comtrade", "baci")
 
 
 def _positive(name: str) -> Rule:
@@ -129,6 +130,22 @@ def _country(name: str) -> Rule:
     return rule
 
 
+def _source_needs_data(p: dict[str, Any]) -> list[str]:
+    source = p.get("source")
+    if source is None:
+        return []
+    if source not in SOURCE_CHOICES:
+        return [f"'source' must be one of: {', '.join(SOURCE_CHOICES)}; got {source!r}"]
+    if source != "reported" and not p.get("data_path"):
+        return [f"'source' {source!r} needs 'data_path': the downloaded file, or a folder of yearly files"]
+    return []
+
+
+def _pair_differs(p: dict[str, Any]) -> list[str]:
+    a, b = p.get("reporter"), p.get("partner")
+    return [f"'reporter' and 'partner' must be two different countries; both are {a!r}"] if a and b and str(a).upper() == str(b).upper() else []
+
+
 RULES: list[Rule] = [
     _positive("target_usd"),
     _year_range("target_year"),
@@ -145,6 +162,8 @@ RULES: list[Rule] = [
     _existing_path("claims_path"),
     _country("reporter"),
     _country("partner"),
+    _pair_differs,
+    _source_needs_data,
 ]
 
 

@@ -155,6 +155,7 @@ def run(
     notebook_dir: Path = NOTEBOOK_DIR,
     in_place: bool = False,
     workers: int | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> Path:
     """Run the collection; return the report folder (or the notebook folder with ``in_place``)."""
     from helpers import params as params_mod
@@ -162,7 +163,7 @@ def run(
     notebooks = _select(only, params_mod.notebook_paths(notebook_dir))
     if not notebooks:
         raise RunError(f"no notebooks found in {display_path(notebook_dir)}")
-    per_notebook = params_mod.load(params_file, notebooks)
+    per_notebook = params_mod.load(params_file, notebooks, overrides)
     run_name = run_name or (params_file.stem if params_file else "default")
     if in_place:
         return _run_in_place(notebooks, per_notebook, workers)
@@ -281,8 +282,11 @@ def _commit() -> str:
 
 def main_run(args) -> int:
     """Entry point of ``python -m helpers run``."""
+    from helpers.params import parse_overrides
+
     try:
         out = run(
+            overrides=parse_overrides(args.set),
             params_file=Path(args.params) if args.params else None,
             only=args.only,
             run_name=args.name,
