@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = sorted({int(s.replace("_", "")) for s in args.rows.split(",") if s.strip()})
-    print(f"{'rows':>11} {'method':<9} {'seconds':>8} {'peak_mib':>9} {'rows/s':>12} {'speedup':>8}")
+    print(f"{'rows':>11} {'file_mib':>8} {'method':<9} {'seconds':>8} {'peak_mib':>9} {'rows/s':>12} {'speedup':>8}")
     last = None
     for rows in sizes:
         path = dataset(rows, args.seed)
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         for method in ("baseline", "loader"):
             r = best[method]
             shown = f"{speedup:.1f}" if method == "loader" else "1.0"
-            print(f"{rows:>11,} {method:<9} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} {shown:>8}", flush=True)
+            print(f"{rows:>11,} {path.stat().st_size / 2**20:>8.0f} {method:<9} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} {shown:>8}", flush=True)
         last = (rows, speedup, best["loader"]["peak_mib"])
     rows, speedup, peak = last
     met = speedup >= GOALS["speedup"] and peak < GOALS["peak_mib"]

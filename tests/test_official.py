@@ -122,6 +122,7 @@ def values(flows: pd.DataFrame, by: list[str]) -> dict:
 )
 @pytest.mark.parametrize("style", ["plain", "bom-crlf-quoted-extra"])
 def test_each_format_is_recognised_from_its_header(tmp_path, name, header, row, style):
+    write(tmp_path / "country_codes_V202501.csv", ["country_code", "country_name", "country_iso2", "country_iso3"], COUNTRY_CODES)
     if style == "plain":
         path = write(tmp_path / "download.csv", header, [row])
     else:  # a spreadsheet's re-save, plus a column a later version of the format adds
@@ -161,9 +162,9 @@ def test_missing_and_empty_files(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(DataError, match="empty.csv: file is empty"):
         read_flows(tmp_path / "empty.csv", "IRN", "IRQ")
-    write(tmp_path / "header_only.csv", BACI_HEADER, [])
-    with pytest.raises(DataError, match="header_only.csv: line 1: header only"):
-        read_flows(tmp_path / "header_only.csv", "IRN", "IRQ")
+    folder = baci_folder(tmp_path / "baci", {2022: []})
+    with pytest.raises(DataError, match="BACI_HS17_Y2022_V202501.csv: line 1: header only"):
+        read_flows(folder, "IRN", "IRQ")
 
 
 # ---------------------------------------------------------------------------
@@ -289,6 +290,14 @@ def test_legacy_flow_codes(tmp_path):
     assert set(flows["year"]) == {2015}
 
 
+def test_comtrade_without_iso_columns_reads_numeric_codes_and_says_so(tmp_path):
+    header = [h for h in LEGACY_HEADER if h not in ("Reporter ISO", "Partner ISO")]
+    rows = [[v for h, v in zip(LEGACY_HEADER, legacy_row(flow=2, value=10)) if h in header], [v for h, v in zip(LEGACY_HEADER, legacy_row(368, 364, flow=1, value=12)) if h in header]]
+    with pytest.warns(OfficialDataWarning, match="without ISO columns"):
+        flows = read_flows(write(tmp_path / "legacy.csv", header, rows), "IRN", "IRQ")
+    assert values(flows, ["exporter", "importer", "reported_by"]) == {("IRN", "IRQ", "exporter"): 10.0, ("IRN", "IRQ", "importer"): 12.0}
+
+
 def test_breakdowns_monthly_and_services_rows_are_not_added(tmp_path):
     rows = [
         comtrade_row(value=100),  # all partners2, all procedures, all modes: the one to keep
@@ -334,8 +343,10 @@ def test_six_digit_rows_are_added_up_to_chapters_and_totals_alone_kept_without_c
 
 def test_a_level_the_file_lacks_is_left_out_with_a_warning(tmp_path):
     path = write(tmp_path / "chapters.csv", COMTRADE_HEADER, [comtrade_row(cmd="01")])
-    with pytest.warns(OfficialDataWarning, match="no rows usable at level '6'"):
+    with pytest.warns(OfficialDataWarning) as caught:
         assert read_flows(path, "IRN", "IRQ", level="6").empty
+    said = [str(w.message) for w in caught]
+    assert any("no rows usable at level '6'" in m for m in said) and any("no trade between IRN and IRQ" in m for m in said)
 
 
 def test_the_same_flow_twice_is_an_error(tmp_path):
@@ -358,6 +369,8 @@ def test_a_folder_of_yearly_baci_files_is_read_one_file_at_a_time(tmp_path, caps
     assert values(flows, ["year", "exporter"]) == {(2021, "IRN"): 1000.0, (2022, "IRN"): 2000.0, (2022, "IRQ"): 3000.0}
     assert set(flows["file"]) == set(opened)
     assert "2/2" in capsys.readouterr().err  # the progress bar, on stderr
+    read_flows(folder, "IRN", "IRQ", progress=False)
+    assert capsys.readouterr().err == ""
 
 
 def test_two_releases_of_one_year_would_double_count(tmp_path):
@@ -409,7 +422,7 @@ def _baci_rows(n: int) -> list[list[object]]:
     ("damage", "line", "fragment"),
     [
         (lambda rows: rows.__setitem__(47, [2022, 4, 368, "010121"]), 49, "row has 4 fields, header has 6 (truncated row"),
-        (lambda rows: rows.__setitem__(47, [2022, 364, 368, "010148", "1,5", 2]), 49, "row has 7 fields"),
+        (lambda rows: rows.__setitem__(47, [2022, 364, 368, "010148", "1,5", 2]), 49, "column 'v': must be a number written plainly (no thousands separators, currency signs or NA) (got '1,5')"),
         (lambda rows: rows.__setitem__(47, [2022, 364, 368, "010148", "n/a", 2]), 49, "column 'v': must be a number written plainly"),
         (lambda rows: rows.__setitem__(47, [2022, 364, 368, "010148", "", 2]), 49, "column 'v': a value is required"),
         (lambda rows: rows.__setitem__(47, [2022, "IRN", 368, "010148", 1, 2]), 49, "column 'i': must be a whole number"),
@@ -461,3 +474,11 @@ def test_streaming_reads_batches_and_never_a_whole_frame(tmp_path, monkeypatch):
     assert len(batches) > 5 and sum(batches) == 400
     pd.testing.assert_frame_equal(flows, expected)
     assert len(flows) == 200 and flows["value_usd"].sum() == 200 * 1500.0
+
+
+@pytest.mark.parametrize(("bad_row", "fragment"), [(b"2022,364,368,010123,x,1", "column 'v': must be a number"), (b"2022,364,368,01A123,1,1", "column 'k': must be a 6-digit HS code")])
+def test_line_numbers_count_blank_lines_and_crlf(tmp_path, bad_row, fragment):
+    folder = baci_folder(tmp_path / "baci", {2022: [[2022, 364, 368, "010121", 1, 1]]})
+    (folder / "BACI_HS17_Y2022_V202501.csv").write_bytes(b"t,i,j,k,v,q\r\n2022,364,368,010121,1,1\r\n\r\n2022,4,368,010122,1,1\r\n" + bad_row + b"\r\n\r\n")
+    with pytest.raises(DataError, match=rf"BACI_HS17_Y2022_V202501.csv: line 5, {fragment}"):
+        read_flows(folder, "IRN", "IRQ")

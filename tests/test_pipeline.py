@@ -51,3 +51,21 @@ def test_two_runs_are_identical(two_runs):
             assert _normalise_html(x.decode()) == _normalise_html(y.decode()), rel
         else:
             assert x == y, f"{rel} differs between two runs"
+
+
+@pytest.mark.parametrize("name", ["sample-baci-iran-iraq", "sample-comtrade-turkey-iraq"])
+def test_official_statistics_for_iran_iraq_and_a_second_pair(tmp_path, name):
+    from helpers import samples
+
+    folders = samples.write_all(tmp_path / "downloads")
+    data = folders[0] if "baci" in name else folders[1]
+    out = runner.run(PARAMS_DIR / f"{name}.yaml", reports_dir=tmp_path / "reports", overrides={"data_path": str(data)})
+    for stem in ("01-trade-volume", "02-composition", "03-influence-timeline", "04-claims-check"):
+        assert (out / f"{stem}.html").exists()
+    text = "".join(o.get("text", "") for c in nbformat.read(out / "01-trade-volume.ipynb", as_version=4).cells for o in c.get("outputs", []))
+    assert "official" in text and "SYNTHETIC" in (out / "01-trade-volume.html").read_text(encoding="utf-8")
+    if "turkey" in name:
+        assert "for Türkiye–Iraq only official statistics are used" in text
+        nb3 = "".join(o.get("text", "") for c in nbformat.read(out / "03-influence-timeline.ipynb", as_version=4).cells for o in c.get("outputs", []))
+        assert "No events file for Türkiye–Iraq" in nb3
+    assert (out / "figures" / "02-composition-fig1.png").exists()  # composition from HS chapters

@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--workers", type=int, help="parallel notebooks (default: number of cores)")
     run.add_argument("--in-place", action="store_true", help="regenerate the stored outputs in notebooks/ (what `make notebooks` does)")
 
+    smp = sub.add_parser("samples", help="write small SYNTHETIC Comtrade and BACI files (real layouts) to try the official-data path")
+    smp.add_argument("--out", default="downloads", help="folder to write into (default: downloads/)")
+
     fnd = sub.add_parser("findings", help="print the README's Findings section from the stored notebooks")
     fnd.add_argument("--write", action="store_true", help="write it into README.md")
 
@@ -33,6 +36,16 @@ def main(argv: list[str] | None = None) -> int:
         from helpers.runner import main_run
 
         return main_run(args)
+    if args.command == "samples":
+        from pathlib import Path
+
+        from helpers import samples
+        from helpers.paths import ROOT, display_path
+
+        out = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
+        for folder in samples.write_all(out):
+            print(f"wrote {display_path(folder)}/ (synthetic)")
+        return 0
     if args.command == "findings":
         from helpers import report
         from helpers.paths import NOTEBOOK_DIR, ROOT

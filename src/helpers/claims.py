@@ -394,12 +394,21 @@ def load_claims(path=None) -> pd.DataFrame:
     return read_table("claims", path, verify_checksum=path is None)
 
 
-def check_all(claims: pd.DataFrame, ev: Evidence) -> list[Check]:
-    """Run the registered check of every claim; a claim without a rule is unverifiable."""
+def check_all(claims: pd.DataFrame, ev: Evidence | None) -> list[Check]:
+    """Run the registered check of every claim; a claim without a rule is unverifiable.
+
+    With ``ev`` None (a report about another country pair) no rule applies: the rules read the
+    Iran–Iraq evidence in ``data/`` and would judge another pair's claims on the wrong data.
+    """
     out = []
     for _, row in claims.iterrows():
-        fn = CHECKS.get(row["claim_id"])
-        readings = fn(ev, row) if fn else [Reading("any", "unverifiable", "No checking rule for this claim in helpers.claims.")]
+        fn = CHECKS.get(row["claim_id"]) if ev is not None else None
+        if fn:
+            readings = fn(ev, row)
+        elif ev is None:
+            readings = [Reading("any", "unverifiable", "The checking rules read the Iran–Iraq evidence in data/; no evidence for this pair is in the data.")]
+        else:
+            readings = [Reading("any", "unverifiable", "No checking rule for this claim in helpers.claims.")]
         value = None if pd.isna(row["value"]) else float(row["value"])
         out.append(Check(row["claim_id"], row["claim"], value, None if pd.isna(row["unit"]) else row["unit"], readings))
     return out

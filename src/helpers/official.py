@@ -66,6 +66,10 @@ __all__ = [
     "OfficialDataWarning",
     "detect_format",
     "resolve_country",
+    "numeric_codes",
+    "read_country_codes",
+    "read_product_codes",
+    "data_files",
     "read_flows",
     "annual_totals",
     "mirror_table",
@@ -93,7 +97,7 @@ UN_CODE_DEVIATIONS = {842: "USA", 251: "FRA", 699: "IND", 757: "CHE", 579: "NOR"
 #: Codes that are areas, not countries.
 UN_AREAS = {0: "World", 490: "Other Asia, nes", 899: "Areas, nes", 839: "Special categories"}
 
-_INT_RE = re.compile(r"^\s*[-+]?\d+\s*$")
+_INT_RE = re.compile(r"^\s*[-+]?\d{1,9}\s*$")  # read as 32-bit integers
 _NUM_RE = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _BACI_NAME = re.compile(r"^BACI_HS(?P<rev>\d{2})_Y(?P<year>\d{4})_V(?P<version>\w+?)\.csv(\.gz)?$", re.I)
 _DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz")
@@ -212,6 +216,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (COMTRADE, COMTRADE_LEGACY, BAC
 
 
 def _expected_formats() -> str:
+    """Every format with its key columns, as listed in error messages."""
     return "; ".join(f"{f.name} ({f.title}: {f.key_columns()})" for f in FORMATS.values())
 
 
@@ -231,6 +236,7 @@ def _open_text(path: Path) -> io.TextIOBase:
 
 
 def _check_file(path: Path) -> None:
+    """A missing, folder or empty path is a DataError."""
     shown = display_path(path)
     if not path.exists():
         raise DataError(shown, Problem("file not found"))
@@ -258,6 +264,7 @@ def read_header(path: Path) -> Header:
 
 
 def _format_of(header: Header, shown: str) -> Format:
+    """The format whose key columns the header has; else a DataError listing every format."""
     for fmt in FORMATS.values():
         if not fmt.missing(header.names):
             return fmt
@@ -405,7 +412,8 @@ def _baci_side_file(data_file: Path, prefix: str, rev: str | None = None) -> Pat
 
 
 def _arrow_type(kind: str) -> pa.DataType:
-    return {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}[kind]
+    """Explicit pyarrow type of a field kind (codes as 32-bit integers, values float64, codes text)."""
+    return {"int": pa.int32(), "float": pa.float64(), "text": pa.string()}[kind]
 
 
 def _open_stream(path: Path, header: Header, fmt: Format, positions: dict[str, int]) -> pacsv.CSVStreamingReader:
@@ -436,21 +444,23 @@ class PairFilter:
         tested further.
         """
         rep = batch.column(self.reporter_column)
-        hits = pc.indices_nonzero(pc.fill_null(pc.is_in(rep, value_set=self._values(self.first | self.second, rep.type)), False))
+        hits = pc.indices_nonzero(_among(rep, self.first | self.second))
         if len(hits) == 0:
             return hits
         rep, par = rep.take(hits), batch.column(self.partner_column).take(hits)
-        first, second = self._values(self.first, rep.type), self._values(self.second, rep.type)
-
-        def inside(col: pa.Array, values: pa.Array) -> pa.Array:
-            return pc.fill_null(pc.is_in(col, value_set=values), False)
-
-        keep = pc.or_(pc.and_(inside(rep, first), inside(par, second)), pc.and_(inside(rep, second), inside(par, first)))
+        keep = pc.or_(pc.and_(_among(rep, self.first), _among(par, self.second)), pc.and_(_among(rep, self.second), _among(par, self.first)))
         return hits.filter(keep)
 
-    @staticmethod
-    def _values(values: frozenset, kind: pa.DataType) -> pa.Array:
-        return pa.array(sorted(values), type=kind)
+
+def _among(column: pa.Array, values: frozenset) -> pa.Array:
+    """Boolean mask: the column's value is one of ``values`` (nulls are not)."""
+    ordered = sorted(values)
+    if not 0 < len(ordered) <= 4:
+        return pc.fill_null(pc.is_in(column, value_set=pa.array(ordered, type=column.type)), False)
+    mask = pc.equal(column, pa.scalar(ordered[0], type=column.type))  # for a few values, faster than is_in
+    for value in ordered[1:]:
+        mask = pc.or_(mask, pc.equal(column, pa.scalar(value, type=column.type)))
+    return pc.fill_null(mask, False)
 
 
 def _stream_pair(path: Path, header: Header, fmt: Format, pair: PairFilter) -> pd.DataFrame:
@@ -483,6 +493,7 @@ def _stream_pair(path: Path, header: Header, fmt: Format, pair: PairFilter) -> p
 
 
 def _pandas_dtype(kind: str) -> str:
+    """pandas dtype of a field kind, for an empty result."""
     return {"int": "int64", "float": "float64", "text": "object"}[kind]
 
 
@@ -504,6 +515,7 @@ def _records(path: Path, header: Header) -> Iterator[tuple[int, int, list[str]]]
 
 
 def _field_problem(field: Field, text: str) -> str | None:
+    """The rule a raw numeric field breaks, or None."""
     if not text.strip():
         return "a value is required"
     if field.kind == "int" and not _INT_RE.match(text):
@@ -604,6 +616,7 @@ def _hs_columns(codes: pd.Series, level: str) -> tuple[pd.Series, pd.Series]:
 
 
 def _baci_file(path: Path, header: Header, first: str, second: str, level: str) -> pd.DataFrame:
+    """One BACI year file: the pair's rows, checked against the release's side files, summed to ``level``."""
     code_file = _baci_side_file(path, "country_codes_")
     if code_file is not None:
         table = read_country_codes(code_file)
@@ -660,6 +673,7 @@ def _baci_file(path: Path, header: Header, first: str, second: str, level: str) 
 
 
 def _check_values(path: Path, header: Header, rows: pd.DataFrame, column: str) -> None:
+    """Trade values must be finite and not negative."""
     bad = ~(rows["value"].map(math.isfinite) & (rows["value"] >= 0))
     if bad.any():
         raise _fail_at(path, header, rows.loc[bad, "rec"], "must be a finite value of at least 0", column, dict(zip(rows.loc[bad, "rec"], rows.loc[bad, "value"].astype(str))))
@@ -680,7 +694,7 @@ def _comtrade_pair(fmt: Format, header: Header, first: str, second: str) -> tupl
     return PairFilter("reporter", "partner", frozenset(a), frozenset(b)), table
 
 
-def _comtrade_keep(rows: pd.DataFrame, fmt: Format) -> tuple[pd.Series, dict[str, int]]:
+def _comtrade_keep(rows: pd.DataFrame) -> tuple[pd.Series, dict[str, int]]:
     """Which pair rows can be summed without double counting, and how many were left out and why."""
 
     def text(key: str) -> pd.Series:
@@ -704,6 +718,7 @@ def _comtrade_keep(rows: pd.DataFrame, fmt: Format) -> tuple[pd.Series, dict[str
 
 
 def _comtrade_file(path: Path, header: Header, fmt: Format, first: str, second: str, level: str) -> pd.DataFrame:
+    """One Comtrade file (current or legacy): the pair's usable rows at one HS level, by direction and flow."""
     pair, table = _comtrade_pair(fmt, header, first, second)
     rows = _stream_pair(path, header, fmt, pair)
     if rows.empty:
@@ -712,8 +727,8 @@ def _comtrade_file(path: Path, header: Header, fmt: Format, first: str, second: 
         rows["flow"] = rows["flow"].astype("string").str.strip().map(LEGACY_FLOWS).fillna("?")
     else:
         rows["flow"] = rows["flow"].astype("string").str.strip().str.upper()
-    rows["annual"] = _annual(rows, fmt)
-    keep, dropped = _comtrade_keep(rows, fmt)
+    rows["annual"] = _annual(rows)
+    keep, dropped = _comtrade_keep(rows)
     if not keep.any():
         why = "; ".join(f"{n} {reason}" for reason, n in dropped.items() if n)
         raise DataError(display_path(path), Problem(f"none of the {len(rows)} rows between {first} and {second} can be summed ({why})"))
@@ -752,7 +767,7 @@ def _comtrade_file(path: Path, header: Header, fmt: Format, first: str, second: 
     return _aggregate(out, path.name)
 
 
-def _annual(rows: pd.DataFrame, fmt: Format) -> pd.Series:
+def _annual(rows: pd.DataFrame) -> pd.Series:
     """Annual rows: freqCode A where the column exists, else a 4-character period."""
     if "freq" in rows:
         return rows["freq"].astype("string").str.strip().str.upper().isin(["A", ""]).fillna(True)
@@ -777,10 +792,12 @@ def _years(path: Path, header: Header, rows: pd.DataFrame, fmt: Format) -> pd.Se
 
 
 def _empty() -> pd.DataFrame:
+    """A flows frame with no rows."""
     return _typed(pd.DataFrame({c: [] for c in FLOW_COLUMNS}))
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The flows columns in order, text as pandas strings, year int64, value float64."""
     out = frame[FLOW_COLUMNS].copy()
     for c in ("source", "exporter", "importer", "reported_by", "flow", "hs_chapter", "hs_code", "file"):
         out[c] = out[c].astype("string")
@@ -818,17 +835,21 @@ def data_files(path: Path | str) -> list[Path]:
     return files
 
 
-def _progress(files: list[Path]) -> Iterable[Path]:
-    return tqdm(files, desc="files", unit="file", file=sys.stderr, disable=len(files) < 2, leave=False, dynamic_ncols=True)
+def _progress(files: list[Path], show: bool | None) -> Iterable[Path]:
+    """The files, with a progress bar on stderr when there are several (or as ``show`` says)."""
+    hidden = len(files) < 2 if show is None else not show
+    return tqdm(files, desc="files", unit="file", file=sys.stderr, disable=hidden, leave=True, dynamic_ncols=True)
 
 
-def read_flows(path: Path | str, reporter: str, partner: str, level: str = "chapter") -> pd.DataFrame:
+def read_flows(path: Path | str, reporter: str, partner: str, level: str = "chapter", progress: bool | None = None) -> pd.DataFrame:
     """Trade between two countries, both directions, from Comtrade or BACI downloads at ``path``.
 
     ``path`` is one file or a folder of files (read one at a time, with a progress bar on stderr
-    when there are several); ``reporter`` and ``partner`` are ISO3 codes (e.g. IRN, IRQ); which is
-    which does not matter, both directions are returned. ``level`` ("chapter", "4" or "6") is
-    the HS level summed (see the module's rules).
+    when there are several; ``progress=False`` hides it, e.g. in stored notebook outputs);
+    ``reporter`` and ``partner`` are ISO3 codes (e.g. IRN, IRQ); which is which does not matter,
+    both directions are returned. ``level`` ("chapter", "4" or "6") is the HS level summed (see
+    the module's rules). Assumptions the reader should know of (no code file, a level a file
+    lacks, no trade found) are reported as :class:`OfficialDataWarning`.
 
     Returns one row per source, year, exporter, importer, reporting side, flow and HS code with
     columns :data:`FLOW_COLUMNS`: ``source`` (comtrade | comtrade_legacy | baci), ``year``,
@@ -842,7 +863,7 @@ def read_flows(path: Path | str, reporter: str, partner: str, level: str = "chap
     if first == second:
         raise ParameterError(f"reporter and partner are the same country ({first}); give two countries")
     frames = []
-    for file in _progress(data_files(path)):
+    for file in _progress(data_files(path), progress):
         header = read_header(file)
         fmt = _format_of(header, display_path(file))
         if fmt is BACI:
@@ -889,6 +910,7 @@ def _check_overlaps(flows: pd.DataFrame, shown: str) -> None:
 
 
 def _require_flows(flows: pd.DataFrame) -> None:
+    """A frame that is not read_flows()' output is a ValueError."""
     missing = [c for c in FLOW_COLUMNS if c not in flows.columns]
     if missing:
         raise ValueError(f"not a read_flows() frame: missing column(s) {', '.join(missing)}")

@@ -160,10 +160,12 @@ def run(
     """Run the collection; return the report folder (or the notebook folder with ``in_place``)."""
     from helpers import params as params_mod
 
-    notebooks = _select(only, params_mod.notebook_paths(notebook_dir))
+    every = params_mod.notebook_paths(notebook_dir)
+    notebooks = _select(only, every)
     if not notebooks:
         raise RunError(f"no notebooks found in {display_path(notebook_dir)}")
-    per_notebook = params_mod.load(params_file, notebooks, overrides)
+    # names are checked against the whole collection, so --only accepts the full parameter set
+    per_notebook = params_mod.load(params_file, every, overrides)
     run_name = run_name or (params_file.stem if params_file else "default")
     if in_place:
         return _run_in_place(notebooks, per_notebook, workers)
