@@ -167,9 +167,28 @@ def run(
     # names are checked against the whole collection, so --only accepts the full parameter set
     per_notebook = params_mod.load(params_file, every, overrides)
     run_name = run_name or (params_file.stem if params_file else "default")
-    if in_place:
-        return _run_in_place(notebooks, per_notebook, workers)
+    import tempfile
 
+    from helpers import tables
+
+    with tempfile.TemporaryDirectory(prefix="collection-tables-") as cache:
+        # check every shipped table once, before any kernel starts; the kernels reuse the result
+        tables.prevalidate(Path(cache))
+        previous = os.environ.get(tables.CACHE_ENV)
+        os.environ[tables.CACHE_ENV] = cache
+        try:
+            if in_place:
+                return _run_in_place(notebooks, per_notebook, workers)
+            return _run_to_reports(notebooks, per_notebook, run_name, reports_dir, params_file, workers)
+        finally:
+            if previous is None:
+                os.environ.pop(tables.CACHE_ENV, None)
+            else:
+                os.environ[tables.CACHE_ENV] = previous
+
+
+def _run_to_reports(notebooks, per_notebook, run_name: str, reports_dir: Path, params_file: Path | None, workers: int | None) -> Path:
+    """Execute into a staging folder beside ``reports/<run>/`` and swap it in when everything succeeded."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     lock = _lock(reports_dir, run_name)
     try:
