@@ -193,7 +193,12 @@ def child(method: str, path: Path) -> None:
 
 def measure(method: str, path: Path) -> dict:
     """Run ``method`` in a fresh interpreter; return seconds, peak MiB (the child's ru_maxrss) and result."""
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", method, "--file", str(path)], stdout=subprocess.PIPE)
+    env = dict(os.environ)
+    # "loader" is the first read of a download (no extract cache); "rerun" reads a file already
+    # read for the same pair, as a rerun or a second notebook of the same run does.
+    env["COLLECTION_FLOW_CACHE"] = "off" if method != "rerun" else str(CACHE / "flows")
+    child_method = "loader" if method == "rerun" else method
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", child_method, "--file", str(path)], stdout=subprocess.PIPE, env=env)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -236,22 +241,25 @@ def main(argv: list[str] | None = None) -> int:
         path = dataset(rows, args.seed)
         warm(path)
         best = {}
-        for method in ("baseline", "loader"):
+        measure("rerun", path)  # fills the extract cache
+        for method in ("baseline", "loader", "rerun"):
             runs = [measure(method, path) for _ in range(max(1, args.repeat))]
             best[method] = min(runs, key=lambda r: r["seconds"])
-        if not same(best["loader"]["result"], best["baseline"]["result"]):
+        if not (same(best["loader"]["result"], best["baseline"]["result"]) and same(best["rerun"]["result"], best["baseline"]["result"])):
             print(f"results differ at {rows:,} rows", file=sys.stderr)
             return 1
         speedup = best["baseline"]["seconds"] / best["loader"]["seconds"]
-        for method in ("baseline", "loader"):
+        rerun_speedup = best["baseline"]["seconds"] / best["rerun"]["seconds"]
+        for method in ("baseline", "loader", "rerun"):
             r = best[method]
-            shown = f"{speedup:.1f}" if method == "loader" else "1.0"
+            shown = {"baseline": "1.0", "loader": f"{speedup:.1f}", "rerun": f"{rerun_speedup:.1f}"}[method]
             print(f"{rows:>11,} {path.stat().st_size / 2**20:>8.0f} {method:<9} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} {shown:>8}", flush=True)
-        last = (rows, speedup, best["loader"]["peak_mib"])
-    rows, speedup, peak = last
+        last = (rows, speedup, best["loader"]["peak_mib"], rerun_speedup)
+    rows, speedup, peak, rerun_speedup = last
     met = speedup >= GOALS["speedup"] and peak < GOALS["peak_mib"]
     print(f"goals (>= {GOALS['speedup']:g}x faster, < {GOALS['peak_mib']:.0f} MiB peak) at {rows:,} rows: {'met' if met else 'NOT met'}; chapter totals agree")
-    print(f"rows={rows} speedup={speedup:.1f} peak_mib={peak:.0f}")
+    print("loader = first read of a download (streamed, no cache); rerun = the same file read again for the same pair (extract cache)")
+    print(f"rows={rows} speedup={speedup:.1f} peak_mib={peak:.0f} rerun_speedup={rerun_speedup:.1f}")
     return 1 if args.strict and not met else 0
 
 

@@ -35,3 +35,9 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
         for r in rows:
             w.writerow(["" if v is None else v for v in r])
     return path
+
+
+@pytest.fixture(autouse=True)
+def _flow_cache_in_tmp(tmp_path_factory, monkeypatch):
+    """Official-data extracts are cached per test session in a temporary folder, never in ~/.cache."""
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path_factory.getbasetemp() / "flow-cache"))

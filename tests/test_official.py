@@ -457,6 +457,7 @@ def test_product_missing_from_the_release_is_an_error(tmp_path):
 
 
 def test_streaming_reads_batches_and_never_a_whole_frame(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")  # both reads must stream
     rows = _baci_rows(400)
     folder = baci_folder(tmp_path / "baci", {2022: rows})
     expected = read_flows(folder, "IRN", "IRQ", level="6")
@@ -482,3 +483,50 @@ def test_line_numbers_count_blank_lines_and_crlf(tmp_path, bad_row, fragment):
     (folder / "BACI_HS17_Y2022_V202501.csv").write_bytes(b"t,i,j,k,v,q\r\n2022,364,368,010121,1,1\r\n\r\n2022,4,368,010122,1,1\r\n" + bad_row + b"\r\n\r\n")
     with pytest.raises(DataError, match=rf"BACI_HS17_Y2022_V202501.csv: line 5, {fragment}"):
         read_flows(folder, "IRN", "IRQ")
+
+
+# ---------------------------------------------------------------------------
+# The extract cache
+
+
+def test_a_second_read_of_the_same_file_and_pair_comes_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    folder = baci_folder(tmp_path / "baci", {2022: _baci_rows(60)})
+    first = read_flows(folder, "IRN", "IRQ")
+    parsed = []
+    real = official._stream_pair
+    monkeypatch.setattr(official, "_stream_pair", lambda *a: parsed.append(1) or real(*a))
+    pd.testing.assert_frame_equal(read_flows(folder, "IRQ", "IRN"), first)  # same pair, either order
+    assert parsed == []
+    read_flows(folder, "IRN", "TUR")  # another pair is read from the file
+    assert parsed == [1]
+
+
+def test_an_edited_download_is_read_again(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    folder = baci_folder(tmp_path / "baci", {2022: [[2022, 364, 368, "010121", 1, 1]]})
+    assert read_flows(folder, "IRN", "IRQ")["value_usd"].sum() == 1000.0
+    f = folder / "BACI_HS17_Y2022_V202501.csv"
+    write(f, BACI_HEADER, [[2022, 364, 368, "010121", 2, 1]])
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    assert read_flows(folder, "IRN", "IRQ")["value_usd"].sum() == 2000.0
+
+
+def test_cached_reads_repeat_the_warnings(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    folder = baci_folder(tmp_path / "baci", {2022: [[2022, 364, 368, "010121", 1, 1]]}, codes=False)
+    for _ in range(2):
+        with pytest.warns(OfficialDataWarning, match="no country_codes"):
+            read_flows(folder, "IRN", "IRQ")
+
+
+def test_cache_off_and_unwritable_cache_still_read(tmp_path, monkeypatch):
+    folder = baci_folder(tmp_path / "baci", {2022: [[2022, 364, 368, "010121", 1, 1]]})
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    assert read_flows(folder, "IRN", "IRQ")["value_usd"].sum() == 1000.0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(blocker / "cache"))  # cannot be created
+    assert read_flows(folder, "IRN", "IRQ")["value_usd"].sum() == 1000.0

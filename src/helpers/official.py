@@ -43,6 +43,7 @@ import csv
 import gzip
 import io
 import math
+import os
 import re
 import sys
 import warnings
@@ -841,6 +842,82 @@ def _progress(files: list[Path], show: bool | None) -> Iterable[Path]:
     return tqdm(files, desc="files", unit="file", file=sys.stderr, disable=hidden, leave=True, dynamic_ncols=True)
 
 
+#: Environment variable naming the folder of cached extracts (default: ~/.cache/iran-iraq-trade/flows).
+CACHE_ENV = "COLLECTION_FLOW_CACHE"
+#: Bump when the reading rules change, so old extracts are not reused.
+CACHE_VERSION = 1
+
+
+def _cache_dir() -> Path | None:
+    """Where a file's extract for a pair is kept between runs; None when caching is off (``COLLECTION_FLOW_CACHE=off``)."""
+    import os
+
+    configured = os.environ.get(CACHE_ENV)
+    if configured == "off":
+        return None
+    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iran-iraq-trade" / "flows"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return base
+
+
+def _identity(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+def _cache_key(file: Path, first: str, second: str, level: str) -> str:
+    """Hash of everything the extract depends on: the file and its release's side files, the pair, the level."""
+    import hashlib
+
+    sides = sorted(_identity(p) for p in file.parent.iterdir() if p.is_file() and _SIDE_FILES.match(p.name)) if file.parent.is_dir() else []
+    key = repr((CACHE_VERSION, _identity(file), sides, tuple(sorted((first, second))), level))
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def _read_file_cached(file: Path, first: str, second: str, level: str) -> pd.DataFrame:
+    """One file's flows for the pair: from the extract cache when the same file was read for the same
+    pair before (a rerun, or another notebook of the same run), else parsed and stored.
+
+    A big BACI year file takes about a second to stream; the pair's extract is a few kilobytes. The
+    key covers the file's path, size and modification time and those of its release's code files,
+    so an edited or replaced download is read again. Warnings the first read raised are raised again.
+    """
+    import json
+
+    folder = _cache_dir()
+    key = _cache_key(file, first, second, level) if folder else None
+    if folder is not None:
+        data, notes = folder / f"{key}.parquet", folder / f"{key}.json"
+        if data.exists() and notes.exists():
+            try:
+                frame = pd.read_parquet(data)
+                for message in json.loads(notes.read_text(encoding="utf-8")):
+                    warnings.warn(message, OfficialDataWarning, stacklevel=3)
+                return frame
+            except (OSError, ValueError, pa.ArrowException):
+                pass  # a damaged cache entry is ignored and rewritten
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OfficialDataWarning)
+        header = read_header(file)
+        fmt = _format_of(header, display_path(file))
+        frame = _baci_file(file, header, first, second, level) if fmt is BACI else _comtrade_file(file, header, fmt, first, second, level)
+    messages = [str(w.message) for w in caught if issubclass(w.category, OfficialDataWarning)]
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if folder is not None:
+        try:
+            tmp = folder / f"{key}.{os.getpid()}.tmp"
+            frame.to_parquet(tmp, index=False)
+            tmp.replace(folder / f"{key}.parquet")
+            (folder / f"{key}.json").write_text(json.dumps(messages), encoding="utf-8")
+        except (OSError, ValueError, pa.ArrowException):
+            pass  # caching is an optimisation: a read-only or full disk only costs speed
+    return frame
+
+
 def read_flows(path: Path | str, reporter: str, partner: str, level: str = "chapter", progress: bool | None = None) -> pd.DataFrame:
     """Trade between two countries, both directions, from Comtrade or BACI downloads at ``path``.
 
@@ -864,12 +941,7 @@ def read_flows(path: Path | str, reporter: str, partner: str, level: str = "chap
         raise ParameterError(f"reporter and partner are the same country ({first}); give two countries")
     frames = []
     for file in _progress(data_files(path), progress):
-        header = read_header(file)
-        fmt = _format_of(header, display_path(file))
-        if fmt is BACI:
-            frames.append(_baci_file(file, header, first, second, level))
-        else:
-            frames.append(_comtrade_file(file, header, fmt, first, second, level))
+        frames.append(_read_file_cached(file, first, second, level))
     flows = pd.concat(frames, ignore_index=True) if frames else _empty()
     flows = _typed(flows)
     _check_overlaps(flows, display_path(Path(path)))
