@@ -36,11 +36,11 @@ notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ from params/d
 	$(BIN)/python -m helpers run --params params/default.yaml --in-place
 	$(BIN)/python -m helpers findings --write
 
-test: $(STAMP) ## Unit tests plus nbval (strict) over every notebook
-	$(BIN)/python -m pytest -p no:cacheprovider tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+test: $(STAMP) ## Unit, browser and server tests plus nbval (strict) over every notebook, two workers
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 check: $(STAMP) ## Fast inner loop: unit tests only (no notebooks)
-	$(BIN)/python -m pytest -p no:cacheprovider tests -m "not slow"
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 tests -m "not slow"
 
 lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python ($(KERNEL_NAME))" >/dev/null
