@@ -13,21 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from helpers.paths import ROOT
+from helpers.tables import EVENT_CATEGORIES, STATED_BY
 
 Rule = Callable[[dict[str, Any]], list[str]]
 
-BODY_CHOICES = (
-    "iranian_customs",
-    "trade_promotion",
-    "chamber",
-    "iranian_government",
-    "iraqi_government",
-    "iraqi_research",
-    "mirror_data",
-    "international",
-    "media",
-)
-EVENT_CATEGORY_CHOICES = ("political", "security", "economic", "energy", "diplomatic", "social")
+# The same enums the data files are checked against: one definition for both.
+BODY_CHOICES = STATED_BY
+EVENT_CATEGORY_CHOICES = EVENT_CATEGORIES
 SOURCE_CHOICES = ("reported", "comtrade", "baci")
 
 
