@@ -133,3 +133,13 @@ def test_source_rules(notebooks, tmp_path):
     with pytest.raises(ParameterError, match="two different countries"):
         params.resolve({"partner": "IRN"}, nbs)
     assert params.resolve({"source": "baci", "data_path": str(tmp_path)}, nbs)["01-x"]["source"] == "baci"
+
+
+def test_unquoted_yaml_dates_become_iso_strings(tmp_path, notebooks):
+    f = tmp_path / "d.yaml"
+    f.write_text("start: 2020-01-01\nend: 2024-12-31\n", encoding="utf-8")
+    out = params.load(f, notebooks)
+    assert out["02-b"]["start"] == "2020-01-01" and out["02-b"]["end"] == "2024-12-31"
+    f.write_text("start: 2024-01-01\nend: 2020-01-01\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="'start' \\(2024-01-01\\) must not be after 'end'"):
+        params.load(f, notebooks)

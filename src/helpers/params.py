@@ -8,6 +8,7 @@ the shared keys for that notebook. papermill only warns about a misspelt name; h
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def _type_ok(type_name: str, value: Any) -> bool:
     if t in ("bool",):
         return isinstance(value, bool)
     if t in ("str",):
-        return isinstance(value, str)
+        return isinstance(value, (str, dt.date))  # YAML reads an unquoted 2020-01-01 as a date
     if t.startswith("list"):
         if not isinstance(value, list):
             return False
@@ -106,6 +107,8 @@ def _coerce(type_name: str, value: Any) -> Any:
     """An int given for a float parameter becomes a float, so the injected cell keeps the type."""
     if type_name.lower() == "float" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if type_name.lower() == "str" and isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
