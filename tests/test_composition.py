@@ -90,3 +90,11 @@ def test_every_reported_group_in_the_data_has_a_mapping():
     assert hs.set_index("hs_chapter").loc["27", "category_id"] == "energy"
     ten = read_table("categories")
     assert (ten["kind"] == "chamber_ten").sum() == 10
+
+
+def test_itemised_summary_names_each_stated_category():
+    c = comp((1, "a", "agriculture", None, 25.0, None, None), (2, "b", "agriculture", None, 15.0, None, None))
+    versus = composition.versus_report(composition.category_shares(c), {"agriculture": 0.30, "leather": 0.03})
+    out = composition.itemised_summary(versus, {"agriculture": 0.30, "leather": 0.03})
+    assert out["agriculture"] == "agriculture alone: itemised in 2 breakdowns, at 25%, 15% (report: 30%)"
+    assert out["leather"] == "leather: itemised in no breakdown (report: 3%)"

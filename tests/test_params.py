@@ -143,3 +143,15 @@ def test_unquoted_yaml_dates_become_iso_strings(tmp_path, notebooks):
     f.write_text("start: 2024-01-01\nend: 2020-01-01\n", encoding="utf-8")
     with pytest.raises(ParameterError, match="'start' \\(2024-01-01\\) must not be after 'end'"):
         params.load(f, notebooks)
+
+
+def test_report_shares_rule(tmp_path):
+    folder = tmp_path / "nb3"
+    folder.mkdir()
+    make_notebook(folder / "01-x.ipynb", "report_shares: dict = {'agriculture': 0.3}  # shares")
+    nbs = params.notebook_paths(folder)
+    assert params.resolve({"report_shares": {"leather": 0.05}}, nbs)["01-x"]["report_shares"] == {"leather": 0.05}
+    with pytest.raises(ParameterError, match="unknown category id\\(s\\) 'agri'"):
+        params.resolve({"report_shares": {"agri": 0.3}}, nbs)
+    with pytest.raises(ParameterError, match="fractions from 0 to 1"):
+        params.resolve({"report_shares": {"agriculture": 30}}, nbs)

@@ -142,3 +142,17 @@ def plot_shares(shares: pd.DataFrame, title: str):
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return fig, ax
+
+
+def itemised_summary(versus: pd.DataFrame, stated: dict[str, float]) -> dict[str, str]:
+    """One sentence per category the report quantifies: in how many breakdowns it is itemised, at what shares."""
+    out = {}
+    for cid, value in stated.items():
+        col = f"{cid} (report {value:.0%})"
+        found = versus[col].dropna() if col in versus else pd.Series(dtype=float)
+        label = cid.replace("_", " ")
+        if found.empty:
+            out[cid] = f"{label}: itemised in no breakdown (report: {value:.0%})"
+        else:
+            out[cid] = f"{label} alone: itemised in {len(found)} breakdown{'s' if len(found) > 1 else ''}, at {', '.join(f'{v:.0%}' for v in found)} (report: {value:.0%})"
+    return out

@@ -138,6 +138,28 @@ def _pair_differs(p: dict[str, Any]) -> list[str]:
     return [f"'reporter' and 'partner' must be two different countries; both are {a!r}"] if a and b and str(a).upper() == str(b).upper() else []
 
 
+def _shares(name: str) -> Rule:
+    """A mapping of category ids to fractions between 0 and 1."""
+
+    def rule(p: dict[str, Any]) -> list[str]:
+        v = p.get(name)
+        if v is None:
+            return []
+        from helpers.tables import read_table
+
+        known = list(read_table("categories")["category_id"])
+        bad_keys = [k for k in v if k not in known]
+        bad_values = [k for k, x in v.items() if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 1]
+        out = []
+        if bad_keys:
+            out.append(f"'{name}' has unknown category id(s) {', '.join(map(repr, bad_keys))}; choose from: {', '.join(known)}")
+        if bad_values:
+            out.append(f"'{name}' values must be fractions from 0 to 1 (0.30 for 30%); check {', '.join(map(repr, bad_values))}")
+        return out
+
+    return rule
+
+
 RULES: list[Rule] = [
     _positive("target_usd"),
     _year_range("target_year"),
@@ -155,6 +177,7 @@ RULES: list[Rule] = [
     _country("reporter"),
     _country("partner"),
     _pair_differs,
+    _shares("report_shares"),
     _source_needs_data,
 ]
 
