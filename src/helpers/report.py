@@ -86,10 +86,27 @@ def _insert_after_body(page: str, block: str) -> str:
     return page[: m.end()] + block + page[m.end() :] if m else block + page
 
 
+_EXPORTERS: dict[bool, object] = {}
+
+
+def _exporter(exclude_input: bool):
+    """One HTML exporter per page kind and process: its templates are loaded once, not per notebook."""
+    from nbconvert import HTMLExporter
+
+    if exclude_input not in _EXPORTERS:
+        _EXPORTERS[exclude_input] = HTMLExporter(
+            extra_template_basedirs=[str(TEMPLATES)],
+            template_name="collection",
+            exclude_input=exclude_input,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+    return _EXPORTERS[exclude_input]
+
+
 def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     """Write ``<name>.html`` (reader's page, no code) and ``<name>.code.html`` beside the executed notebook."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
     _link_figures(nb, executed.parent, executed.stem)
@@ -97,14 +114,7 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     written = []
     for suffix, exclude_input, other, label in ((".html", True, ".code.html", "Page with code"), (".code.html", False, ".html", "Reader's page")):
-        exporter = HTMLExporter(
-            extra_template_basedirs=[str(TEMPLATES)],
-            template_name="collection",
-            exclude_input=exclude_input,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-        )
-        body, _ = exporter.from_notebook_node(nb)
+        body, _ = _exporter(exclude_input).from_notebook_node(nb)
         header = _header_html(info, params, run_info, executed.stem + other, label)
         page = _insert_after_body(_offline(body), header)
         out = executed.with_name(executed.stem + suffix)

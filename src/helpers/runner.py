@@ -257,8 +257,12 @@ def _run_in_place(notebooks: list[Path], per_notebook: dict[str, dict[str, Any]]
 
 
 def _execute_all(notebooks, per_notebook, out_dir: Path, render: bool, run_info, workers, flat: bool = False) -> list[Outcome]:
-    import nbconvert  # noqa: F401 - imported once here, inherited by the forked workers
-    import papermill  # noqa: F401
+    import papermill  # noqa: F401 - imported once here, inherited by the forked workers
+
+    if render:
+        from helpers import report
+
+        report._exporter(True), report._exporter(False)  # templates loaded once, before the fork
 
     jobs = {}
     outcomes: list[Outcome] = []
