@@ -260,7 +260,10 @@ def read_header(path: Path) -> Header:
     if not first.strip():
         raise DataError(display_path(path), Problem("file is empty or its first line is blank; expected a header", line=1))
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
+    try:
+        names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
+    except csv.Error as exc:  # e.g. a binary or garbage file: one huge "field"
+        raise DataError(display_path(path), Problem(f"header not recognised ({exc}); expected one of: {_expected_formats()}", line=1)) from None
     return Header(names, delimiter)
 
 
