@@ -83,3 +83,39 @@ def test_unknown_country_codes_are_refused(tmp_path):
     folder = baci_with(tmp_path, GOOD_BACI)
     with pytest.raises((ParameterError, DataError, ValueError), match="XYZ"):
         read_flows(folder, "XYZ", "IRQ")
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.test_bad_input import _apply, mutation  # noqa: E402
+
+
+@pytest.mark.parametrize("kind", ["comtrade", "baci"])
+def test_random_damage_to_downloads_loads_or_raises_the_projects_error(tmp_path, kind, monkeypatch):
+    import warnings
+
+    from helpers.errors import CollectionError
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    if kind == "comtrade":
+        rows = [comtrade_row(cmd=c, value=v, flow=f) for c, v, f in (("01", 10, "X"), ("27", 20, "X"), ("01", 5, "M"))]
+        src = write(tmp_path / "src.csv", COMTRADE_HEADER, rows)
+    else:
+        src = baci_with(tmp_path, GOOD_BACI) / "BACI_HS17_Y2022_V202501.csv"
+    original = src.read_text(encoding="utf-8")
+    target = src if kind == "baci" else tmp_path / "c.csv"
+
+    @settings(deadline=None, derandomize=True, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(mutation, min_size=1, max_size=4))
+    def check(muts):
+        target.write_bytes(_apply(original, muts).encode("utf-8", errors="surrogatepass"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                flows = read_flows(target if kind == "comtrade" else target.parent, "IRN", "IRQ")
+            except CollectionError:
+                return
+        assert set(flows.columns) >= {"year", "exporter", "importer", "value_usd"}
+
+    check()
