@@ -89,6 +89,8 @@ def execute_one(source: str, target: str, parameters: dict[str, Any], render: bo
                 progress_bar=False,
                 log_output=False,
                 cwd=str(NOTEBOOK_DIR),
+                # the notebook is finished: stop its kernel at once instead of waiting for a graceful exit
+                shutdown_kernel="immediate",
             )
             break
         except pm.PapermillExecutionError as exc:
