@@ -3,9 +3,10 @@
 ``python -m helpers run [--params FILE] [--only NAME ...]``
 
 * parameters are checked against each notebook before any kernel starts (``helpers.params``);
-* notebooks run in parallel, one process per notebook (each process starts its own kernel, so
-  concurrent kernel start-ups cannot hand out the same port twice inside one process; a start-up
-  that still fails on a taken port is retried);
+* every shipped data table is checked once, before any kernel starts; the kernels reuse the result;
+* notebooks run in parallel in worker processes, one per core, each notebook with a fresh kernel of
+  its own (worker processes, not threads, so concurrent kernel start-ups cannot hand out the same
+  port twice inside one process; a start-up that still fails on a taken port is retried);
 * everything is written to a fresh folder beside ``reports/<run>/`` and swapped in only when all
   notebooks succeeded, so a failed run never destroys the previous good report; the partial
   output stays in ``reports/<run>.failed/`` for debugging;
@@ -330,7 +331,3 @@ def main_run(args) -> int:
         print(f"Reports written. Open {display_path(out / 'index.html')}")
         print(f"  file://{(out / 'index.html').resolve()}")
     return 0
-
-
-def outcome_json(outcomes: list[Outcome]) -> str:
-    return json.dumps([o.__dict__ for o in outcomes], indent=2)
