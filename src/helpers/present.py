@@ -28,6 +28,11 @@ def pct(value: float | None, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
+def plain_number(value: float) -> str:
+    """Numbers as people read them in a table: 10,000,000,000 not 1.000000e+10; 0.2351 stays 0.2351."""
+    return f"{value:,.15g}" if abs(value) < 1e15 else f"{value:.4g}"
+
+
 def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
@@ -43,11 +48,11 @@ def show_table(frame: pd.DataFrame, name: str, caption: str = "", index: bool = 
     """
     from IPython.display import display
 
-    body = _escape_frame(frame).to_html(index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table")
+    body = _escape_frame(frame).to_html(index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table", float_format=plain_number)
     where = f"{name}.csv" if folder == "." else f"{folder}/{name}.csv"
     cap = f'<p><em>Table: {html.escape(caption)}</em> · <a href="{html.escape(where)}" download>download as CSV</a></p>' if caption else ""
     display(
-        {"text/html": cap + body, "text/plain": frame.to_string(index=index), "text/csv": frame.to_csv(index=index, lineterminator="\n")},
+        {"text/html": cap + body, "text/plain": frame.to_string(index=index, float_format=plain_number), "text/csv": frame.to_csv(index=index, lineterminator="\n")},
         metadata={"text/csv": {"filename": f"{name}.csv", "folder": folder}},
         raw=True,
     )

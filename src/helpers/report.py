@@ -61,7 +61,8 @@ def _header_html(info: dict[str, Any], params: dict[str, Any], run_info: dict[st
     esc = html.escape
     rows = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(repr(v))}</code></td></tr>" for k, v in params.items()) or "<tr><td>defaults of the notebook</td></tr>"
     sources = "".join(
-        f"<li>{esc(s['title'])} (<code>{esc(s['file'])}</code>, checked {esc(s['checked'])})</li>" for s in data_sources(info.get("reads", []))
+        f"<li>{esc(s['title'])} (<code>{esc(s['file'])}</code>{', checked at source ' + esc(s['checked']) if s['checked'] not in ('n/a', 'missing') else ''})</li>"
+        for s in data_sources(info.get("reads", []))
     )
     return (
         '<header class="collection-header" style="max-width:60rem;margin:1rem auto;padding:1rem;border:1px solid #ccc;'
@@ -191,7 +192,7 @@ def index_html(entries: list[dict[str, Any]], run_info: dict[str, Any]) -> str:
     cards = []
     for e in entries:
         params = ", ".join(f"{k}={v!r}" for k, v in e["params"].items()) or "notebook defaults"
-        sources = "; ".join(f"{s['title']} (checked {s['checked']})" for s in data_sources(e["info"].get("reads", [])))
+        sources = "; ".join(s["title"] + (f" (checked {s['checked']})" if s["checked"] not in ("n/a", "missing") else "") for s in data_sources(e["info"].get("reads", [])))
         cards.append(
             '<article class="card">'
             f"<h2>{esc(e['info'].get('title', e['name']))}</h2>"
