@@ -96,5 +96,17 @@ def test_itemised_summary_names_each_stated_category():
     c = comp((1, "a", "agriculture", None, 25.0, None, None), (2, "b", "agriculture", None, 15.0, None, None))
     versus = composition.versus_report(composition.category_shares(c), {"agriculture": 0.30, "leather": 0.03})
     out = composition.itemised_summary(versus, {"agriculture": 0.30, "leather": 0.03})
-    assert out["agriculture"] == "agriculture alone: itemised in 2 breakdowns, at 25%, 15% (report: 30%)"
-    assert out["leather"] == "leather: itemised in no breakdown (report: 3%)"
+    assert out["agriculture"] == "agriculture alone: 25%, 15% in 2 comparable breakdowns (report: 30%)"
+    assert out["leather"] == "leather: itemised in no comparable breakdown (report: 3%)"
+
+
+def test_top_lists_are_not_comparable_but_single_statements_are():
+    c = comp(
+        (1, "a", "agriculture", 2, None, 100, None), (1, "b", "energy", 40, None, 100, None),  # a top list: 42% itemised
+        (2, "c", "agriculture", None, 23.0, None, None),  # one group's share, stated
+        (3, "d", "agriculture", None, 60.0, None, None), (3, "e", "chemicals", None, 35.0, None, None),  # 95% itemised
+    )
+    shares = composition.category_shares(c)
+    ok = composition.comparable_breakdowns(shares)
+    assert [b.split(" · ")[0] for b in ok] == ["period 2", "period 3"]
+    assert [b.split(" · ")[0] for b in composition.comparable_breakdowns(shares, single_groups=False)] == ["period 3"]

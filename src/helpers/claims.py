@@ -249,21 +249,12 @@ def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
     ]
 
 
-def _itemised_shares(ev: Evidence, min_itemised: float = 0.9, single_groups: bool = False) -> pd.DataFrame:
-    """Category shares from breakdowns that itemise at least ``min_itemised`` of their total.
-
-    A top-ten product list says little about a category's share (the category's other products
-    are not listed), so only near-complete breakdowns count. With ``single_groups``, a statement
-    giving the share of one group only (e.g. "agricultural products are 23%") counts too: it is
-    direct evidence of that group's share.
-    """
+def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
+    """Category shares from the breakdowns :func:`helpers.composition.comparable_breakdowns` accepts."""
     from helpers import composition
 
     shares = composition.category_shares(ev.composition, include_energy=True)
-    rest = shares[shares["category_id"] == "not_itemised"].set_index("breakdown")["share"]
-    listed = shares[shares["category_id"] != "not_itemised"].groupby("breakdown").size()
-    keep = [b for b in shares["breakdown"].unique() if float(rest.get(b, 0.0)) <= 1 - min_itemised or (single_groups and listed.get(b, 0) == 1)]
-    return shares[shares["breakdown"].isin(keep)]
+    return shares[shares["breakdown"].isin(composition.comparable_breakdowns(shares, single_groups=single_groups))]
 
 
 def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:

@@ -87,6 +87,19 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
     return out.sort_values(["start", "breakdown", "share"], ascending=[True, True, False]).reset_index(drop=True)
 
 
+def comparable_breakdowns(shares: pd.DataFrame, min_itemised: float = 0.9, single_groups: bool = True) -> list[str]:
+    """Breakdowns whose category shares can be set beside a stated share.
+
+    A top-ten product list says little about a category's share (the category's other products
+    are not listed), so only breakdowns that itemise at least ``min_itemised`` of their total count;
+    with ``single_groups``, so does a statement giving one group's share only ("agricultural
+    products are 23%"), which is direct evidence of that share.
+    """
+    rest = shares[shares["category_id"] == "not_itemised"].set_index("breakdown")["share"]
+    listed = shares[shares["category_id"] != "not_itemised"].groupby("breakdown").size()
+    return [b for b in shares["breakdown"].unique() if float(rest.get(b, 0.0)) <= 1 - min_itemised or (single_groups and listed.get(b, 0) == 1)]
+
+
 def versus_report(shares: pd.DataFrame, stated: dict[str, float]) -> pd.DataFrame:
     """Each breakdown's share of the categories the report quantifies, beside the report's figure.
 
@@ -103,7 +116,10 @@ def versus_report(shares: pd.DataFrame, stated: dict[str, float]) -> pd.DataFram
         row["agriculture + food mixed"] = float(cat["mixed_agri_food"]) if "mixed_agri_food" in cat else float("nan")
         row["largest category"] = grp.loc[grp["kind"] != "not itemised"].sort_values("share", ascending=False)["category"].head(1).squeeze() if (grp["kind"] != "not itemised").any() else ""
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["comparable"] = out["breakdown"].isin(comparable_breakdowns(shares))
+    return out
 
 
 def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
@@ -145,14 +161,16 @@ def plot_shares(shares: pd.DataFrame, title: str):
 
 
 def itemised_summary(versus: pd.DataFrame, stated: dict[str, float]) -> dict[str, str]:
-    """One sentence per category the report quantifies: in how many breakdowns it is itemised, at what shares."""
+    """One sentence per category the report quantifies: in how many comparable breakdowns it is itemised
+    (see :func:`comparable_breakdowns`), at what shares."""
     out = {}
+    usable = versus[versus["comparable"]] if "comparable" in versus else versus
     for cid, value in stated.items():
         col = f"{cid} (report {value:.0%})"
-        found = versus[col].dropna() if col in versus else pd.Series(dtype=float)
+        found = usable[col].dropna() if col in usable else pd.Series(dtype=float)
         label = cid.replace("_", " ")
         if found.empty:
-            out[cid] = f"{label}: itemised in no breakdown (report: {value:.0%})"
+            out[cid] = f"{label}: itemised in no comparable breakdown (report: {value:.0%})"
         else:
-            out[cid] = f"{label} alone: itemised in {len(found)} breakdown{'s' if len(found) > 1 else ''}, at {', '.join(f'{v:.0%}' for v in found)} (report: {value:.0%})"
+            out[cid] = f"{label} alone: {', '.join(f'{v:.0%}' for v in found)} in {len(found)} comparable breakdown{'s' if len(found) > 1 else ''} (report: {value:.0%})"
     return out
