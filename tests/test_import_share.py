@@ -9,8 +9,11 @@ from helpers import import_share
 from tests.test_volume import rows
 
 
-def imports(*specs):
-    recs = [{"record_id": f"i{k}", "partner": p, "year": y, "coverage": cov, "value": v, "bound": b, "stated_by": "international", "publisher": f"pub{k}"} for k, (p, y, cov, v, b) in enumerate(specs)]
+def imports(*specs, quality="ok"):
+    recs = [
+        {"record_id": f"i{k}", "partner": p, "year": y, "coverage": cov, "value": v, "bound": b, "stated_by": "international", "publisher": f"pub{k}", "quality": quality, "status": "confirmed"}
+        for k, (p, y, cov, v, b) in enumerate(specs)
+    ]
     return pd.DataFrame(recs)
 
 
@@ -55,3 +58,14 @@ def test_supplier_ranking_needs_enough_suppliers_and_names_countries():
     assert r.set_index("partner").loc["TUR", "low"] == 12e9 and r.set_index("partner").loc["TUR", "figures"] == 2
     assert r.set_index("partner").loc["ARE", "country"] == "United Arab Emirates"
     assert import_share.suppliers(t, im, min_suppliers=4).empty
+
+
+def test_range_leaves_out_upper_bounds_and_doubtful_totals():
+    t = rows(("iraq_imports_from_iran", "gregorian", 2023, 1, 12, 9e9, "exact", "iraqi_research"))
+    im = pd.concat([imports(("WLD", 2023, "goods", 90e9, "exact")), imports(("WLD", 2023, "goods", 30e9, "approx"), quality="partial_coverage"), imports(("WLD", 2023, "goods", 60e9, "lower"))], ignore_index=True)
+    im["record_id"] = ["a", "b", "c"]
+    p = import_share.pairings(t, im).set_index("total_record")
+    assert bool(p.loc["a", "in_range"]) and not p.loc["b", "in_range"] and not p.loc["c", "in_range"]
+    assert p.loc["b", "share_is"] == "upper bound"  # partial coverage: the total is a lower bound
+    r = import_share.share_ranges(import_share.pairings(t, im)).iloc[0]
+    assert (r["low"], r["high"], r["pairings"], r["left_out"]) == (pytest.approx(0.1), pytest.approx(0.1), 1, 2)

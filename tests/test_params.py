@@ -155,3 +155,17 @@ def test_report_shares_rule(tmp_path):
         params.resolve({"report_shares": {"agri": 0.3}}, nbs)
     with pytest.raises(ParameterError, match="fractions from 0 to 1"):
         params.resolve({"report_shares": {"agriculture": 30}}, nbs)
+
+
+def test_impossible_dates_and_bad_as_of_are_refused(tmp_path, notebooks):
+    with pytest.raises(ParameterError, match="--set start: value does not parse"):
+        params.parse_overrides(["start=2024-02-30"])
+    f = tmp_path / "bad-date.yaml"
+    f.write_text("start: 2024-02-30\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="a value does not parse"):
+        params.load(f, notebooks)
+    folder = tmp_path / "nb4"
+    folder.mkdir()
+    make_notebook(folder / "01-x.ipynb", "as_of: str = '2024-09-03'  # date")
+    with pytest.raises(ParameterError, match="'as_of' must be a date written YYYY-MM-DD"):
+        params.resolve({"as_of": "notadate"}, params.notebook_paths(folder))

@@ -40,7 +40,7 @@ def test_labels():
     assert periods.period_label("iranian", 1401, 1, 12) == "1401 (Mar 2022–Mar 2023)"
     assert periods.period_label("iranian", 1403, 1, 5) == "1403 M1–M5 (Mar 2024–Aug 2024)"
     assert periods.period_label("gregorian", 2021, 1, 12) == "2021"
-    assert periods.period_label("unstated", 2024, None, None) == "annual level stated in 2024"
+    assert periods.period_label("unstated", 2024, None, None) == "period not given, stated in 2024"
 
 
 def test_share_of_iranian_year_in_calendar_year():

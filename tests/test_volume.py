@@ -77,7 +77,9 @@ def test_two_way_sums_exports_and_imports_and_keeps_weaker_bound():
     tw = volume.two_way(t)
     assert len(tw) == 1
     assert tw.iloc[0]["value"] == 10.2e9
-    assert tw.iloc[0]["bound"] == "lower"
+    assert tw.iloc[0]["bound"] == "approx"  # a lower bound plus an approximate value is no longer a bound
+    t.loc[1, "bound"] = "exact"
+    assert volume.two_way(t).iloc[0]["bound"] == "lower"
     assert tw.iloc[0]["stated_by"] == "trade_promotion"
     assert tw.iloc[0]["method"] == "exports + imports"
 
@@ -151,3 +153,11 @@ def test_chart_data_draws_only_chosen_bodies_and_no_partials():
     drawn = volume.chart_data(t, ["iranian_customs", "iraqi_government"])
     assert set(drawn["stated_by"]) == {"iranian_customs", "iraqi_government"}
     assert len(drawn) == 2
+
+
+def test_combining_bounds():
+    assert volume.combine_bounds(["exact", "exact"]) == "exact"
+    assert volume.combine_bounds(["exact", "lower"]) == "lower"
+    assert volume.combine_bounds(["lower", "approx"]) == "approx"  # an approximate part: no longer a bound
+    t = rows((EXP, "iranian", 1400, 1, 12, 9e9, "approx", "chamber"), (EXP, "iranian", 1401, 1, 12, 10e9, "lower", "trade_promotion"))
+    assert volume.calendar_year_estimates(volume.preferred(t, EXP)).iloc[0]["bound"] == "approx"

@@ -7,7 +7,10 @@ goods, goods and services with goods and services). Numerators are full calendar
 reported (Iranian exports or Iraqi-side imports from Iran) and, marked as estimates, calendar-year
 estimates from Iranian-year figures. Every pairing is kept; the result per year is a range, not one
 chosen number. A lower-bound numerator gives a lower-bound share; a lower-bound denominator
-(e.g. a sum over the largest suppliers only) gives an upper-bound share.
+(a sum over the largest suppliers only, or a customs total that records only part of imports)
+gives an upper-bound share. The range itself uses only pairings of confirmed figures, totals of
+quality ``ok``, and shares that are not upper bounds; every other pairing stays in the table,
+marked, but out of the range.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import pandas as pd
 from helpers import volume
 
 NUMERATOR_FLOWS = ("iran_exports_to_iraq", "iraq_imports_from_iran")
+#: Shares that count in the range: not upper bounds, not unbounded.
+RANGE_KINDS = ("as computed", "approximate", "lower bound")
 
 
 def load_imports(path=None) -> pd.DataFrame:
@@ -36,6 +41,7 @@ def numerators(trade: pd.DataFrame) -> pd.DataFrame:
             "iran_bound": rows["bound"],
             "iran_source": rows["stated_by"] + " · " + rows["publisher"],
             "iran_record": rows["record_id"],
+            "iran_status": rows["status"],
             "estimate": False,
         }
     )
@@ -48,6 +54,7 @@ def numerators(trade: pd.DataFrame) -> pd.DataFrame:
             "iran_bound": est["bound"],
             "iran_source": "estimate from Iranian years " + est["from_years"],
             "iran_record": "calendar-year estimate",
+            "iran_status": "confirmed",
             "estimate": True,
         }
     )
@@ -66,17 +73,20 @@ def pairings(trade: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
             "total_bound": den["bound"],
             "total_source": den["stated_by"] + " · " + den["publisher"],
             "total_record": den["record_id"],
+            "total_quality": den["quality"],
+            "total_status": den["status"],
         }
     )
     pairs = num.merge(den, on=["year", "coverage"], how="inner")
     pairs["share"] = pairs["iran_value"] / pairs["iraq_total"]
     pairs["share_is"] = pairs.apply(_share_bound, axis=1)
+    pairs["in_range"] = pairs["share_is"].isin(RANGE_KINDS) & (pairs["total_quality"] == "ok") & (pairs["iran_status"] == "confirmed") & (pairs["total_status"] == "confirmed")
     return pairs.sort_values(["year", "share", "iran_record", "total_record"]).reset_index(drop=True)
 
 
 def _share_bound(row) -> str:
     low = row["iran_bound"] == "lower"
-    high = row["total_bound"] == "lower"
+    high = row["total_bound"] == "lower" or row.get("total_quality") == "partial_coverage"
     if low and high:
         return "unbounded (both ends are lower bounds)"
     if low:
@@ -87,10 +97,15 @@ def _share_bound(row) -> str:
 
 
 def share_ranges(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per year and coverage: lowest and highest share over all pairings, and how many there are."""
-    g = pairs.groupby(["year", "coverage"])
+    """Per year and coverage: lowest and highest share over the pairings in the range, how many there
+    are, and how many more were left out of the range (see the module docstring)."""
+    used = pairs[pairs["in_range"]]
+    g = used.groupby(["year", "coverage"])
     out = g.agg(low=("share", "min"), high=("share", "max"), pairings=("share", "size"), estimates=("estimate", "sum")).reset_index()
     out["estimates"] = out["estimates"].astype(int)
+    left_out = pairs[~pairs["in_range"]].groupby(["year", "coverage"]).size().rename("left_out")
+    out = out.merge(left_out, left_on=["year", "coverage"], right_index=True, how="left")
+    out["left_out"] = out["left_out"].fillna(0).astype(int)
     return out
 
 
@@ -129,14 +144,17 @@ def plot_ranges(pairs: pd.DataFrame, title: str):
     colours = {"goods": charts.PALETTE[0], "goods_and_services": charts.PALETTE[1]}
     offsets = {"goods": 0.0, "goods_and_services": 0.2}
     for cov, grp in pairs.groupby("coverage"):
-        for year, g in grp.groupby("year"):
+        for year, g in grp[grp["in_range"]].groupby("year"):
             x = year + offsets[cov]
             ax.plot([x, x], [g["share"].min() * 100, g["share"].max() * 100], color=colours[cov], lw=2, alpha=0.6)
+        out = grp[~grp["in_range"]]
+        grp = grp[grp["in_range"]]
         rep = grp[~grp["estimate"]]
         est = grp[grp["estimate"]]
         label = cov.replace("_", " ")
         ax.plot(rep["year"] + offsets[cov], rep["share"] * 100, "o", color=colours[cov], label=f"{label}: reported figures")
         ax.plot(est["year"] + offsets[cov], est["share"] * 100, "o", mfc="white", color=colours[cov], label=f"{label}: with calendar-year estimate")
+        ax.plot(out["year"] + offsets[cov], out["share"] * 100, "x", color="#999999", label=f"{label}: left out (upper bound, partial or suspect total)")
     ax.set_ylabel("Iran's share of Iraq's imports (%)")
     ax.set_xlabel("Calendar year")
     ax.set_ylim(0, max(70, float(pairs["share"].max()) * 110))

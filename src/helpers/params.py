@@ -61,6 +61,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ParameterError(f"{shown}: YAML does not parse{where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{shown}: YAML does not parse: {exc}") from None
+    except ValueError as exc:  # e.g. an impossible unquoted date such as 2024-02-30
+        raise ParameterError(f"{shown}: a value does not parse ({exc}); quote text and write dates as YYYY-MM-DD") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -174,8 +176,8 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         key, text = item.split("=", 1)
         try:
             out[key.strip()] = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ParameterError(f"--set {key}: value does not parse as YAML: {exc}") from None
+        except (yaml.YAMLError, ValueError) as exc:
+            raise ParameterError(f"--set {key}: value does not parse ({exc}); write dates as YYYY-MM-DD") from None
     return out
 
 

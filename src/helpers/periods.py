@@ -50,9 +50,9 @@ def period_span(calendar: str, year: int, month_from: int | None, month_to: int 
 
 
 def period_label(calendar: str, year: int, month_from: int | None, month_to: int | None) -> str:
-    """Human label: '1401 (Mar 2022–Mar 2023)', '1403 M1–M5', '2021', 'annual level stated in 2024'."""
+    """Human label: '1401 (Mar 2022–Mar 2023)', '1403 M1–M5', '2021', 'period not given, stated in 2024'."""
     if calendar == "unstated":
-        return f"annual level stated in {year}"
+        return f"period not given, stated in {year}"
     full = month_from == 1 and month_to == 12
     if calendar == "gregorian":
         return f"{year}" if full else f"{year} M{month_from}–M{month_to}"

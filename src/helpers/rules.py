@@ -169,6 +169,7 @@ RULES: list[Rule] = [
     _subset("stated_by", BODY_CHOICES),
     _subset("categories", EVENT_CATEGORY_CHOICES),
     _iso_date("start"),
+    _iso_date("as_of"),
     _iso_date("end"),
     _dates_ordered("start", "end"),
     _existing_path("data_path"),

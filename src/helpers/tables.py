@@ -169,7 +169,7 @@ _PROVENANCE = (
 )
 _STATUS_RULE = RowRule("an unconfirmed row needs a status_note saying why", _unconfirmed_has_reason, "status_note")
 _PERIOD_COLS = (
-    Col("calendar", "enum", values=CALENDARS, doc="iranian (solar year from ~21 March), gregorian, or unstated (an annual level claimed without a period)"),
+    Col("calendar", "enum", values=CALENDARS, doc="iranian (solar year from ~21 March), gregorian, or unstated (no period given; for trade, an annual level claimed without a period)"),
     Col("year", "int", min=1300, max=2100, doc="Iranian solar year (e.g. 1401) or Gregorian year; for unstated, the year of the statement"),
     Col("month_from", "int", required=False, min=1, max=12, doc="First month covered (Iranian month 1 = Farvardin)"),
     Col("month_to", "int", required=False, min=1, max=12, doc="Last month covered"),
@@ -224,6 +224,7 @@ IRAQ_IMPORTS = TableSpec(
         Col("speaker", required=False, doc="Person or office quoted"),
         Col("publisher", doc="Outlet or database where the figure was read"),
         Col("basis", doc="Statistical basis (national accounts, customs, partner data)"),
+        Col("quality", "enum", values=("ok", "partial_coverage", "suspect", "duplicate"), doc="ok; partial_coverage (records only part of imports: a lower bound); suspect (contradicts the source's own numbers); duplicate (a copy of another row's report)"),
         Col("published", "date", required=False, doc="Publication date of the page"),
         *_PROVENANCE,
         Col("note", required=False, doc="Remarks (own words)"),

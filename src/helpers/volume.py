@@ -13,7 +13,7 @@ Rules, stated once:
   bounds; (4) the most recently published page.
 * **Two-way trade** is a directly reported two-way figure, or Iran's exports to Iraq plus its
   imports from Iraq for the same full period (each the preferred figure); the weaker of the two
-  bodies and bounds carries over to the sum.
+  bodies carries over to the sum, and its bound follows :func:`combine_bounds`.
 * **Calendar-year estimates** from Iranian-year figures exist only where both overlapping Iranian
   years have a figure: Gregorian year G takes each year's value in proportion to the days of that
   Iranian year falling in G (an even spread within the year is assumed). They are marked as estimates.
@@ -49,6 +49,17 @@ def load_trade(path=None) -> pd.DataFrame:
 
     frame = read_table("trade_reported", path, verify_checksum=path is None)
     return add_spans(frame)
+
+
+def combine_bounds(bounds) -> str:
+    """Bound of a sum or weighted mix: exact parts stay exact; any approximate part makes it approximate
+    (no longer a bound); exact and lower-bound parts give a lower bound."""
+    bounds = set(bounds)
+    if "approx" in bounds:
+        return "approx"
+    if "lower" in bounds:
+        return "lower"
+    return "exact"
 
 
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
@@ -104,7 +115,7 @@ def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
     rows = []
     for (cal, year), r in both.iterrows():
         weaker_body = max(r["stated_by_x"], r["stated_by_m"], key=BODY_PREFERENCE.index)
-        weaker_bound = max(r["bound_x"], r["bound_m"], key=BOUND_PREFERENCE.index)
+        weaker_bound = combine_bounds([r["bound_x"], r["bound_m"]])
         weaker_cov = max(r["coverage_x"], r["coverage_m"], key=COVERAGE_PREFERENCE.index)
         rows.append(
             {
@@ -145,13 +156,12 @@ def calendar_year_estimates(series: pd.DataFrame) -> pd.DataFrame:
         w1 = gregorian_share_of_jalali_year(jy, g)
         w2 = gregorian_share_of_jalali_year(nxt, g)
         a, b = iran.loc[jy], iran.loc[nxt]
-        bounds = {a["bound"], b["bound"]}
         out.append(
             {
                 "year": g,
                 "value": a["value"] * w1 + b["value"] * w2,
                 "from_years": f"{jy} ({w1:.0%}) + {nxt} ({w2:.0%})",
-                "bound": "lower" if "lower" in bounds else ("approx" if "approx" in bounds else "exact"),
+                "bound": combine_bounds([a["bound"], b["bound"]]),
                 "estimate": True,
             }
         )
@@ -172,7 +182,8 @@ def cagr(start_value: float, end_value: float, years: float) -> float:
 
 
 def required_growth(base_value: float, target_value: float, base_year: int, target_year: int) -> float:
-    """Annual growth needed to go from ``base_value`` in ``base_year`` to ``target_value`` in ``target_year``."""
+    """Annual growth needed to go from ``base_value`` in ``base_year`` to ``target_value`` in ``target_year``
+    (negative when the base is already above the target)."""
     if target_year <= base_year:
         raise ValueError("target_year must be after base_year")
     return cagr(base_value, target_value, target_year - base_year)
@@ -181,7 +192,7 @@ def required_growth(base_value: float, target_value: float, base_year: int, targ
 def year_reached(base_value: float, base_year: int, target_value: float, growth: float) -> float | None:
     """Fractional year at which ``base_value`` growing at ``growth`` reaches ``target_value`` (None if never)."""
     if base_value >= target_value:
-        return float(base_year)
+        return float(base_year)  # already at or above the target
     if growth <= 0:
         return None
     return base_year + math.log(target_value / base_value) / math.log1p(growth)
@@ -275,7 +286,7 @@ def chart_data(frame: pd.DataFrame, bodies: list[str], flows: tuple[str, ...] = 
     parts = [full_years(frame, f, bodies) for f in flows]
     levels = stated_levels(frame, "two_way")
     levels = levels[levels["stated_by"].isin(bodies)]
-    cols = ["record_id", "flow", "period", "start", "end", "value", "bound", "stated_by", "publisher", "checked"]
+    cols = ["record_id", "flow", "calendar", "period", "start", "end", "value", "bound", "stated_by", "publisher", "checked"]
     drawn = pd.concat([*(p[cols] for p in parts), levels[cols]], ignore_index=True)
     return drawn.sort_values(["flow", "start", "stated_by", "record_id"]).reset_index(drop=True)
 
@@ -297,7 +308,7 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
         two_way = row.flow == "two_way"
         style = "--" if two_way else "-"
         mid = row.start + (row.end - row.start) / 2
-        if row.period.startswith("annual level"):
+        if row.calendar == "unstated":
             ax.plot([mid], [row.value], marker="*", ms=12, color=colour, ls="none")
         else:
             ax.plot([row.start, row.end], [row.value, row.value], ls=style, lw=3, color=colour, solid_capstyle="butt", label=label if label not in seen else None)
