@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report notebooks test check lab bench clean lock samples
+.PHONY: help setup report notebooks test check lab bench clean lock samples screenshots
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ check: $(STAMP) ## Fast inner loop: unit tests only (no notebooks)
 lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python ($(KERNEL_NAME))" >/dev/null
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+screenshots: $(STAMP) ## Full-page screenshots of reports/default/ pages (needs Debian chromium) into reports/default/screenshots/
+	$(BIN)/python -m helpers screenshots --run reports/default
 
 samples: $(STAMP) ## Write small SYNTHETIC Comtrade/BACI files to downloads/ (to try the official-data parameter sets)
 	$(BIN)/python -m helpers samples --out downloads

@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--workers", type=int, help="parallel notebooks (default: number of cores)")
     run.add_argument("--in-place", action="store_true", help="regenerate the stored outputs in notebooks/ (what `make notebooks` does)")
 
+    shot = sub.add_parser("screenshots", help="full-page screenshots of a run's pages (Debian chromium) into reports/<run>/screenshots/")
+    shot.add_argument("--run", default="reports/default", help="run folder (default: reports/default)")
+
     smp = sub.add_parser("samples", help="write small SYNTHETIC Comtrade and BACI files (real layouts) to try the official-data path")
     smp.add_argument("--out", default="downloads", help="folder to write into (default: downloads/)")
 
@@ -36,6 +39,21 @@ def main(argv: list[str] | None = None) -> int:
         from helpers.runner import main_run
 
         return main_run(args)
+    if args.command == "screenshots":
+        from pathlib import Path
+
+        from helpers import screenshots
+        from helpers.errors import CollectionError
+        from helpers.paths import ROOT, display_path
+
+        folder = Path(args.run) if Path(args.run).is_absolute() else ROOT / args.run
+        try:
+            shots = screenshots.take(folder)
+        except CollectionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"{len(shots)} screenshots in {display_path(folder / 'screenshots')}/")
+        return 0
     if args.command == "samples":
         from pathlib import Path
 
