@@ -14,16 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from helpers.screenshots import CHROMIUM, LAUNCH_ARGS  # noqa: E402,F401 - one definition for tests and `make screenshots`
 LOCAL_SCHEMES = ("file:", "data:")
 #: Anything with a network scheme is aborted before it is sent (it is still recorded).
 NETWORK_URL = re.compile(r"^(?!file:|data:)[a-z][a-z0-9+.-]*:", re.I)

@@ -220,15 +220,15 @@ def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
     return [Reading("target over latest two-way level", "consistent" if ok else "inconsistent", reason, _src(tw.tail(1), ["period", "value", "bound", "stated_by", "record_id"]))]
 
 
-def _events_matching(ev: Evidence, pattern: str, exclude: str | None = None) -> pd.DataFrame:
-    hit = ev.events[ev.events["event_id"].str.contains(pattern, case=False, regex=True) | ev.events["title"].str.contains(pattern, case=False, regex=True)]
+def _events_matching(events: pd.DataFrame, pattern: str, exclude: str | None = None) -> pd.DataFrame:
+    hit = events[events["event_id"].str.contains(pattern, case=False, regex=True) | events["title"].str.contains(pattern, case=False, regex=True)]
     if exclude:
         hit = hit[~hit["event_id"].str.contains(exclude, case=False, regex=True)]
     return hit.sort_values("date")
 
 
 def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
-    earlier = _events_matching(ev, "industrial", exclude="semnan")
+    earlier = _events_matching(ev.events, "industrial", exclude="semnan")
     earlier = earlier[earlier["date"] < ev.as_of]
     plans = "; ".join(f"{r.date:%Y-%m} {r.title}" for r in earlier.itertuples()) or "none"
     return [
@@ -243,7 +243,7 @@ def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
     own = "students-1200"
-    others = _events_matching(ev, "students", exclude=own)
+    others = _events_matching(ev.events, "students", exclude=own)
     if others.empty:
         return [Reading("all Iraqi students in Iran", "unverifiable", "No other count of Iraqi students in Iran in the data.")]
     value = float(claim["value"])
@@ -357,7 +357,7 @@ def check_leather(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 def check_pezeshkian(ev: Evidence, claim: pd.Series) -> list[Reading]:
     # the report announces a visit scheduled after its date: check it against what happened
-    visits = _events_matching(Evidence(**{**ev.__dict__, "events": ev.events_all if ev.events_all is not None else ev.events}), "pezeshkian")
+    visits = _events_matching(ev.events_all if ev.events_all is not None else ev.events, "pezeshkian")
     sworn = visits[visits["event_id"].str.contains("sworn", case=False)]
     trip = visits[visits["title"].str.contains("first foreign", case=False)]
     if trip.empty:
@@ -390,7 +390,7 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 
 def check_pmf_2016(ev: Evidence, claim: pd.Series) -> list[Reading]:
-    law = _events_matching(ev, "pmf-law|pmf law")
+    law = _events_matching(ev.events, "pmf-law|pmf law")
     if law.empty:
         return [Reading("legal integration", "unverifiable", "No event records the PMF's legal integration.")]
     r = law.iloc[0]

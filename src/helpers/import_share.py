@@ -116,7 +116,7 @@ def suppliers(trade: pd.DataFrame, imports: pd.DataFrame, min_suppliers: int = 3
     is by value across them and says so. Several figures for one supplier and year: the
     highest and lowest are both kept as a range.
     """
-    import pycountry
+    from helpers.sources import country_name
 
     others = imports[(imports["partner"] != "WLD") & (imports["coverage"] == "goods")]
     rows = [
@@ -129,7 +129,7 @@ def suppliers(trade: pd.DataFrame, imports: pd.DataFrame, min_suppliers: int = 3
     agg = frame.groupby(["year", "partner"]).agg(low=("value", "min"), high=("value", "max"), figures=("value", "size"), sources=("source", lambda s: "; ".join(sorted(set(s))))).reset_index()
     counts = agg.groupby("year")["partner"].transform("size")
     agg = agg[counts >= min_suppliers].copy()
-    agg["country"] = agg["partner"].map(lambda c: getattr(pycountry.countries.get(alpha_3=c), "common_name", None) or pycountry.countries.get(alpha_3=c).name)
+    agg["country"] = agg["partner"].map(country_name)
     agg["rank_by_high"] = agg.groupby("year")["high"].rank(ascending=False, method="min").astype(int)
     return agg.sort_values(["year", "rank_by_high", "partner"]).reset_index(drop=True)
 

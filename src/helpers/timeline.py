@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.errors import DataError, ParameterError, Problem
+from helpers.tables import EVENT_CATEGORIES
 
-CATEGORY_ORDER = ("political", "security", "economic", "energy", "diplomatic", "social")
+CATEGORY_ORDER = EVENT_CATEGORIES  # lanes in the order the data dictionary lists the categories
 
 
 def load_events(path=None) -> pd.DataFrame:
