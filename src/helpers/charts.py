@@ -140,21 +140,37 @@ def show(fig: "matplotlib.figure.Figure", meta: Figure, data=None) -> None:
     from IPython.display import Markdown, display
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    # bbox_inches="tight" lays the whole figure out again on every save; one tight box, measured
+    # once, serves the PNG and the SVG (same crop in both, a third less drawing per figure).
+    bbox = tight_bbox(fig)
+    fig.savefig(buf, format="png", bbox_inches=bbox, metadata={"Software": None})
     stem = figure_stem(meta.number)
     if stem:
         import os
 
+        import matplotlib as mpl
+
         os.makedirs(os.path.dirname(stem), exist_ok=True)
         with open(stem + ".png", "wb") as fh:
             fh.write(buf.getvalue())
-        fig.savefig(stem + ".svg", format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        # Text stays text in the SVG: editable and searchable in a graphics editor, and far cheaper
+        # to write than one path per glyph. The font is named in the file (DejaVu Sans).
+        with mpl.rc_context({"svg.fonttype": "none"}):
+            fig.savefig(stem + ".svg", format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
         if data is not None:
             data.to_csv(stem + ".csv", index=False, lineterminator="\n")
     plt.close(fig)
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     display({"image/png": png, "text/plain": f"Figure {meta.number}: {meta.alt}"}, raw=True)
     display(Markdown(f"**Figure {meta.number}.** {_md_escape(meta.caption)}  \n*{_md_escape(meta.source)}*"))
+
+
+def tight_bbox(fig: "matplotlib.figure.Figure"):
+    """The figure's tight bounding box (inches) with savefig's padding, as ``bbox_inches="tight"`` finds it."""
+    import matplotlib as mpl
+
+    fig.draw_without_rendering()  # positions ticks, legends and texts as a real draw would
+    return fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
 
 
 def _md_escape(text: str) -> str:
