@@ -68,3 +68,54 @@ def test_every_chart_has_caption_source_and_alt(path):
             assert "".join(out["data"]["text/plain"]).startswith("Figure ")  # alt text
             caption = "".join(outs[i + 1]["data"]["text/markdown"])
             assert caption.startswith("**Figure ") and "Source:" in caption
+
+
+@pytest.mark.parametrize("layout", [None, "constrained"])
+def test_one_tight_box_crops_like_savefig_tight(layout):
+    """show() measures the tight box once for PNG and SVG; it must crop exactly as bbox_inches="tight"."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    charts.apply_style()
+    fig, ax = plt.subplots(figsize=(6, 3), layout=layout)
+    ax.plot([2003, 2024], [1e9, 12e9], label="exports")
+    ax.set_title("A long title that states the finding of the chart in full")
+    ax.set_ylabel("US$ bn")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # outside the axes, as the house charts do
+    ax.annotate("label", (2010, 5e9), xytext=(2015, 9e9), arrowprops={"arrowstyle": "->"})
+    charts.annotate(fig, 1, "caption", "Source: " + "a long source line " * 12, "alt")
+
+    def size(bbox) -> tuple[int, int]:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches=bbox)
+        return Image.open(io.BytesIO(buf.getvalue())).size
+
+    expected = size("tight")
+    assert size(charts.tight_bbox(fig)) == expected
+    assert expected[1] > 300  # the source line below the figure is inside the crop
+    plt.close(fig)
+
+
+def test_show_exports_png_and_svg_with_text_kept_as_text(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv(charts.FIGURE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(charts.NOTEBOOK_ENV, "99-test")
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    charts.apply_style()
+    fig, ax = plt.subplots()
+    ax.bar(["2022"], [9.9e9])
+    meta = charts.annotate(fig, 3, "caption", "Source: a body (checked 2026-11-27)", "one bar")
+    charts.show(fig, meta, data=pd.DataFrame({"year": [2022], "value": [9.9e9]}))
+    svg = (tmp_path / "99-test-fig3.svg").read_text(encoding="utf-8")
+    assert "Source: a body (checked 2026-11-27)" in svg  # searchable text, not glyph paths
+    assert (tmp_path / "99-test-fig3.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "99-test-fig3.csv").read_text().splitlines() == ["year,value", "2022,9900000000.0"]

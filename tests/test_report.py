@@ -21,3 +21,31 @@ def test_offline_strips_cdn_scripts():
 
 def test_header_is_inserted_after_body():
     assert report._insert_after_body('<html><body class="a">x</body></html>', "<header>h</header>") == '<html><body class="a"><header>h</header>x</body></html>'
+
+
+def test_pages_get_focusable_cells_and_alt_text_without_a_reparse():
+    page = (
+        '<div class="jp-Cell-inputWrapper">x</div>'
+        '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain">y</div>'
+        '<div class="jp-OutputArea-output-other">z</div>'
+        '<div class="jp-RenderedImage jp-OutputArea-output " tabindex="0"><img src="a.png" alt="chart"></div>'
+        '<img src="b.png">'
+    )
+    out = report.accessible(page)
+    assert '<div class="jp-Cell-inputWrapper" tabindex="0">' in out
+    assert '<div class="jp-RenderedText jp-OutputArea-output" tabindex="0" data-mime-type="text/plain">' in out
+    assert '<div class="jp-OutputArea-output-other">' in out  # another class, untouched
+    assert out.count('tabindex="0"') == 3  # an existing tabindex is not doubled
+    assert 'alt="chart"' in out and '<img alt="No description has been provided for this image" src="b.png">' in out
+
+
+def test_code_is_escaped_on_the_code_page(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell('print("<script>alert(1)</script>")')], metadata={"language_info": {"name": "python"}})
+    path = tmp_path / "01-x.ipynb"
+    nbformat.write(nb, path)
+    report.render_notebook(path, {"run": "t", "run_date": "d", "commit": "c"})
+    page = (tmp_path / "01-x.code.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

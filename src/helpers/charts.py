@@ -169,7 +169,10 @@ def tight_bbox(fig: "matplotlib.figure.Figure"):
     """The figure's tight bounding box (inches) with savefig's padding, as ``bbox_inches="tight"`` finds it."""
     import matplotlib as mpl
 
-    fig.draw_without_rendering()  # positions ticks, legends and texts as a real draw would
+    # get_tightbbox places ticks, titles, legends and annotations itself; only a layout engine
+    # (constrained/tight) moves axes at draw time, so only then is a draw needed first.
+    if fig.get_layout_engine() is not None:
+        fig.draw_without_rendering()
     return fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
 
 
