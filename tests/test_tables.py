@@ -189,3 +189,58 @@ def test_user_file_without_manifest_has_no_checksum(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text(render(GOOD_TRADE), encoding="utf-8")
     assert len(read_table(TRADE, path)) == 2
+
+
+def test_checked_tables_are_reused_between_runs_only_for_the_same_bytes(tmp_path, monkeypatch):
+    """A rerun skips parsing and the schema for a table whose bytes and rules are unchanged; an edit is checked again."""
+    from helpers import tables
+
+    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    shipped = Path(tables.__file__).resolve().parents[2] / "data" / TRADE.file
+    good = tmp_path / "trade.csv"
+    good.write_bytes(shipped.read_bytes())
+    first = read_table(TRADE, good, verify_checksum=False)
+    assert len(list((tmp_path / "store").glob("trade_reported-*.pkl"))) == 1
+
+    tables._MEMO.clear()  # a new process: only the store remains
+    calls = []
+    real = tables.parse_csv
+    monkeypatch.setattr(tables, "parse_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    pd.testing.assert_frame_equal(read_table(TRADE, good, verify_checksum=False), first)
+    assert calls == []  # same bytes, same rules: not parsed or checked again
+
+    # the same file with one value broken is checked, refused, and never stored
+    tables._MEMO.clear()
+    lines = shipped.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[1]]))
+    row[header.index("value")] = "-5"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, row])
+    good.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError, match="value"):
+        read_table(TRADE, good, verify_checksum=False)
+    assert calls == [1] and len(list((tmp_path / "store").glob("trade_reported-*.pkl"))) == 1
+
+
+def test_store_is_keyed_by_the_rules_too(tmp_path, monkeypatch):
+    from helpers import tables
+
+    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    text = (Path(tables.__file__).resolve().parents[2] / "data" / TRADE.file).read_text(encoding="utf-8")
+    before = tables._store_path(TRADE, text)
+    monkeypatch.setattr(tables, "_FINGERPRINT", ["other rules"])
+    assert tables._store_path(TRADE, text) != before
+
+
+def test_store_off_or_unwritable_only_costs_time(tmp_path, monkeypatch):
+    from helpers import tables
+
+    source = Path(tables.__file__).resolve().parents[2] / "data" / TRADE.file
+    monkeypatch.setenv(tables.STORE_ENV, "off")
+    assert tables._store_path(TRADE, "x") is None
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store's folder should be")
+    monkeypatch.setenv(tables.STORE_ENV, str(blocker / "store"))
+    tables._MEMO.clear()
+    assert len(read_table(TRADE, source, verify_checksum=False)) > 100

@@ -623,10 +623,93 @@ def read_table(spec: TableSpec | str, path: Path | str | None = None, verify_che
     text = _read_text(target, shown)
     if verify_checksum:
         provenance.verify_checksum(target)
-    frame = parse_csv(text, spec, shown)
+    frame = _from_store(spec, text)
+    if frame is None:
+        frame = parse_csv(text, spec, shown)
+        _to_store(spec, text, frame)
     if key is not None:
         _MEMO[key] = frame.copy()
     return frame
+
+
+# ---------------------------------------------------------------------------
+# Checked tables kept between runs
+
+#: Folder of tables already parsed and checked, kept between runs (``off`` disables it).
+STORE_ENV = "COLLECTION_CHECKED_TABLES"
+
+
+def _store_dir() -> Path | None:
+    configured = os.environ.get(STORE_ENV)
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iran-iraq-trade" / "checked-tables"
+
+
+_FINGERPRINT: list[str] = []
+
+
+def _code_fingerprint() -> str:
+    """What a check depends on besides the bytes: this package's code and the pandas/pandera installs.
+
+    Any edit of a rule, a schema or a library version gives new keys, so nothing checked under other
+    rules is ever reused. (pandera's install is identified by its file's size and time, which needs
+    no import: importing pandera and running a schema is the cost this store saves.)
+    """
+    if not _FINGERPRINT:
+        import hashlib
+        import importlib.util
+
+        digest = hashlib.sha256(pd.__version__.encode())
+        for source in sorted(Path(__file__).parent.glob("*.py")):
+            digest.update(source.name.encode() + source.read_bytes())
+        spec = importlib.util.find_spec("pandera")
+        if spec is not None and spec.origin:
+            st = os.stat(spec.origin)
+            digest.update(f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode())
+        _FINGERPRINT.append(digest.hexdigest())
+    return _FINGERPRINT[0]
+
+
+def _store_path(spec: TableSpec, text: str) -> Path | None:
+    import hashlib
+
+    folder = _store_dir()
+    if folder is None:
+        return None
+    key = hashlib.sha256(f"{spec.name}\0{_code_fingerprint()}\0".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return folder / f"{spec.name}-{key}.pkl"
+
+
+def _from_store(spec: TableSpec, text: str) -> pd.DataFrame | None:
+    """The frame these exact bytes gave under these exact rules on an earlier run, or None.
+
+    Keyed by the content (not the file's date), so any edit, however small, is checked again; only
+    tables that passed every rule are ever stored.
+    """
+    path = _store_path(spec, text)
+    if path is None or not path.exists():
+        return None
+    try:
+        frame = pd.read_pickle(path)
+    except Exception:  # noqa: BLE001 - a damaged entry is ignored and rewritten
+        return None
+    return frame if isinstance(frame, pd.DataFrame) else None
+
+
+def _to_store(spec: TableSpec, text: str, frame: pd.DataFrame) -> None:
+    path = _store_path(spec, text)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        frame.to_pickle(tmp)
+        tmp.replace(path)  # atomic: a concurrent run never reads half an entry
+    except OSError:
+        pass  # the store only saves time: a read-only or full disk costs speed, nothing else
 
 
 #: Set by the runner: a folder of tables it already loaded and checked, for the kernels to reuse.
