@@ -8,8 +8,9 @@ Run with ``make bench`` (never part of the tests). In one run, on this machine:
 3. **floor** — per notebook, a notebook that only imports what the real notebooks import, executed
    in parallel by the same runner with fresh kernels, plus writing its HTML.
 
-Prints the median of ``--reps`` repetitions (at least 3) with the peak resident memory of each
-method's process tree, the times of ``make test`` and ``make check``, and last a line
+Prints the median of ``--reps`` repetitions (at least 3, interleaved) and the peak resident memory
+of each method's process tree (measured in one more run per method, so that the polling does not
+slow down the timed runs), the times of ``make test`` and ``make check``, and last a line
 ``runner/baseline = R1  runner/floor = R2``.
 """
 
@@ -36,12 +37,25 @@ charts.apply_style()
 """
 
 
-def measure(cmds: list[list[str]], cwd: Path) -> tuple[float, float]:
-    """Wall time of running ``cmds`` one after another, and the peak RSS (MiB) of any moment's process tree."""
+def measure(cmds: list[list[str]], cwd: Path) -> float:
+    """Wall time of running ``cmds`` one after another (nothing else runs meanwhile)."""
+    start = time.perf_counter()
+    for cmd in cmds:
+        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}")
+    return time.perf_counter() - start
+
+
+def peak_memory(cmds: list[list[str]], cwd: Path) -> float:
+    """Peak resident memory (MiB) of the whole process tree (runner, workers, kernels) at any moment.
+
+    Measured in a run of its own: walking the process table every 0.1 s costs CPU on two cores and
+    would slow down the run being timed.
+    """
     import psutil
 
     peak = 0.0
-    start = time.perf_counter()
     for cmd in cmds:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ps = psutil.Process(proc.pid)
@@ -51,10 +65,10 @@ def measure(cmds: list[list[str]], cwd: Path) -> tuple[float, float]:
                 peak = max(peak, rss / 2**20)
             except psutil.Error:
                 pass
-            time.sleep(0.05)
+            time.sleep(0.1)
         if proc.returncode != 0:
             raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}")
-    return time.perf_counter() - start, peak
+    return peak
 
 
 def baseline_cmds(out: Path) -> list[list[str]]:
@@ -98,32 +112,37 @@ def main() -> int:
     parser.add_argument("--skip-make", action="store_true", help="do not time make test / make check")
     args = parser.parse_args()
     reps = max(3, args.reps)
-    results: dict[str, list[tuple[float, float]]] = {"baseline": [], "runner": [], "floor": []}
+    results: dict[str, list[float]] = {"baseline": [], "runner": [], "floor": []}
+    peaks: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         floor_nbs = make_floor(tmpdir / "floor")
-        for i in range(reps):
+
+        def commands(name: str, out: Path) -> list[list[str]]:
+            out.mkdir()
+            if name == "baseline":
+                return baseline_cmds(out)
+            return [runner_cmd(out)] if name == "runner" else [runner_cmd(out, floor_nbs)]
+
+        for i in range(reps):  # interleaved, so a slow spell of the machine hits every method
             for name in results:
                 out = tmpdir / f"{name}-{i}"
-                out.mkdir()
-                if name == "baseline":
-                    cmds = baseline_cmds(out)
-                elif name == "runner":
-                    cmds = [runner_cmd(out)]
-                else:
-                    cmds = [runner_cmd(out, floor_nbs)]
-                results[name].append(measure(cmds, ROOT))
+                results[name].append(measure(commands(name, out), ROOT))
                 shutil.rmtree(out, ignore_errors=True)
-                print(f"  rep {i + 1}/{reps} {name}: {results[name][-1][0]:.1f} s", file=sys.stderr)
-    print(f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions, medians")
-    print(f"{'method':<10} {'seconds':>8} {'peak MiB':>9}")
+                print(f"  rep {i + 1}/{reps} {name}: {results[name][-1]:.1f} s", file=sys.stderr)
+        for name in results:
+            out = tmpdir / f"{name}-memory"
+            peaks[name] = peak_memory(commands(name, out), ROOT)
+            shutil.rmtree(out, ignore_errors=True)
+    print(f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions: median seconds (min-max); peak memory of the process tree in a separate run")
+    print(f"{'method':<10} {'seconds':>8} {'range':>13} {'peak MiB':>9}")
     med = {}
     for name, runs in results.items():
-        med[name] = statistics.median(t for t, _ in runs)
-        print(f"{name:<10} {med[name]:>8.2f} {statistics.median(m for _, m in runs):>9.0f}")
+        med[name] = statistics.median(runs)
+        print(f"{name:<10} {med[name]:>8.2f} {f'{min(runs):.2f}-{max(runs):.2f}':>13} {peaks[name]:>9.0f}")
     if not args.skip_make:
         for target in ("check", "test"):
-            seconds, _ = measure([["make", target]], ROOT)
+            seconds = measure([["make", target]], ROOT)
             print(f"make {target:<6} {seconds:>8.1f} s")
     print(f"runner/baseline = {med['runner'] / med['baseline']:.2f}  runner/floor = {med['runner'] / med['floor']:.2f}")
     return 0
