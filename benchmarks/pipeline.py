@@ -5,8 +5,9 @@ Run with ``make bench`` (never part of the tests). In one run, on this machine:
 1. **baseline** — for each notebook, the ``papermill`` command line, then ``jupyter nbconvert --to html``,
    one after another;
 2. **runner** — ``python -m helpers run`` building the same reports (``make report`` minus set-up);
-3. **floor** — per notebook, a notebook that only imports what the real notebooks import, executed
-   in parallel by the same runner with fresh kernels, plus writing its HTML.
+3. **floor** — per notebook, a notebook that only runs that notebook's own import statements (and
+   its chart-style set-up), executed in parallel by the same runner with fresh kernels, plus
+   writing its HTML.
 
 Prints the median of ``--reps`` repetitions (at least 3, interleaved) and the peak resident memory
 of each method's process tree (measured in one more run per method, so that the polling does not
@@ -29,12 +30,22 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
-FLOOR_IMPORTS = """\
-import pandas as pd
-import matplotlib.pyplot as plt
-from helpers import charts, claims, composition, import_share, present, provenance, tables, timeline, volume
-charts.apply_style()
-"""
+
+
+def notebook_imports(nb) -> str:
+    """The import statements of a notebook's code cells (and its chart-style set-up, which imports
+    seaborn), in order: what its floor notebook runs."""
+    import ast
+
+    kept = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        for node in ast.parse(cell.source).body:
+            style = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and getattr(node.value.func, "attr", "") == "apply_style"
+            if isinstance(node, (ast.Import, ast.ImportFrom)) or style:
+                kept.append(ast.unparse(node))
+    return "\n".join(kept) + "\n"
 
 
 def measure(cmds: list[list[str]], cwd: Path) -> float:
@@ -92,7 +103,7 @@ def make_floor(folder: Path) -> Path:
         params = next(c for c in real.cells if "parameters" in c.metadata.get("tags", []))
         nb = new_notebook(metadata=real.metadata)
         cell = new_code_cell(params.source, metadata={"tags": ["parameters"]})
-        nb.cells = [cell, new_code_cell(FLOOR_IMPORTS)]
+        nb.cells = [cell, new_code_cell(notebook_imports(real))]
         nbformat.write(nb, nbdir / src.name)
     return nbdir
 
