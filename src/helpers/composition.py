@@ -132,6 +132,8 @@ def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
 
 def plot_shares(shares: pd.DataFrame, title: str):
     """Stacked horizontal bars: one per breakdown, categories in fixed colours, 'not itemised' in grey."""
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     from helpers import charts
@@ -151,6 +153,9 @@ def plot_shares(shares: pd.DataFrame, title: str):
         ax.barh(order, vals, left=[left[b] for b in order], color=palette[cat], hatch=hatches.get(kind, ""), edgecolor="white", label=cat)
         for b, v in zip(order, vals):
             left[b] += v
+    # Long labels (period · body · outlet) wrapped on two lines: a one-line label made the chart
+    # about 2,000 px wide, and unreadable once scaled down to a page or a phone.
+    ax.set_yticks(range(len(order)), [textwrap.fill(b, 48, break_long_words=False) for b in order], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("Share of the breakdown's total (%)")

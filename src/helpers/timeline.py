@@ -103,6 +103,8 @@ def lanes(events: pd.DataFrame) -> list[str]:
 
 def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFrame, annotate: list[str], start: str, end: str, title: str):
     """Two panels on one time axis: reported trade on top, events by category below, phases shaded."""
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     from helpers import charts
@@ -118,7 +120,11 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFram
             ax.axvspan(a, b, color=shades[i % 2], zorder=0)
         import matplotlib.dates as mdates
 
-        top.text(mdates.date2num(a + (b - a) / 2), 1.02, ph.label, transform=top.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, color="#333333", wrap=True)
+        # wrapped to about the phase's width (~7 characters of 8-pt text per year at this size),
+        # so that the labels of short neighbouring phases do not run into each other
+        years = (b - a).days / 365.25
+        label = textwrap.fill(ph.label, max(12, int(years * 7)), break_long_words=False)
+        top.text(mdates.date2num(a + (b - a) / 2), 1.02, label, transform=top.get_xaxis_transform(), ha="center", va="bottom", fontsize=8, color="#333333")
     for row in trade.itertuples():
         greg = row.calendar == "gregorian"
         top.plot([row.start, row.end], [row.value, row.value], color="#555555" if greg else charts.PALETTE[0], lw=2 if greg else 4, ls=":" if greg else "-", solid_capstyle="butt")
@@ -151,5 +157,5 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFram
     bottom.set_ylabel("Event category")
     bottom.plot([], [], "o", mfc="white", color="#555555", label="unconfirmed at source")
     bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    top.set_title(title, pad=28)
+    top.set_title(title, pad=34)
     return fig, (top, bottom)
