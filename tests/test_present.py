@@ -90,14 +90,18 @@ def test_one_tight_box_crops_like_savefig_tight(layout):
     ax.annotate("label", (2010, 5e9), xytext=(2015, 9e9), arrowprops={"arrowstyle": "->"})
     charts.annotate(fig, 1, "caption", "Source: " + "a long source line " * 12, "alt")
 
-    def size(bbox) -> tuple[int, int]:
+    def png(bbox) -> bytes:
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches=bbox)
-        return Image.open(io.BytesIO(buf.getvalue())).size
+        fig.savefig(buf, format="png", bbox_inches=bbox, metadata={"Software": None})
+        return buf.getvalue()
 
-    expected = size("tight")
-    assert size(charts.tight_bbox(fig)) == expected
-    assert expected[1] > 300  # the source line below the figure is inside the crop
+    expected = png("tight")
+    got = png(charts.tight_bbox(fig))
+    if layout is None:  # the house charts: same crop, same pixels
+        assert got == expected
+    else:  # a layout engine runs again on every draw and may move artists by a fraction of a pixel
+        assert Image.open(io.BytesIO(got)).size == Image.open(io.BytesIO(expected)).size
+    assert Image.open(io.BytesIO(expected)).size[1] > 300  # the source line below the figure is inside the crop
     plt.close(fig)
 
 

@@ -27,16 +27,42 @@ def test_pages_get_focusable_cells_and_alt_text_without_a_reparse():
     page = (
         '<div class="jp-Cell-inputWrapper">x</div>'
         '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain">y</div>'
+        '<div id="out" class="jp-OutputArea-output">js</div>'
         '<div class="jp-OutputArea-output-other">z</div>'
         '<div class="jp-RenderedImage jp-OutputArea-output " tabindex="0"><img src="a.png" alt="chart"></div>'
-        '<img src="b.png">'
+        '<img src="b.png?alt=media" data-alt="x">'
+        '<script>var s = "<img src=c.png>"; var d = \'<div class="jp-OutputArea-output">\';</script>'
     )
     out = report.accessible(page)
     assert '<div class="jp-Cell-inputWrapper" tabindex="0">' in out
-    assert '<div class="jp-RenderedText jp-OutputArea-output" tabindex="0" data-mime-type="text/plain">' in out
+    assert '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain" tabindex="0">' in out
+    assert '<div id="out" class="jp-OutputArea-output" tabindex="0">' in out  # class after another attribute
     assert '<div class="jp-OutputArea-output-other">' in out  # another class, untouched
-    assert out.count('tabindex="0"') == 3  # an existing tabindex is not doubled
-    assert 'alt="chart"' in out and '<img alt="No description has been provided for this image" src="b.png">' in out
+    assert out.count('tabindex="0"') == 4  # an existing tabindex is not doubled
+    assert 'alt="chart"' in out
+    assert '<img alt="No description has been provided for this image" src="b.png?alt=media" data-alt="x">' in out
+    assert out.endswith('<script>var s = "<img src=c.png>"; var d = \'<div class="jp-OutputArea-output">\';</script>')
+
+
+def test_pages_match_what_nbconvert_adds_on_a_stored_notebook():
+    """On a real notebook, the same tabindex and alt attributes as nbconvert's own BeautifulSoup pass."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from helpers.paths import NOTEBOOK_DIR
+
+    nb = nbformat.read(NOTEBOOK_DIR / "02-composition.ipynb", as_version=4)
+
+    def marks(page: str) -> list[tuple]:
+        soup = BeautifulSoup(page, "html.parser")
+        return [(t.name, " ".join(t.get("class", [])), t.get("tabindex"), t.get("alt")) for t in soup.find_all(["div", "img"])]
+
+    for exclude_input in (True, False):
+        theirs, _ = HTMLExporter(**report.exporter_options(exclude_input)).from_notebook_node(nb)
+        ours, _ = report._exporter(exclude_input).from_notebook_node(nb)
+        assert marks(ours) == marks(theirs)
+        assert any(m[2] == "0" for m in marks(ours)) and any(m[0] == "img" and m[3] for m in marks(ours))
 
 
 def test_code_is_escaped_on_the_code_page(tmp_path):

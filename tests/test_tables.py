@@ -223,14 +223,56 @@ def test_checked_tables_are_reused_between_runs_only_for_the_same_bytes(tmp_path
     assert calls == [1] and len(list((tmp_path / "store").glob("trade_reported-*.pkl"))) == 1
 
 
-def test_store_is_keyed_by_the_rules_too(tmp_path, monkeypatch):
+def test_store_never_serves_a_frame_checked_under_other_rules(tmp_path, monkeypatch):
+    """A spec built at run time (same name, fewer rules) neither writes nor reads the store, and the
+    shipped spec's schema is not confused with it: the shipped rules still refuse the bad row."""
+    import dataclasses
+
     from helpers import tables
 
     monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
-    text = (Path(tables.__file__).resolve().parents[2] / "data" / TRADE.file).read_text(encoding="utf-8")
-    before = tables._store_path(TRADE, text)
-    monkeypatch.setattr(tables, "_FINGERPRINT", ["other rules"])
-    assert tables._store_path(TRADE, text) != before
+    shipped = Path(tables.__file__).resolve().parents[2] / "data" / TRADE.file
+    lines = shipped.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[1]]))
+    row[header.index("value")] = "-5"  # breaks a rule of the shipped spec
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, row])
+    bad = tmp_path / "trade.csv"
+    bad.write_text(out.getvalue(), encoding="utf-8")
+
+    loose = dataclasses.replace(TRADE, columns=[dataclasses.replace(c, min=None) if c.name == "value" else c for c in TRADE.columns], rules=())
+    assert len(read_table(loose, bad, verify_checksum=False)) == 1  # its own, looser rules
+    assert not list((tmp_path / "store").glob("*.pkl"))
+    tables._MEMO.clear()
+    with pytest.raises(DataError, match="value"):
+        read_table(TRADE, bad, verify_checksum=False)
+
+
+def test_store_key_follows_the_code(monkeypatch, tmp_path):
+    from helpers import tables
+
+    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    before = tables._store_path(TRADE, "same bytes")
+    monkeypatch.setattr(tables, "_FINGERPRINT", ["helpers edited"])
+    assert tables._store_path(TRADE, "same bytes") != before
+    assert tables._store_path(TRADE, "other bytes") != before
+
+
+def test_cache_folder_never_lands_in_the_working_directory(monkeypatch, tmp_path):
+    from helpers.paths import user_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert user_cache_dir("checked-tables") == tmp_path / "xdg" / "iran-iraq-trade" / "checked-tables"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG rules say
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert user_cache_dir("flows") == tmp_path / "home" / ".cache" / "iran-iraq-trade" / "flows"
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert user_cache_dir("flows") is None
 
 
 def test_store_off_or_unwritable_only_costs_time(tmp_path, monkeypatch):

@@ -67,7 +67,9 @@ def apply_style() -> None:
             "axes.titlelocation": "left",
             "axes.spines.top": False,
             "axes.spines.right": False,
-            "font.family": "DejaVu Sans",
+            # DejaVu Sans (shipped with matplotlib) draws every PNG; SVGs keep their text as text
+            # and name sans-serif fallbacks for viewers without it
+            "font.family": ["DejaVu Sans", "sans-serif"],
             "svg.hashsalt": "iran-iraq-trade",
             "pdf.fonttype": 42,
             # Titles and captions carry dollar amounts: "$" must never start mathtext.
@@ -154,7 +156,7 @@ def show(fig: "matplotlib.figure.Figure", meta: Figure, data=None) -> None:
         with open(stem + ".png", "wb") as fh:
             fh.write(buf.getvalue())
         # Text stays text in the SVG: editable and searchable in a graphics editor, and far cheaper
-        # to write than one path per glyph. The font is named in the file (DejaVu Sans).
+        # to write than one path per glyph. The file names DejaVu Sans, then sans-serif fallbacks.
         with mpl.rc_context({"svg.fonttype": "none"}):
             fig.savefig(stem + ".svg", format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
         if data is not None:

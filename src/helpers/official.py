@@ -855,10 +855,14 @@ def _cache_dir() -> Path | None:
     """Where a file's extract for a pair is kept between runs; None when caching is off (``COLLECTION_FLOW_CACHE=off``)."""
     import os
 
+    from helpers.paths import user_cache_dir
+
     configured = os.environ.get(CACHE_ENV)
     if configured == "off":
         return None
-    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iran-iraq-trade" / "flows"
+    base = Path(configured) if configured else user_cache_dir("flows")
+    if base is None:
+        return None
     try:
         base.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -33,3 +33,18 @@ def display_path(path: Path | str) -> str:
         return p.relative_to(ROOT.resolve()).as_posix()
     except ValueError:
         return p.name if p.is_absolute() else str(path)
+
+
+def user_cache_dir(*parts: str) -> Path | None:
+    """``$XDG_CACHE_HOME/iran-iraq-trade/<parts>`` (``~/.cache`` when unset), or None when there is
+    no usable home. A relative or empty ``XDG_CACHE_HOME`` is ignored, as the XDG rules say: caches
+    must never land inside the working directory (kernels run in ``notebooks/``)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError, OSError):  # no HOME and no password entry (some containers)
+            return None
+        if not os.path.isabs(base):
+            return None
+    return Path(base, "iran-iraq-trade", *parts)

@@ -90,15 +90,36 @@ def _insert_after_body(page: str, block: str) -> str:
 _EXPORTERS: dict[bool, object] = {}
 
 # What nbconvert's HTMLExporter does to each page with BeautifulSoup (parse, edit, serialise: about
-# half of a page's rendering time), done on the template's own markup instead.
-_FOCUSABLE = re.compile(r'<div class="((?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?)"(?![^>]*\btabindex=)')
-_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+# half of a page's rendering time), done on the template's own markup instead. Scripts and styles
+# are passed over untouched; only real <div> and <img> tags are edited.
+_TAGS = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>)|<div\b([^>]*)>|<img\b([^>]*)>", re.S | re.I)
+_CLASS = re.compile(r'(?:^|\s)class\s*=\s*"([^"]*)"')
+_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
+_NO_ALT = "No description has been provided for this image"
+
+
+def _has_attr(attrs: str, name: str) -> bool:
+    return re.search(rf"(?:^|\s){name}\s*=", attrs) is not None
+
+
+def _accessible_tag(m: re.Match) -> str:
+    raw, div, img = m.group(1), m.group(2), m.group(3)
+    if raw is not None:
+        return raw
+    if div is not None:
+        cls = _CLASS.search(div)
+        if cls and _FOCUSABLE & set(cls.group(1).split()) and not _has_attr(div, "tabindex"):
+            return f'<div{div} tabindex="0">' if not div.endswith("/") else m.group(0)
+        return m.group(0)
+    if not _has_attr(img, "alt"):
+        return f'<img alt="{_NO_ALT}"{img}>'
+    return m.group(0)
 
 
 def accessible(page: str) -> str:
-    """Inputs and outputs reachable by keyboard (tabindex) and an alt text on every image."""
-    page = _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', page)
-    return _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', page)
+    """Inputs and outputs reachable by keyboard (tabindex) and an alt text on every image, as
+    nbconvert's HTMLExporter adds them."""
+    return _TAGS.sub(_accessible_tag, page)
 
 
 def _exporter_class():
@@ -123,16 +144,21 @@ def _exporter_class():
     return CollectionHTMLExporter
 
 
+def exporter_options(exclude_input: bool) -> dict[str, Any]:
+    """Options of the HTML exporter of a page kind (reader's page: no code)."""
+    return {
+        "extra_template_basedirs": [str(TEMPLATES)],
+        "template_name": "collection",
+        "exclude_input": exclude_input,
+        "exclude_input_prompt": True,
+        "exclude_output_prompt": True,
+    }
+
+
 def _exporter(exclude_input: bool):
     """One HTML exporter per page kind and process: its templates are loaded once, not per notebook."""
     if exclude_input not in _EXPORTERS:
-        _EXPORTERS[exclude_input] = _exporter_class()(
-            extra_template_basedirs=[str(TEMPLATES)],
-            template_name="collection",
-            exclude_input=exclude_input,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-        )
+        _EXPORTERS[exclude_input] = _exporter_class()(**exporter_options(exclude_input))
     return _EXPORTERS[exclude_input]
 
 

@@ -90,8 +90,9 @@ def execute_one(source: str, target: str, parameters: dict[str, Any], render: bo
                 log_output=False,
                 # papermill otherwise rewrites the whole output notebook (deep copy, schema
                 # validation, JSON with every embedded chart) before and after every cell: about
-                # half of a notebook's own run time here. It is written once at the end, and on a
-                # failing cell papermill still writes it (with the error) before raising.
+                # half of a notebook's own run time here. It is written once at the end; on a
+                # failing cell papermill still writes it, with the error, before raising. (A kernel
+                # that dies or times out leaves no partial notebook: the message says what happened.)
                 request_save_on_cell_execute=False,
                 cwd=str(NOTEBOOK_DIR),
                 # the notebook is finished: stop its kernel at once instead of waiting for a graceful exit

@@ -547,16 +547,18 @@ def _schema(spec: TableSpec):
     return pa.DataFrameSchema(columns, checks=frame_checks, strict=True, ordered=True)
 
 
-_SCHEMAS: dict[str, object] = {}
+#: Built schemas by spec identity (the spec is kept with its schema, so an id is never reused).
+_SCHEMAS: dict[int, tuple[TableSpec, object]] = {}
 
 
 def validate(frame: pd.DataFrame, spec: TableSpec, shown: str) -> pd.DataFrame:
     """Apply the pandera schema of ``spec``; translate failures into one DataError."""
     import pandera.errors as pe
 
-    schema = _SCHEMAS.get(spec.name)
-    if schema is None:
-        schema = _SCHEMAS[spec.name] = _schema(spec)
+    entry = _SCHEMAS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        entry = _SCHEMAS[id(spec)] = (spec, _schema(spec))
+    schema = entry[1]
     try:
         return schema.validate(frame, lazy=True)
     except pe.SchemaErrors as err:
@@ -639,13 +641,19 @@ def read_table(spec: TableSpec | str, path: Path | str | None = None, verify_che
 STORE_ENV = "COLLECTION_CHECKED_TABLES"
 
 
+#: Entries kept per table; older ones (earlier versions of the file or of the rules) are removed.
+STORE_KEEP = 8
+
+
 def _store_dir() -> Path | None:
+    from helpers.paths import user_cache_dir
+
     configured = os.environ.get(STORE_ENV)
     if configured == "off":
         return None
     if configured:
         return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iran-iraq-trade" / "checked-tables"
+    return user_cache_dir("checked-tables")
 
 
 _FINGERPRINT: list[str] = []
@@ -655,8 +663,8 @@ def _code_fingerprint() -> str:
     """What a check depends on besides the bytes: this package's code and the pandas/pandera installs.
 
     Any edit of a rule, a schema or a library version gives new keys, so nothing checked under other
-    rules is ever reused. (pandera's install is identified by its file's size and time, which needs
-    no import: importing pandera and running a schema is the cost this store saves.)
+    rules is ever reused. (pandera's version is read from its install's folder name, without
+    importing it: importing pandera and running a schema is the cost this store saves.)
     """
     if not _FINGERPRINT:
         import hashlib
@@ -665,17 +673,26 @@ def _code_fingerprint() -> str:
         digest = hashlib.sha256(pd.__version__.encode())
         for source in sorted(Path(__file__).parent.glob("*.py")):
             digest.update(source.name.encode() + source.read_bytes())
-        spec = importlib.util.find_spec("pandera")
-        if spec is not None and spec.origin:
-            st = os.stat(spec.origin)
-            digest.update(f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}".encode())
+        found = importlib.util.find_spec("pandera")
+        if found is not None and found.origin:
+            # the installed version, from the dist-info folder's name (importlib.metadata is slower)
+            site = Path(found.origin).parents[1]
+            digest.update(" ".join(sorted(p.name for p in site.glob("pandera-*.dist-info"))).encode())
+            digest.update(found.origin.encode())
         _FINGERPRINT.append(digest.hexdigest())
     return _FINGERPRINT[0]
 
 
 def _store_path(spec: TableSpec, text: str) -> Path | None:
+    """Where the checked frame of ``text`` under ``spec`` is kept; None when it must not be.
+
+    Only the shipped specifications use the store: their rules are this package's code, which the
+    key covers. A specification built at run time (other rules under the same name) never does.
+    """
     import hashlib
 
+    if SPECS.get(spec.name) is not spec:
+        return None
     folder = _store_dir()
     if folder is None:
         return None
@@ -689,27 +706,42 @@ def _from_store(spec: TableSpec, text: str) -> pd.DataFrame | None:
     Keyed by the content (not the file's date), so any edit, however small, is checked again; only
     tables that passed every rule are ever stored.
     """
-    path = _store_path(spec, text)
-    if path is None or not path.exists():
-        return None
     try:
+        path = _store_path(spec, text)
+        if path is None or not path.is_file():
+            return None
         frame = pd.read_pickle(path)
-    except Exception:  # noqa: BLE001 - a damaged entry is ignored and rewritten
+    except Exception:  # noqa: BLE001 - an unreadable store or a damaged entry only costs a check
         return None
     return frame if isinstance(frame, pd.DataFrame) else None
 
 
 def _to_store(spec: TableSpec, text: str, frame: pd.DataFrame) -> None:
-    path = _store_path(spec, text)
+    try:
+        path = _store_path(spec, text)
+    except Exception:  # noqa: BLE001 - no store, no harm
+        return
     if path is None:
         return
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         frame.to_pickle(tmp)
         tmp.replace(path)  # atomic: a concurrent run never reads half an entry
+        _prune(path.parent, spec.name)
     except OSError:
-        pass  # the store only saves time: a read-only or full disk costs speed, nothing else
+        # the store only saves time: a read-only or full disk costs speed, nothing else
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _prune(folder: Path, table: str) -> None:
+    """Keep the newest ``STORE_KEEP`` entries of a table (other file versions, other rules)."""
+    entries = sorted(folder.glob(f"{table}-*.pkl"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[STORE_KEEP:]:
+        old.unlink(missing_ok=True)
 
 
 #: Set by the runner: a folder of tables it already loaded and checked, for the kernels to reuse.
