@@ -155,3 +155,25 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_works(project)
     again = runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")  # the stale lock is taken over
     assert "answer is 1" in outputs_text(again / "01-ok.ipynb")
     assert not list(reports.glob(".t.*"))  # the killed run's partial folder is cleaned up
+
+
+def test_adjacent_stream_outputs_are_merged_in_order():
+    """A timer decides whether two prints reach the notebook as one stream output or two; the runner
+    stores one, so two runs give the same notebook. Displays between prints keep their place."""
+    from nbformat.v4 import new_output
+
+    outs = [
+        new_output("stream", name="stdout", text="a\n"),
+        new_output("stream", name="stdout", text="b\n"),
+        new_output("stream", name="stderr", text="warn\n"),
+        new_output("display_data", data={"text/plain": "table"}),
+        new_output("stream", name="stdout", text="c\n"),
+        new_output("stream", name="stdout", text="d\n"),
+    ]
+    merged = runner.merge_adjacent_streams(outs)
+    assert [(o["output_type"], o.get("name"), o.get("text")) for o in merged] == [
+        ("stream", "stdout", "a\nb\n"),
+        ("stream", "stderr", "warn\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "c\nd\n"),
+    ]

@@ -61,7 +61,26 @@ def scrub(path: Path) -> None:
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
+        if cell.get("outputs"):
+            cell["outputs"] = merge_adjacent_streams(cell["outputs"])
     nbformat.write(nb, path)
+
+
+def merge_adjacent_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name (stdout after stdout).
+
+    The kernel flushes printed text on a timer, so where a cell prints, computes and prints again,
+    a busy machine may deliver one stream message or two: merged, the same run gives the same
+    notebook. Order against displays and other streams is kept.
+    """
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if last is not None and out.get("output_type") == "stream" == last.get("output_type") and out.get("name") == last.get("name"):
+            last["text"] = "".join(last["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
 
 
 def execute_one(source: str, target: str, parameters: dict[str, Any], render: bool, run_info: dict[str, Any]) -> Outcome:
