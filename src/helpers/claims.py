@@ -21,6 +21,8 @@ A claim with no checking rule here (e.g. a claims file for another country pair)
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -131,6 +133,28 @@ class Evidence:
         )
 
 
+    # Series several checks read, computed once per Evidence (checks must not modify them).
+
+    @functools.cached_property
+    def trade_ended(self) -> pd.DataFrame:
+        """Trade figures whose period had ended by ``as_of``."""
+        return self.trade[self.trade["end"] <= self.as_of]
+
+    @functools.cached_property
+    def two_way_ended(self) -> pd.DataFrame:
+        """Preferred two-way trade per Iranian year, from figures whose period had ended by ``as_of``."""
+        from helpers import volume
+
+        return volume.two_way(self.trade_ended, "iranian")
+
+    @functools.cached_property
+    def category_shares(self) -> pd.DataFrame:
+        """Category shares of every breakdown known at ``as_of``, energy included."""
+        from helpers import composition
+
+        return composition.category_shares(self.composition, include_energy=True)
+
+
 def _src(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     keep = [c for c in cols if c in frame.columns]
     return frame[keep].reset_index(drop=True)
@@ -149,8 +173,8 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     from helpers import volume
 
     threshold = float(claim["value"])
-    before = ev.trade[ev.trade["end"] <= ev.as_of]
-    tw = volume.two_way(before, "iranian")
+    before = ev.trade_ended
+    tw = ev.two_way_ended
     exp = volume.preferred(before, "iran_exports_to_iraq", "iranian")
     readings = []
     if len(tw) or len(exp):
@@ -206,10 +230,7 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 
 def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
-    from helpers import volume
-
-    before = ev.trade[ev.trade["end"] <= ev.as_of]
-    tw = volume.two_way(before, "iranian")
+    tw = ev.two_way_ended
     if tw.empty:
         return [Reading("target over current level", "unverifiable", "No two-way figure before the report.")]
     last = tw.iloc[-1]
@@ -280,7 +301,7 @@ def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
     """Category shares from the breakdowns :func:`helpers.composition.comparable_breakdowns` accepts."""
     from helpers import composition
 
-    shares = composition.category_shares(ev.composition, include_energy=True)
+    shares = ev.category_shares
     return shares[shares["breakdown"].isin(composition.comparable_breakdowns(shares, single_groups=single_groups))]
 
 
@@ -374,7 +395,7 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
     exp = ev.trade[(ev.trade["flow"] == "iran_exports_to_iraq") & ~ev.trade["partial"] & (ev.trade["calendar"] != "unstated")]
     early = exp[exp["end"].dt.year <= 2003].sort_values("start")
-    later = volume.preferred(ev.trade[ev.trade["end"] <= ev.as_of], "iran_exports_to_iraq", "iranian")
+    later = volume.preferred(ev.trade_ended, "iran_exports_to_iraq", "iranian")
     readings = []
     if len(early) and len(later):
         last = later.iloc[-1]

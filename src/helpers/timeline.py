@@ -148,7 +148,14 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFram
         bottom.plot(unconf["date"], [y[cat]] * len(unconf), "o", mfc="white", color=colour, ms=7)
     for k, ev in enumerate(events[events["event_id"].isin(annotate)].itertuples()):
         dy = 0.35 if k % 2 == 0 else -0.35
-        bottom.annotate(ev.title, (ev.date, y[ev.category]), xytext=(0, 18 if dy > 0 else -22), textcoords="offset points", fontsize=7.5, ha="center", arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "#666666"})
+        # A plain leader line from the label's near edge (relpos) to the dot: matplotlib's default
+        # clips the line to the label's box with Bézier splitting on every draw, and there are three
+        # draws per figure (tight box, PNG, SVG).
+        above = dy > 0
+        bottom.annotate(
+            ev.title, (ev.date, y[ev.category]), xytext=(0, 14 if above else -14), textcoords="offset points", fontsize=7.5, ha="center", va="bottom" if above else "top",
+            arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "#666666", "patchA": None, "shrinkA": 0, "shrinkB": 0, "relpos": (0.5, 0.0 if above else 1.0)},
+        )
     bottom.set_yticks(range(len(names)), names)
     bottom.set_ylim(-0.8, len(names) - 0.2)
     bottom.invert_yaxis()
