@@ -853,14 +853,9 @@ CACHE_VERSION = 1
 
 def _cache_dir() -> Path | None:
     """Where a file's extract for a pair is kept between runs; None when caching is off (``COLLECTION_FLOW_CACHE=off``)."""
-    import os
+    from helpers.paths import configured_cache_dir
 
-    from helpers.paths import user_cache_dir
-
-    configured = os.environ.get(CACHE_ENV)
-    if configured == "off":
-        return None
-    base = Path(configured) if configured else user_cache_dir("flows")
+    base = configured_cache_dir(CACHE_ENV, "flows")
     if base is None:
         return None
     try:

@@ -48,3 +48,12 @@ def user_cache_dir(*parts: str) -> Path | None:
         if not os.path.isabs(base):
             return None
     return Path(base, "iran-iraq-trade", *parts)
+
+
+def configured_cache_dir(env: str, *parts: str) -> Path | None:
+    """A cache folder a user can move or turn off: the folder named by the environment variable
+    ``env``, None when it says ``off``, else :func:`user_cache_dir` of ``parts``."""
+    configured = os.environ.get(env)
+    if configured == "off":
+        return None
+    return Path(configured) if configured else user_cache_dir(*parts)

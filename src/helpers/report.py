@@ -7,6 +7,7 @@ Every piece of text that comes from data or parameters is HTML-escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -122,6 +123,7 @@ def accessible(page: str) -> str:
     return _TAGS.sub(_accessible_tag, page)
 
 
+@functools.cache
 def _exporter_class():
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter

@@ -625,10 +625,11 @@ def read_table(spec: TableSpec | str, path: Path | str | None = None, verify_che
     text = _read_text(target, shown)
     if verify_checksum:
         provenance.verify_checksum(target)
-    frame = _from_store(spec, text)
+    stored = _store_path(spec, text)
+    frame = _from_store(stored)
     if frame is None:
         frame = parse_csv(text, spec, shown)
-        _to_store(spec, text, frame)
+        _to_store(stored, spec.name, frame)
     if key is not None:
         _MEMO[key] = frame.copy()
     return frame
@@ -643,17 +644,6 @@ STORE_ENV = "COLLECTION_CHECKED_TABLES"
 
 #: Entries kept per table; older ones (earlier versions of the file or of the rules) are removed.
 STORE_KEEP = 8
-
-
-def _store_dir() -> Path | None:
-    from helpers.paths import user_cache_dir
-
-    configured = os.environ.get(STORE_ENV)
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured)
-    return user_cache_dir("checked-tables")
 
 
 _FINGERPRINT: list[str] = []
@@ -691,24 +681,31 @@ def _store_path(spec: TableSpec, text: str) -> Path | None:
     """
     import hashlib
 
+    from helpers.paths import configured_cache_dir
+
     if SPECS.get(spec.name) is not spec:
         return None
-    folder = _store_dir()
+    folder = configured_cache_dir(STORE_ENV, "checked-tables")
     if folder is None:
         return None
-    key = hashlib.sha256(f"{spec.name}\0{_code_fingerprint()}\0".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    try:
+        fingerprint = _code_fingerprint()
+    except OSError:  # the package's sources cannot be read: no key, no store
+        return None
+    key = hashlib.sha256(f"{spec.name}\0{fingerprint}\0".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
     return folder / f"{spec.name}-{key}.pkl"
 
 
-def _from_store(spec: TableSpec, text: str) -> pd.DataFrame | None:
-    """The frame these exact bytes gave under these exact rules on an earlier run, or None.
+def _from_store(path: Path | None) -> pd.DataFrame | None:
+    """The frame stored at ``path`` (see :func:`_store_path`) on an earlier run, or None.
 
     Keyed by the content (not the file's date), so any edit, however small, is checked again; only
     tables that passed every rule are ever stored.
     """
+    if path is None:
+        return None
     try:
-        path = _store_path(spec, text)
-        if path is None or not path.is_file():
+        if not path.is_file():
             return None
         frame = pd.read_pickle(path)
     except Exception:  # noqa: BLE001 - an unreadable store or a damaged entry only costs a check
@@ -716,11 +713,8 @@ def _from_store(spec: TableSpec, text: str) -> pd.DataFrame | None:
     return frame if isinstance(frame, pd.DataFrame) else None
 
 
-def _to_store(spec: TableSpec, text: str, frame: pd.DataFrame) -> None:
-    try:
-        path = _store_path(spec, text)
-    except Exception:  # noqa: BLE001 - no store, no harm
-        return
+def _to_store(path: Path | None, table: str, frame: pd.DataFrame) -> None:
+    """Keep a checked frame at ``path`` (None: no store), atomically, and prune the table's old entries."""
     if path is None:
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -728,7 +722,7 @@ def _to_store(spec: TableSpec, text: str, frame: pd.DataFrame) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_pickle(tmp)
         tmp.replace(path)  # atomic: a concurrent run never reads half an entry
-        _prune(path.parent, spec.name)
+        _prune(path.parent, table)
     except OSError:
         # the store only saves time: a read-only or full disk costs speed, nothing else
         try:
