@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report notebooks test check lab bench clean lock samples screenshots
+.PHONY: help setup report notebooks test check lint lab bench clean lock samples screenshots
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -36,10 +36,14 @@ notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ from params/d
 	$(BIN)/python -m helpers run --params params/default.yaml --in-place
 	$(BIN)/python -m helpers findings --write
 
-test: $(STAMP) ## Unit, browser and server tests plus nbval (strict) over every notebook, two workers
+lint: $(STAMP) ## ruff: lint src, tests, benchmarks and notebooks; check the formatting of src, tests and benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks
+
+test: $(STAMP) lint ## Lint, then unit, integration, browser and server tests plus nbval (strict) over every notebook
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-check: $(STAMP) ## Fast inner loop: unit tests only (no notebooks)
+check: $(STAMP) lint ## Fast inner loop: lint, then the tests that start no kernel (no notebooks)
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 tests -m "not slow"
 
 lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel

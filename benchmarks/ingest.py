@@ -49,7 +49,10 @@ def baci_countries() -> dict[int, tuple[str, str]]:
     import pycountry
 
     deviations = {840: 842, 250: 251, 356: 699, 756: 757, 578: 579}
-    out = {deviations.get(int(c.numeric), int(c.numeric)): (c.alpha_3, getattr(c, "common_name", c.name)) for c in pycountry.countries}
+    out = {
+        deviations.get(int(c.numeric), int(c.numeric)): (c.alpha_3, getattr(c, "common_name", c.name))
+        for c in pycountry.countries
+    }
     out[490] = ("S19", "Other Asia, nes")
     return dict(sorted(out.items()))
 
@@ -106,7 +109,10 @@ def generate(path: Path, rows: int, seed: int) -> None:
     product_text = pa.array(products)
     step = 1_000_000
     tmp.write_text(",".join(names) + "\n", encoding="ascii")
-    with open(tmp, "ab") as sink, pacsv.CSVWriter(sink, pa.schema([(n, pa.string()) for n in names]), write_options=options) as out:
+    with (
+        open(tmp, "ab") as sink,
+        pacsv.CSVWriter(sink, pa.schema([(n, pa.string()) for n in names]), write_options=options) as out,
+    ):
         for s in range(0, rows, step):
             e = min(s + step, rows)
             q_text = pc.if_else(pa.array(q_missing[s:e]), pa.scalar(""), pc.cast(pa.array(q[s:e]), pa.string()))
@@ -144,11 +150,19 @@ def dataset(rows: int, seed: int) -> Path:
     if path.exists():
         return path
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"generating {rows:,} rows into {path.relative_to(HERE.parent)} (cached for later runs) ...", file=sys.stderr, flush=True)
+    print(
+        f"generating {rows:,} rows into {path.relative_to(HERE.parent)} (cached for later runs) ...",
+        file=sys.stderr,
+        flush=True,
+    )
     started = time.perf_counter()
     write_code_files(folder, version)
     generate(path, rows, seed)
-    print(f"  done in {time.perf_counter() - started:.1f} s, {path.stat().st_size / 2**20:.0f} MiB", file=sys.stderr, flush=True)
+    print(
+        f"  done in {time.perf_counter() - started:.1f} s, {path.stat().st_size / 2**20:.0f} MiB",
+        file=sys.stderr,
+        flush=True,
+    )
     return path
 
 
@@ -207,7 +221,11 @@ def measure(method: str, path: Path) -> dict:
     # read for the same pair, as a rerun or a second notebook of the same run does.
     env["COLLECTION_FLOW_CACHE"] = "off" if method != "rerun" else str(CACHE / "flows")
     child_method = "loader" if method == "rerun" else method
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", child_method, "--file", str(path)], stdout=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--child", child_method, "--file", str(path)],
+        stdout=subprocess.PIPE,
+        env=env,
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -231,11 +249,22 @@ def warm(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Cached files live in benchmarks/.cache/ (git-ignored); delete it to regenerate.")
-    parser.add_argument("--rows", default="1000000,3000000,10000000", help="comma-separated row counts to run (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Cached files live in benchmarks/.cache/ (git-ignored); delete it to regenerate.",
+    )
+    parser.add_argument(
+        "--rows", default="1000000,3000000,10000000", help="comma-separated row counts to run (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=20240903, help="seed of the synthetic data (default: %(default)s)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per method and size; the fastest counts (default: %(default)s)")
-    parser.add_argument("--strict", action="store_true", help=f"exit 1 when the goals are missed (>= {GOALS['speedup']:g}x, < {GOALS['peak_mib']:.0f} MiB at the largest size)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per method and size; the fastest counts (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit 1 when the goals are missed (>= {GOALS['speedup']:g}x, < {GOALS['peak_mib']:.0f} MiB at the largest size)",
+    )
     parser.add_argument("--child", choices=["loader", "baseline", "read"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -254,7 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         for method in ("baseline", "loader", "rerun", "read"):
             runs = [measure(method, path) for _ in range(max(1, args.repeat))]
             best[method] = min(runs, key=lambda r: r["seconds"])
-        if not (same(best["loader"]["result"], best["baseline"]["result"]) and same(best["rerun"]["result"], best["baseline"]["result"])):
+        if not (
+            same(best["loader"]["result"], best["baseline"]["result"])
+            and same(best["rerun"]["result"], best["baseline"]["result"])
+        ):
             print(f"results differ at {rows:,} rows", file=sys.stderr)
             return 1
         speedup = best["baseline"]["seconds"] / best["loader"]["seconds"]
@@ -262,17 +294,31 @@ def main(argv: list[str] | None = None) -> int:
         read_ratio = best["baseline"]["seconds"] / best["read"]["seconds"]
         for method in ("baseline", "loader", "rerun", "read"):
             r = best[method]
-            shown = {"baseline": "1.0", "loader": f"{speedup:.1f}", "rerun": f"{rerun_speedup:.1f}", "read": f"{read_ratio:.1f}"}[method]
-            print(f"{rows:>11,} {path.stat().st_size / 2**20:>8.0f} {method:<9} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} {shown:>8}", flush=True)
+            shown = {
+                "baseline": "1.0",
+                "loader": f"{speedup:.1f}",
+                "rerun": f"{rerun_speedup:.1f}",
+                "read": f"{read_ratio:.1f}",
+            }[method]
+            print(
+                f"{rows:>11,} {path.stat().st_size / 2**20:>8.0f} {method:<9} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} {shown:>8}",
+                flush=True,
+            )
         last = (rows, speedup, best["loader"]["peak_mib"], rerun_speedup, best["read"]["seconds"], read_ratio)
     rows, speedup, peak, rerun_speedup, read_seconds, read_ratio = last
     best_baseline = read_seconds * read_ratio
     met = speedup >= GOALS["speedup"] and peak < GOALS["peak_mib"]
-    print(f"goals (>= {GOALS['speedup']:g}x faster, < {GOALS['peak_mib']:.0f} MiB peak) at {rows:,} rows: {'met' if met else 'NOT met'}; chapter totals agree")
-    print("loader = first read of a download (streamed, no cache); rerun = the same file read again for the same pair (extract cache); "
-          "read = the file's bytes read once without parsing (a bound, not a method)")
-    print(f"at {rows:,} rows, reading the bytes alone takes {read_seconds:.2f} s, {read_ratio:.1f}x faster than the baseline: "
-          f"a first read {GOALS['speedup']:g}x faster than the baseline would leave {max(0.0, best_baseline / GOALS['speedup'] - read_seconds):.2f} s for parsing and checking every row")
+    print(
+        f"goals (>= {GOALS['speedup']:g}x faster, < {GOALS['peak_mib']:.0f} MiB peak) at {rows:,} rows: {'met' if met else 'NOT met'}; chapter totals agree"
+    )
+    print(
+        "loader = first read of a download (streamed, no cache); rerun = the same file read again for the same pair (extract cache); "
+        "read = the file's bytes read once without parsing (a bound, not a method)"
+    )
+    print(
+        f"at {rows:,} rows, reading the bytes alone takes {read_seconds:.2f} s, {read_ratio:.1f}x faster than the baseline: "
+        f"a first read {GOALS['speedup']:g}x faster than the baseline would leave {max(0.0, best_baseline / GOALS['speedup'] - read_seconds):.2f} s for parsing and checking every row"
+    )
     print(f"rows={rows} speedup={speedup:.1f} peak_mib={peak:.0f} rerun_speedup={rerun_speedup:.1f}")
     return 1 if args.strict and not met else 0
 

@@ -31,7 +31,6 @@ BIN = Path(sys.executable).parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
 
-
 def notebook_imports(nb) -> str:
     """The import statements of a notebook's code cells (and its chart-style set-up, which imports
     seaborn), in order: what its floor notebook runs. Magics are translated as IPython does; imports
@@ -45,7 +44,11 @@ def notebook_imports(nb) -> str:
 
     def visit(body) -> None:
         for node in body:
-            style = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and getattr(node.value.func, "attr", "") == "apply_style"
+            style = (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "attr", "") == "apply_style"
+            )
             if isinstance(node, (ast.Import, ast.ImportFrom)) or style:
                 kept.append(ast.unparse(node))
             elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
@@ -99,7 +102,17 @@ def baseline_cmds(out: Path) -> list[list[str]]:
     cmds = []
     for nb in NOTEBOOKS:
         target = out / nb.name
-        cmds.append([str(BIN / "papermill"), str(nb), str(target), "-f", str(ROOT / "params/default.yaml"), "--cwd", str(ROOT / "notebooks")])
+        cmds.append(
+            [
+                str(BIN / "papermill"),
+                str(nb),
+                str(target),
+                "-f",
+                str(ROOT / "params/default.yaml"),
+                "--cwd",
+                str(ROOT / "notebooks"),
+            ]
+        )
         cmds.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(target)])
     return cmds
 
@@ -123,7 +136,7 @@ def make_floor(folder: Path) -> Path:
 
 def runner_cmd(reports: Path, notebook_dir: Path | None = None) -> list[str]:
     code = (
-        "from pathlib import Path; from helpers import runner; "
+        "from pathlib import Path; from helpers.pipeline import runner; "
         f"runner.run(Path({str(ROOT / 'params/default.yaml')!r}), reports_dir=Path({str(reports)!r})"
         + (f", notebook_dir=Path({str(notebook_dir)!r}))" if notebook_dir else ")")
     )
@@ -160,7 +173,9 @@ def main() -> int:
             out = tmpdir / f"{name}-memory"
             peaks[name] = peak_memory(commands(name, out), ROOT)
             shutil.rmtree(out, ignore_errors=True)
-    print(f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions: median seconds (min-max); peak memory of the process tree in a separate run")
+    print(
+        f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions: median seconds (min-max); peak memory of the process tree in a separate run"
+    )
     print(f"{'method':<10} {'seconds':>8} {'range':>13} {'peak MiB':>9}")
     med = {}
     for name, runs in results.items():
@@ -170,8 +185,10 @@ def main() -> int:
         for target in ("check", "test"):
             seconds = measure([["make", target]], ROOT)
             print(f"make {target:<6} {seconds:>8.1f} s")
-    print(f"floor/baseline = {med['floor'] / med['baseline']:.2f} (no runner that starts a fresh kernel per notebook can go below the floor); "
-          f"the notebooks' own work costs the runner {med['runner'] - med['floor']:.2f} s over the floor")
+    print(
+        f"floor/baseline = {med['floor'] / med['baseline']:.2f} (no runner that starts a fresh kernel per notebook can go below the floor); "
+        f"the notebooks' own work costs the runner {med['runner'] - med['floor']:.2f} s over the floor"
+    )
     print(f"runner/baseline = {med['runner'] / med['baseline']:.2f}  runner/floor = {med['runner'] / med['floor']:.2f}")
     return 0
 

@@ -12,8 +12,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # Tests check tables for real; the store of checked tables (in the user's cache) is tested on its own.
 os.environ["COLLECTION_CHECKED_TABLES"] = "off"
 
-from helpers import provenance  # noqa: E402
-from helpers.paths import DATA_DIR  # noqa: E402
+from helpers.config import DATA_DIR  # noqa: E402
+from helpers.tables import manifest as provenance  # noqa: E402
 
 
 @pytest.fixture

@@ -48,11 +48,50 @@ def show_table(frame: pd.DataFrame, name: str, caption: str = "", index: bool = 
     """
     from IPython.display import display
 
-    body = _escape_frame(frame).to_html(index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table", float_format=plain_number)
+    body = _escape_frame(frame).to_html(
+        index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table", float_format=plain_number
+    )
     where = f"{name}.csv" if folder == "." else f"{folder}/{name}.csv"
-    cap = f'<p><em>Table: {html.escape(caption)}</em> · <a href="{html.escape(where)}" download>download as CSV</a></p>' if caption else ""
+    cap = (
+        f'<p><em>Table: {html.escape(caption)}</em> · <a href="{html.escape(where)}" download>download as CSV</a></p>'
+        if caption
+        else ""
+    )
     display(
-        {"text/html": cap + body, "text/plain": frame.to_string(index=index, float_format=plain_number), "text/csv": frame.to_csv(index=index, lineterminator="\n")},
+        {
+            "text/html": cap + body,
+            "text/plain": frame.to_string(index=index, float_format=plain_number),
+            "text/csv": frame.to_csv(index=index, lineterminator="\n"),
+        },
         metadata={"text/csv": {"filename": f"{name}.csv", "folder": folder}},
         raw=True,
     )
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown and HTML in text from data so it shows as text, never as markup."""
+    import html
+
+    text = html.escape(text, quote=False)
+    for ch in "\\`*_[]#|$":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def describe_sources(frame, columns: tuple[str, ...] = ("publisher",), checked_col: str = "checked") -> str:
+    """One 'Source:' line naming the distinct publishers of the rows drawn and when they were checked."""
+    import pandas as pd
+
+    if frame is None or len(frame) == 0:
+        return "Source: no rows drawn."
+    names: list[str] = []
+    for col in columns:
+        if col in frame:
+            names += [str(v) for v in frame[col].dropna().unique()]
+    names = sorted(dict.fromkeys(names))
+    checked = ""
+    if checked_col in frame and frame[checked_col].notna().any():
+        last = pd.to_datetime(frame[checked_col]).max()
+        checked = f" Figures checked at source by {last.date().isoformat()}."
+    shown = "; ".join(names[:8]) + (f"; and {len(names) - 8} more" if len(names) > 8 else "")
+    return f"Source: {shown} (links per row in the data files).{checked}"

@@ -1,0 +1,1 @@
+"""Pure analysis: frames in, frames out. No module here opens a file or imports a plotting library."""

@@ -1,0 +1,153 @@
+"""Iran's share of Iraq's total imports, as a range over every sourced pairing, and Iran's place
+among Iraq's suppliers.
+
+Pairing rule, stated once: a numerator (Iran's sales to Iraq) and a denominator (Iraq's imports
+from all countries) pair when they cover the same calendar year and the same coverage (goods with
+goods, goods and services with goods and services). Numerators are full calendar-year figures as
+reported (Iranian exports or Iraqi-side imports from Iran) and, marked as estimates, calendar-year
+estimates from Iranian-year figures. Every pairing is kept; the result per year is a range, not one
+chosen number. A lower-bound numerator gives a lower-bound share; a lower-bound denominator
+(a sum over the largest suppliers only, or a customs total that records only part of imports)
+gives an upper-bound share. The range itself uses only pairings of confirmed figures, totals of
+quality ``ok``, and shares that are not upper bounds; every other pairing stays in the table,
+marked, but out of the range.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.analysis import volume
+
+NUMERATOR_FLOWS = ("iran_exports_to_iraq", "iraq_imports_from_iran")
+#: Shares that count in the range: not upper bounds, not unbounded.
+RANGE_KINDS = ("as computed", "approximate", "lower bound")
+
+
+def numerators(trade: pd.DataFrame) -> pd.DataFrame:
+    """Full calendar-year figures of Iran's sales to Iraq, and calendar-year estimates from Iranian years."""
+    rows = trade[
+        trade["flow"].isin(NUMERATOR_FLOWS)
+        & (trade["calendar"] == "gregorian")
+        & ~trade["partial"]
+        & trade["coverage"].isin(["goods", "goods_and_services"])
+    ]
+    reported = pd.DataFrame(
+        {
+            "year": rows["year"].astype(int),
+            "coverage": rows["coverage"],
+            "iran_value": rows["value"].astype(float),
+            "iran_bound": rows["bound"],
+            "iran_source": rows["stated_by"] + " · " + rows["publisher"],
+            "iran_record": rows["record_id"],
+            "iran_status": rows["status"],
+            "estimate": False,
+        }
+    )
+    est = volume.calendar_year_estimates(volume.preferred(trade, "iran_exports_to_iraq", "iranian"))
+    estimated = pd.DataFrame(
+        {
+            "year": est["year"].astype(int),
+            "coverage": "goods",
+            "iran_value": est["value"].astype(float),
+            "iran_bound": est["bound"],
+            "iran_source": "estimate from Iranian years " + est["from_years"],
+            "iran_record": "calendar-year estimate",
+            "iran_status": "confirmed",
+            "estimate": True,
+        }
+    )
+    return pd.concat([reported, estimated], ignore_index=True)
+
+
+def pairings(trade: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
+    """Every numerator–denominator pairing with the same year and coverage, with the share it implies."""
+    num = numerators(trade)
+    den = imports[imports["partner"] == "WLD"]
+    den = pd.DataFrame(
+        {
+            "year": den["year"].astype(int),
+            "coverage": den["coverage"],
+            "iraq_total": den["value"].astype(float),
+            "total_bound": den["bound"],
+            "total_source": den["stated_by"] + " · " + den["publisher"],
+            "total_record": den["record_id"],
+            "total_quality": den["quality"],
+            "total_status": den["status"],
+        }
+    )
+    pairs = num.merge(den, on=["year", "coverage"], how="inner")
+    pairs["share"] = pairs["iran_value"] / pairs["iraq_total"]
+    pairs["share_is"] = pairs.apply(_share_bound, axis=1)
+    pairs["in_range"] = (
+        pairs["share_is"].isin(RANGE_KINDS)
+        & (pairs["total_quality"] == "ok")
+        & (pairs["iran_status"] == "confirmed")
+        & (pairs["total_status"] == "confirmed")
+    )
+    return pairs.sort_values(["year", "share", "iran_record", "total_record"]).reset_index(drop=True)
+
+
+def _share_bound(row) -> str:
+    low = row["iran_bound"] == "lower"
+    high = row["total_bound"] == "lower" or row.get("total_quality") == "partial_coverage"
+    if low and high:
+        return "unbounded (both ends are lower bounds)"
+    if low:
+        return "lower bound"
+    if high:
+        return "upper bound"
+    return "approximate" if "approx" in (row["iran_bound"], row["total_bound"]) else "as computed"
+
+
+def share_ranges(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per year and coverage: lowest and highest share over the pairings in the range, how many there
+    are, and how many more were left out of the range (see the module docstring)."""
+    used = pairs[pairs["in_range"]]
+    g = used.groupby(["year", "coverage"])
+    out = g.agg(
+        low=("share", "min"), high=("share", "max"), pairings=("share", "size"), estimates=("estimate", "sum")
+    ).reset_index()
+    out["estimates"] = out["estimates"].astype(int)
+    left_out = pairs[~pairs["in_range"]].groupby(["year", "coverage"]).size().rename("left_out")
+    out = out.merge(left_out, left_on=["year", "coverage"], right_index=True, how="left")
+    out["left_out"] = out["left_out"].fillna(0).astype(int)
+    return out
+
+
+def suppliers(trade: pd.DataFrame, imports: pd.DataFrame, min_suppliers: int = 3) -> pd.DataFrame:
+    """Iraq's goods imports by supplier per year, Iran included, where at least ``min_suppliers`` are sourced.
+
+    Figures come from different sources (partner statistics, Iraqi officials, researchers); the rank
+    is by value across them and says so. Several figures for one supplier and year: the
+    highest and lowest are both kept as a range.
+    """
+    from helpers.analysis.countries import country_name
+
+    others = imports[(imports["partner"] != "WLD") & (imports["coverage"] == "goods")]
+    rows = [
+        {"year": int(r.year), "partner": r.partner, "value": float(r.value), "source": f"{r.stated_by} · {r.publisher}"}
+        for r in others.itertuples()
+    ]
+    num = numerators(trade)
+    num = num[(num["coverage"] == "goods")]
+    rows += [
+        {"year": int(r.year), "partner": "IRN", "value": float(r.iran_value), "source": r.iran_source}
+        for r in num.itertuples()
+    ]
+    frame = pd.DataFrame(rows)
+    agg = (
+        frame.groupby(["year", "partner"])
+        .agg(
+            low=("value", "min"),
+            high=("value", "max"),
+            figures=("value", "size"),
+            sources=("source", lambda s: "; ".join(sorted(set(s)))),
+        )
+        .reset_index()
+    )
+    counts = agg.groupby("year")["partner"].transform("size")
+    agg = agg[counts >= min_suppliers].copy()
+    agg["country"] = agg["partner"].map(country_name)
+    agg["rank_by_high"] = agg.groupby("year")["high"].rank(ascending=False, method="min").astype(int)
+    return agg.sort_values(["year", "rank_by_high", "partner"]).reset_index(drop=True)

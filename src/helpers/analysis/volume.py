@@ -1,0 +1,359 @@
+"""Trade volume: annual series by stating body, the preferred series, calendar-year estimates,
+and the growth arithmetic of the $20bn target.
+
+Rules, stated once:
+
+* **Full years only.** Annual series use rows whose period is a whole Iranian or Gregorian year.
+  Partial periods (year-to-date figures) are never summed with full years or with each other;
+  they are shown as their own points.
+* **Preferred series.** When several rows cover the same flow and period, the preferred figure is
+  the first by (0) status: figures confirmed at their source before unconfirmed ones; (1) coverage: goods, then unspecified, then goods and services (the series is
+  goods trade); (2) stating body, in the order of ``BODY_PREFERENCE`` (customs records before
+  officials' statements, statements before media estimates); (3) bound: exact, approx, then lower
+  bounds; (4) the most recently published page.
+* **Two-way trade** is a directly reported two-way figure, or Iran's exports to Iraq plus its
+  imports from Iraq for the same full period (each the preferred figure); the weaker of the two
+  bodies carries over to the sum, and its bound follows :func:`combine_bounds`.
+* **Calendar-year estimates** from Iranian-year figures exist only where both overlapping Iranian
+  years have a figure: Gregorian year G takes each year's value in proportion to the days of that
+  Iranian year falling in G (an even spread within the year is assumed). They are marked as estimates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers.analysis.periods import gregorian_share_of_jalali_year
+
+BODY_PREFERENCE = (
+    "iranian_customs",
+    "trade_promotion",
+    "iranian_government",
+    "chamber",
+    "iraqi_government",
+    "iraqi_research",
+    "mirror_data",
+    "international",
+    "media",
+)
+COVERAGE_PREFERENCE = ("goods", "unspecified", "goods_and_services")
+BOUND_PREFERENCE = ("exact", "approx", "lower")
+
+
+def combine_bounds(bounds) -> str:
+    """Bound of a sum or weighted mix: exact parts stay exact; any approximate part makes it approximate
+    (no longer a bound); exact and lower-bound parts give a lower bound."""
+    bounds = set(bounds)
+    if "approx" in bounds:
+        return "approx"
+    if "lower" in bounds:
+        return "lower"
+    return "exact"
+
+
+def _rank(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["_status"] = (out["status"] != "confirmed").astype(int) if "status" in out else 0
+    out["_cov"] = out["coverage"].map({c: i for i, c in enumerate(COVERAGE_PREFERENCE)})
+    out["_body"] = out["stated_by"].map({b: i for i, b in enumerate(BODY_PREFERENCE)})
+    out["_bound"] = out["bound"].map({b: i for i, b in enumerate(BOUND_PREFERENCE)})
+    out["_pub"] = out["published"].fillna(pd.Timestamp("1900-01-01"))
+    return out.sort_values(
+        ["_status", "_cov", "_body", "_bound", "_pub", "record_id"], ascending=[True, True, True, True, False, True]
+    )
+
+
+def full_years(frame: pd.DataFrame, flow: str, bodies: list[str] | None = None) -> pd.DataFrame:
+    """Full-year rows of one flow (optionally only some stating bodies); partial periods excluded."""
+    rows = frame[(frame["flow"] == flow) & (~frame["partial"]) & (frame["calendar"] != "unstated")]
+    if bodies is not None:
+        rows = rows[rows["stated_by"].isin(bodies)]
+    return rows.sort_values(["start", "stated_by", "record_id"])
+
+
+def partial_periods(frame: pd.DataFrame, flow: str) -> pd.DataFrame:
+    """Year-to-date rows of one flow, kept apart from full years."""
+    return frame[(frame["flow"] == flow) & frame["partial"]].sort_values(["start", "end", "record_id"])
+
+
+def stated_levels(frame: pd.DataFrame, flow: str = "two_way") -> pd.DataFrame:
+    """Annual levels claimed without a period ("annual trade exceeds $10bn"), placed at their publication date."""
+    rows = frame[(frame["flow"] == flow) & (frame["calendar"] == "unstated")].copy()
+    rows["when"] = rows["published"].fillna(rows["mid"])
+    return rows.sort_values(["when", "record_id"])
+
+
+def preferred(frame: pd.DataFrame, flow: str, calendar: str = "iranian") -> pd.DataFrame:
+    """One preferred full-year figure per year of ``flow`` in one calendar, by the rule in the module docstring.
+
+    Calendars are never mixed in one series: an Iranian year and a Gregorian year overlap by nine
+    months, so putting both in one series would count most of a year twice.
+    """
+    rows = full_years(frame, flow)
+    rows = _rank(rows[rows["calendar"] == calendar])
+    best = rows.groupby(["calendar", "year"], sort=False).head(1)
+    cols = [
+        "calendar",
+        "year",
+        "period",
+        "start",
+        "end",
+        "value",
+        "bound",
+        "stated_by",
+        "coverage",
+        "energy",
+        "status",
+        "record_id",
+    ]
+    return best[cols].sort_values("start").reset_index(drop=True)
+
+
+def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
+    """Preferred two-way figure per full year of one calendar: reported directly, or exports plus imports."""
+    direct = full_years(frame, "two_way")
+    direct = direct[direct["calendar"] == calendar].assign(method="reported two-way")
+    exports = preferred(frame, "iran_exports_to_iraq", calendar).set_index(["calendar", "year"])
+    imports = preferred(frame, "iran_imports_from_iraq", calendar).set_index(["calendar", "year"])
+    both = exports.join(imports, how="inner", suffixes=("_x", "_m"))
+    rows = []
+    for (cal, year), r in both.iterrows():
+        weaker_body = max(r["stated_by_x"], r["stated_by_m"], key=BODY_PREFERENCE.index)
+        weaker_bound = combine_bounds([r["bound_x"], r["bound_m"]])
+        weaker_cov = max(r["coverage_x"], r["coverage_m"], key=COVERAGE_PREFERENCE.index)
+        rows.append(
+            {
+                "calendar": cal,
+                "year": year,
+                "period": r["period_x"],
+                "start": r["start_x"],
+                "end": r["end_x"],
+                "value": int(r["value_x"] + r["value_m"]),
+                "bound": weaker_bound,
+                "stated_by": weaker_body,
+                "coverage": weaker_cov,
+                "energy": r["energy_x"],
+                "status": "confirmed" if r["status_x"] == r["status_m"] == "confirmed" else "unconfirmed",
+                "published": pd.NaT,
+                "record_id": f"{r['record_id_x']} + {r['record_id_m']}",
+                "method": "exports + imports",
+            }
+        )
+    summed = pd.DataFrame(rows, columns=[*rows[0].keys()] if rows else ["calendar", "year", "record_id", "method"])
+    cols = [
+        "calendar",
+        "year",
+        "period",
+        "start",
+        "end",
+        "value",
+        "bound",
+        "stated_by",
+        "coverage",
+        "energy",
+        "status",
+        "published",
+        "record_id",
+        "method",
+    ]
+    candidates = pd.concat([direct[cols], summed.reindex(columns=cols)], ignore_index=True)
+    if candidates.empty:
+        return candidates.assign(method=pd.Series(dtype="string"))
+    best = _rank(candidates).groupby(["calendar", "year"], sort=False).head(1)
+    return best[cols].sort_values("start").reset_index(drop=True)
+
+
+def calendar_year_estimates(series: pd.DataFrame) -> pd.DataFrame:
+    """Gregorian-year estimates from a preferred Iranian-year series, where both overlapping years exist."""
+    iran = series[series["calendar"] == "iranian"].set_index("year")
+    out = []
+    for jy in sorted(iran.index):
+        nxt = jy + 1
+        if nxt not in iran.index:
+            continue
+        g = jy + 622  # Gregorian year that holds the end of jy and the start of jy + 1
+        w1 = gregorian_share_of_jalali_year(jy, g)
+        w2 = gregorian_share_of_jalali_year(nxt, g)
+        a, b = iran.loc[jy], iran.loc[nxt]
+        out.append(
+            {
+                "year": g,
+                "value": a["value"] * w1 + b["value"] * w2,
+                "from_years": f"{jy} ({w1:.0%}) + {nxt} ({w2:.0%})",
+                "bound": combine_bounds([a["bound"], b["bound"]]),
+                "estimate": True,
+            }
+        )
+    return pd.DataFrame(out, columns=["year", "value", "from_years", "bound", "estimate"])
+
+
+# ---------------------------------------------------------------------------
+# Growth arithmetic
+
+
+def cagr(start_value: float, end_value: float, years: float) -> float:
+    """Compound annual growth rate between two values ``years`` apart."""
+    if start_value <= 0 or end_value <= 0:
+        raise ValueError("growth needs positive values")
+    if years <= 0:
+        raise ValueError("years must be positive")
+    return (end_value / start_value) ** (1.0 / years) - 1.0
+
+
+def required_growth(base_value: float, target_value: float, base_year: int, target_year: int) -> float:
+    """Annual growth needed to go from ``base_value`` in ``base_year`` to ``target_value`` in ``target_year``
+    (negative when the base is already above the target)."""
+    if target_year <= base_year:
+        raise ValueError("target_year must be after base_year")
+    return cagr(base_value, target_value, target_year - base_year)
+
+
+def year_reached(base_value: float, base_year: int, target_value: float, growth: float) -> float | None:
+    """Fractional year at which ``base_value`` growing at ``growth`` reaches ``target_value`` (None if never)."""
+    if base_value >= target_value:
+        return float(base_year)  # already at or above the target
+    if growth <= 0:
+        return None
+    return base_year + math.log(target_value / base_value) / math.log1p(growth)
+
+
+def project(base_value: float, base_year: int, year: int, growth: float) -> float:
+    """Value in ``year`` growing from ``base_value`` at a constant annual rate."""
+    return base_value * (1.0 + growth) ** (year - base_year)
+
+
+def sensitivity(base_value: float, base_year: int, target_years: list[int], growth_rates: list[float]) -> pd.DataFrame:
+    """Projected value (US$ bn) in each target year (columns) at each growth rate (rows)."""
+    table = pd.DataFrame(
+        {str(y): [round(project(base_value, base_year, y, g) / 1e9, 1) for g in growth_rates] for y in target_years},
+        index=pd.Index([f"{g:.1%}" for g in growth_rates], name="annual growth"),
+    )
+    return table
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Growth between two points of a series."""
+
+    first_label: str
+    last_label: str
+    first_value: float
+    last_value: float
+    years: int
+    rate: float
+    lower_bound_end: bool
+
+
+def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = None) -> Growth | None:
+    """Compound growth over ``window`` years ending at the latest year (or ``end_year``) of a preferred series.
+
+    Years are the series' own (Iranian or Gregorian). Returns None when either end is missing:
+    a gap stays a gap, nothing is interpolated.
+    """
+    s = series.set_index("year")
+    last = end_year if end_year is not None else int(s.index.max())
+    first = last - window
+    if last not in s.index or first not in s.index:
+        return None
+    a, b = s.loc[first], s.loc[last]
+    return Growth(
+        str(a.get("period", first)),
+        str(b.get("period", last)),
+        float(a["value"]),
+        float(b["value"]),
+        window,
+        cagr(float(a["value"]), float(b["value"]), window),
+        b["bound"] == "lower",
+    )
+
+
+def base_value(
+    two_way_series: pd.DataFrame, base_year: int, gregorian_series: pd.DataFrame | None = None
+) -> dict | None:
+    """Two-way value for a Gregorian ``base_year``: a Gregorian figure, else a calendar-year estimate
+    from the Iranian-year series, else the Iranian year that begins in ``base_year`` (each labelled
+    with how it was obtained)."""
+    pool = (
+        two_way_series if gregorian_series is None else pd.concat([gregorian_series, two_way_series], ignore_index=True)
+    )
+    greg = pool[(pool["calendar"] == "gregorian") & (pool["year"] == base_year)]
+    if len(greg):
+        r = greg.iloc[0]
+        return {"value": float(r["value"]), "how": f"reported for calendar year {base_year}", "bound": r["bound"]}
+    est = calendar_year_estimates(two_way_series)
+    hit = est[est["year"] == base_year]
+    if len(hit):
+        r = hit.iloc[0]
+        return {
+            "value": float(r["value"]),
+            "how": f"calendar-year estimate from Iranian years {r['from_years']}",
+            "bound": r["bound"],
+        }
+    jy = base_year - 621
+    iran = two_way_series[(two_way_series["calendar"] == "iranian") & (two_way_series["year"] == jy)]
+    if len(iran):
+        r = iran.iloc[0]
+        return {
+            "value": float(r["value"]),
+            "how": f"Iranian year {r['period']} (begins in {base_year})",
+            "bound": r["bound"],
+        }
+    return None
+
+
+def energy_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Periods with one figure including and one excluding energy from the same page (what energy adds)."""
+    known = frame[frame["energy"].isin(["included", "excluded"])]
+    keys = ["flow", "calendar", "year", "month_from", "month_to", "source_url"]
+    rows = []
+    for _, grp in known.groupby(keys, dropna=False, sort=True):
+        inc = grp[grp["energy"] == "included"]
+        exc = grp[grp["energy"] == "excluded"]
+        if len(inc) and len(exc):
+            i, e = inc.iloc[0], exc.iloc[0]
+            rows.append(
+                {
+                    "period": i["period"],
+                    "flow": i["flow"],
+                    "with_energy": int(i["value"]),
+                    "without_energy": int(e["value"]),
+                    "energy_share": 1 - e["value"] / i["value"],
+                    "stated_by": i["stated_by"],
+                    "publisher": i["publisher"],
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["period", "flow", "with_energy", "without_energy", "energy_share", "stated_by", "publisher"]
+    )
+
+
+# ---------------------------------------------------------------------------
+# Chart
+
+
+def chart_data(
+    frame: pd.DataFrame, bodies: list[str], flows: tuple[str, ...] = ("iran_exports_to_iraq", "two_way")
+) -> pd.DataFrame:
+    """The rows the volume chart draws: full-year figures of ``flows`` by the chosen bodies, and
+    stated annual levels of two-way trade (period-less statements). Partial periods are not drawn."""
+    parts = [full_years(frame, f, bodies) for f in flows]
+    levels = stated_levels(frame, "two_way")
+    levels = levels[levels["stated_by"].isin(bodies)]
+    cols = [
+        "record_id",
+        "flow",
+        "calendar",
+        "period",
+        "start",
+        "end",
+        "value",
+        "bound",
+        "stated_by",
+        "publisher",
+        "checked",
+    ]
+    drawn = pd.concat([*(p[cols] for p in parts), levels[cols]], ignore_index=True)
+    return drawn.sort_values(["flow", "start", "stated_by", "record_id"]).reset_index(drop=True)

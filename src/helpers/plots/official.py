@@ -1,0 +1,35 @@
+"""Official series by direction and reporting side."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.plots import style
+
+
+def plot_official(long: pd.DataFrame, target_usd: float | None, title: str):
+    """Official series by direction and reporting side; a missing year breaks the line (never bridged)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(12, 5.5))
+    styles = {"reconciled": "-", "importer": "--", "exporter": ":"}
+    years = range(int(long["year"].min()), int(long["year"].max()) + 1) if len(long) else range(0)
+    for i, (name, grp) in enumerate(long.groupby("series", sort=True)):
+        s = grp.set_index("year")["value_usd"].reindex(years)  # NaN for a missing year: a gap, not a line
+        ax.plot(
+            list(years),
+            s.to_numpy(),
+            marker="o",
+            ls=styles.get(grp["reported_by"].iloc[0], "-"),
+            color=style.PALETTE[i % len(style.PALETTE)],
+            label=name,
+        )
+    if target_usd:
+        ax.axhline(target_usd, color="#444444", lw=1, ls=":")
+    style.billions(ax)
+    ax.set_ylabel("US$ billion a year (nominal)")
+    ax.set_xlabel("Calendar year")
+    ax.set_xticks(list(years))
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return fig, ax

@@ -1,0 +1,92 @@
+"""HTML pages and the index escape text from data and carry no CDN scripts."""
+
+from __future__ import annotations
+
+from helpers.pipeline import render as report
+
+
+def test_index_escapes_everything_from_data():
+    entries = [
+        {
+            "name": "01-x",
+            "info": {"title": "<script>alert(1)</script>", "question": "Q <img src=x onerror=alert(1)>", "reads": []},
+            "params": {"p": "<b>"},
+            "finding": "<script>bad()</script>",
+        }
+    ]
+    page = report.index_html(entries, {"run": "<r>", "params_file": "p.yaml", "run_date": "d", "commit": "c"})
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert 'name="viewport"' in page
+
+
+def test_offline_strips_cdn_scripts():
+    page = '<html><head><script src="https://cdnjs.cloudflare.com/require.min.js"></script></head><body>x</body></html>'
+    assert "cdnjs" not in report._offline(page)
+
+
+def test_header_is_inserted_after_body():
+    assert (
+        report._insert_after_body('<html><body class="a">x</body></html>', "<header>h</header>")
+        == '<html><body class="a"><header>h</header>x</body></html>'
+    )
+
+
+def test_pages_get_focusable_cells_and_alt_text_without_a_reparse():
+    page = (
+        '<div class="jp-Cell-inputWrapper">x</div>'
+        '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain">y</div>'
+        '<div id="out" class="jp-OutputArea-output">js</div>'
+        '<div class="jp-OutputArea-output-other">z</div>'
+        '<div class="jp-RenderedImage jp-OutputArea-output " tabindex="0"><img src="a.png" alt="chart"></div>'
+        '<img src="b.png?alt=media" data-alt="x">'
+        '<script>var s = "<img src=c.png>"; var d = \'<div class="jp-OutputArea-output">\';</script>'
+    )
+    out = report.accessible(page)
+    assert '<div class="jp-Cell-inputWrapper" tabindex="0">' in out
+    assert '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain" tabindex="0">' in out
+    assert '<div id="out" class="jp-OutputArea-output" tabindex="0">' in out  # class after another attribute
+    assert '<div class="jp-OutputArea-output-other">' in out  # another class, untouched
+    assert out.count('tabindex="0"') == 4  # an existing tabindex is not doubled
+    assert 'alt="chart"' in out
+    assert '<img alt="No description has been provided for this image" src="b.png?alt=media" data-alt="x">' in out
+    assert out.endswith('<script>var s = "<img src=c.png>"; var d = \'<div class="jp-OutputArea-output">\';</script>')
+
+
+def test_pages_match_what_nbconvert_adds_on_a_stored_notebook():
+    """On a real notebook, the same tabindex and alt attributes as nbconvert's own BeautifulSoup pass."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from helpers.config import NOTEBOOK_DIR
+
+    nb = nbformat.read(NOTEBOOK_DIR / "02-composition.ipynb", as_version=4)
+
+    def marks(page: str) -> list[tuple]:
+        soup = BeautifulSoup(page, "html.parser")
+        return [
+            (t.name, " ".join(t.get("class", [])), t.get("tabindex"), t.get("alt"))
+            for t in soup.find_all(["div", "img"])
+        ]
+
+    for exclude_input in (True, False):
+        theirs, _ = HTMLExporter(**report.exporter_options(exclude_input)).from_notebook_node(nb)
+        ours, _ = report._exporter(exclude_input).from_notebook_node(nb)
+        assert marks(ours) == marks(theirs)
+        assert any(m[2] == "0" for m in marks(ours)) and any(m[0] == "img" and m[3] for m in marks(ours))
+
+
+def test_code_is_escaped_on_the_code_page(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(
+        cells=[new_code_cell('print("<script>alert(1)</script>")')], metadata={"language_info": {"name": "python"}}
+    )
+    path = tmp_path / "01-x.ipynb"
+    nbformat.write(nb, path)
+    report.render_notebook(path, {"run": "t", "run_date": "d", "commit": "c"})
+    page = (tmp_path / "01-x.code.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

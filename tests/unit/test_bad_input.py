@@ -1,0 +1,121 @@
+"""Table-driven bad input for every curated loader, and random damage that must end in the project's own error."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers.errors import DataError
+from helpers.tables import SPECS, read_table
+from tests.fixtures import apply_damage, mutation
+
+# (column kind, extra condition, bad value, fragment of the rule's wording)
+FIELD_MUTATIONS = [
+    ("int", lambda c: True, "1,000", "whole number"),
+    ("int", lambda c: True, "$12", "whole number"),
+    ("int", lambda c: c.min == 0, "-5", "no negative values"),
+    ("number", lambda c: True, "30%", "number written plainly"),
+    ("date", lambda c: True, "03/09/2024", "YYYY-MM-DD"),
+    ("date", lambda c: True, "2024-13-01", "YYYY-MM-DD"),
+    ("enum", lambda c: True, "bogus-value", "must be one of"),
+    ("url", lambda c: True, "ftp://example.org", "http"),
+    ("bool", lambda c: True, "yes", "true or false"),
+    ("text", lambda c: c.required, "", "required"),
+]
+
+
+def _cases():
+    for name, spec in sorted(SPECS.items()):
+        for col in spec.columns:
+            for kind, cond, bad, fragment in FIELD_MUTATIONS:
+                if col.kind == kind and cond(col):
+                    yield pytest.param(name, col.name, bad, fragment, id=f"{name}-{col.name}-{bad or 'empty'}")
+
+
+def _rewrite(path, column, value, row_index=0):
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[1 + row_index][rows[0].index(column)] = value
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, column, bad, fragment", list(_cases()))
+def test_each_field_rule_names_file_line_column_and_rule(data_copy, name, column, bad, fragment):
+    spec = SPECS[name]
+    path = data_copy / spec.file
+    _rewrite(path, column, bad)
+    with pytest.raises(DataError) as info:
+        read_table(spec, path, verify_checksum=False)
+    first = str(info.value).splitlines()[0]
+    assert first.startswith(spec.file) or spec.file in first
+    assert any(p.line == 2 and p.column == column and fragment in p.rule for p in info.value.problems), str(info.value)
+
+
+FILE_DAMAGE = {
+    "empty": (lambda b: b"", "file is empty"),
+    "header-only": (lambda b: b.split(b"\n", 1)[0] + b"\n", "header only"),
+    "semicolons": (lambda b: b.replace(b",", b";"), "wrong delimiter"),
+    "tabs": (lambda b: b.replace(b",", b"\t"), "wrong delimiter"),
+    "latin-1": (lambda b: b.replace(b"\n", "\nÉ".encode("latin-1"), 1) + b"", "not UTF-8"),
+    "utf-16": (lambda b: b.decode("utf-8").encode("utf-16"), "not UTF-8"),
+    "missing-column": (lambda b: b"\n".join(line.rsplit(b",", 1)[0] for line in b.split(b"\n")), "missing column"),
+    "truncated-mid-row": (lambda b: b.rstrip(b"\n")[:-3].rsplit(b",", 2)[0], "truncated"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+@pytest.mark.parametrize("damage", sorted(FILE_DAMAGE))
+def test_file_damage_is_refused(data_copy, name, damage):
+    spec = SPECS[name]
+    path = data_copy / spec.file
+    fn, fragment = FILE_DAMAGE[damage]
+    path.write_bytes(fn(path.read_bytes()))
+    with pytest.raises(DataError) as info:
+        read_table(spec, path, verify_checksum=False)
+    assert fragment in str(info.value)
+    assert spec.file in str(info.value)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_spreadsheet_output_loads_like_the_original(data_copy, name):
+    import pandas as pd
+
+    spec = SPECS[name]
+    path = data_copy / spec.file
+    clean = read_table(spec, path, verify_checksum=False)
+    raw = path.read_bytes()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8") + b"\r\n\r\n")
+    pd.testing.assert_frame_equal(clean, read_table(spec, path, verify_checksum=False))
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_random_damage_loads_or_raises_the_projects_error(tmp_path, name):
+    from helpers.config import DATA_DIR
+
+    spec = SPECS[name]
+    original = (DATA_DIR / spec.file).read_text(encoding="utf-8")
+
+    @settings(
+        deadline=None, derandomize=True, max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.lists(mutation, min_size=1, max_size=4))
+    def check(muts):
+        path = tmp_path / spec.file
+        path.write_bytes(apply_damage(original, muts).encode("utf-8", errors="surrogatepass"))
+        try:
+            frame = read_table(spec, path, verify_checksum=False)
+        except DataError:
+            return
+        assert list(frame.columns) == spec.column_names
+        assert len(frame) > 0
+
+    check()

@@ -1,0 +1,351 @@
+"""Every loader rule fires on a broken copy, with file, line, column and rule in one message;
+what spreadsheets commonly write (BOM, CRLF, trailing blank lines, quoting) loads like clean data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.config import DATA_DIR
+from helpers.errors import DataError
+from helpers.tables import SPECS, TRADE, read_table
+
+GOOD_TRADE = [
+    {
+        "record_id": "irica-1401-exp",
+        "flow": "iran_exports_to_iraq",
+        "coverage": "goods",
+        "energy": "included",
+        "calendar": "iranian",
+        "year": "1401",
+        "month_from": "1",
+        "month_to": "12",
+        "partial": "false",
+        "value": "10000000000",
+        "unit": "USD",
+        "bound": "lower",
+        "stated_by": "iranian_customs",
+        "speaker": "IRICA head",
+        "publisher": "Mehr",
+        "published": "2023-04-20",
+        "source_url": "https://example.org/a",
+        "checked": "2026-11-27",
+        "status": "confirmed",
+        "status_note": "",
+        "note": "",
+    },
+    {
+        "record_id": "tpo-1403-m5",
+        "flow": "iran_exports_to_iraq",
+        "coverage": "goods",
+        "energy": "unknown",
+        "calendar": "iranian",
+        "year": "1403",
+        "month_from": "1",
+        "month_to": "5",
+        "partial": "true",
+        "value": "4500000000",
+        "unit": "USD",
+        "bound": "approx",
+        "stated_by": "trade_promotion",
+        "speaker": "TPO official, West Asia",
+        "publisher": "Shafaq News",
+        "published": "",
+        "source_url": "https://example.org/b",
+        "checked": "2026-11-27",
+        "status": "unconfirmed",
+        "status_note": "page not stored",
+        "note": "quoted, with comma",
+    },
+]
+
+
+def render(rows: list[dict], header: list[str] | None = None, delimiter: str = ",", newline: str = "\n") -> str:
+    header = header or TRADE.column_names
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
+    w.writerow(header)
+    for r in rows:
+        w.writerow([r.get(h, "") for h in header])
+    return buf.getvalue()
+
+
+def with_change(**changes) -> list[dict]:
+    rows = [dict(r) for r in GOOD_TRADE]
+    rows[1].update(changes)
+    return rows
+
+
+def load(tmp_path: Path, content: str | bytes) -> pd.DataFrame:
+    path = tmp_path / "trade_reported.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return read_table(TRADE, path)
+
+
+def test_clean_file_loads(tmp_path):
+    frame = load(tmp_path, render(GOOD_TRADE))
+    assert list(frame.index) == [2, 3]  # index = line number in the file
+    assert frame.loc[3, "value"] == 4_500_000_000
+    assert bool(frame.loc[3, "partial"]) is True
+    assert frame.loc[2, "published"] == pd.Timestamp("2023-04-20")
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(lambda t: ("\ufeff" + t).encode("utf-8"), id="utf8-bom"),
+        pytest.param(lambda t: t.replace("\n", "\r\n"), id="crlf"),
+        pytest.param(lambda t: t + "\n\n\r\n", id="trailing-blank-lines"),
+        pytest.param(lambda t: render(GOOD_TRADE).replace("iranian_customs", '"iranian_customs"'), id="quoted-fields"),
+    ],
+)
+def test_spreadsheet_habits_load_like_clean(tmp_path, variant):
+    clean = load(tmp_path, render(GOOD_TRADE))
+    other = load(tmp_path, variant(render(GOOD_TRADE)))
+    pd.testing.assert_frame_equal(clean, other)
+
+
+BAD_CASES = [
+    # id, content builder, expected fragments of the message
+    ("empty-file", lambda: "", ["file is empty"]),
+    ("header-only", lambda: render([]), ["header only", "line 1"]),
+    ("wrong-delimiter", lambda: render(GOOD_TRADE, delimiter=";"), ["wrong delimiter", "line 1"]),
+    (
+        "not-utf8",
+        lambda: render(GOOD_TRADE).replace("Shafaq News", "Shafaq Newsé").encode("latin-1"),
+        ["not UTF-8", "line 3"],
+    ),
+    (
+        "missing-column",
+        lambda: render(GOOD_TRADE, [c for c in TRADE.column_names if c != "bound"]),
+        ["missing column(s) bound", "line 1"],
+    ),
+    ("unexpected-column", lambda: render(GOOD_TRADE, TRADE.column_names + ["extra"]), ["unexpected column(s) extra"]),
+    ("non-numeric", lambda: render(with_change(value="four billion")), ["line 3", "column 'value'", "whole number"]),
+    ("negative", lambda: render(with_change(value="-5")), ["line 3", "column 'value'", "no negative values"]),
+    (
+        "thousands-separator",
+        lambda: render(with_change(value="4,500,000,000")),
+        ["line 3", "column 'value'", "no thousands separators"],
+    ),
+    ("currency-sign", lambda: render(with_change(value="$4500000000")), ["line 3", "column 'value'", "currency"]),
+    ("bad-date", lambda: render(with_change(checked="27/11/2026")), ["line 3", "column 'checked'", "YYYY-MM-DD"]),
+    (
+        "impossible-date",
+        lambda: render(with_change(published="2024-02-30")),
+        ["line 3", "column 'published'", "YYYY-MM-DD"],
+    ),
+    ("start-after-end", lambda: render(with_change(month_from="6", month_to="2")), ["line 3", "start after end"]),
+    (
+        "duplicate-key",
+        lambda: render([GOOD_TRADE[0], dict(GOOD_TRADE[0], record_id="other")]),
+        ["duplicate key", "line 2", "line 3"],
+    ),
+    (
+        "unknown-body",
+        lambda: render(with_change(stated_by="customs")),
+        ["line 3", "column 'stated_by'", "must be one of"],
+    ),
+    ("unknown-flow", lambda: render(with_change(flow="exports")), ["line 3", "column 'flow'", "must be one of"]),
+    (
+        "partial-used-as-full-year",
+        lambda: render(with_change(partial="false")),
+        ["line 3", "column 'partial'", "less than the full year"],
+    ),
+    ("unconfirmed-without-reason", lambda: render(with_change(status_note="")), ["line 3", "status_note"]),
+    ("truncated-mid-row", lambda: render(GOOD_TRADE)[:-60], ["line 3"]),
+    ("truncated-in-quotes", lambda: render(GOOD_TRADE)[:-8], ["line 3"]),
+    ("required-empty", lambda: render(with_change(source_url="")), ["line 3", "column 'source_url'", "required"]),
+    ("not-a-url", lambda: render(with_change(source_url="www.example.org")), ["line 3", "column 'source_url'", "http"]),
+    ("year-out-of-calendar", lambda: render(with_change(year="2024")), ["line 3", "column 'year'"]),
+]
+
+
+@pytest.mark.parametrize("case_id, build, fragments", BAD_CASES, ids=[c[0] for c in BAD_CASES])
+def test_bad_input_gets_one_readable_error(tmp_path, case_id, build, fragments):
+    with pytest.raises(DataError) as info:
+        load(tmp_path, build())
+    message = str(info.value)
+    assert message.startswith("trade_reported.csv") or "trade_reported.csv" in message.splitlines()[0]
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        read_table(TRADE, tmp_path / "nope.csv")
+
+
+def test_huge_garbage_file_is_refused_without_reading_it(tmp_path, monkeypatch):
+    path = tmp_path / "trade_reported.csv"
+    with open(path, "wb") as fh:
+        fh.truncate(2 * 1024**3)  # a sparse 2 GB file: no disk used
+    read_bytes = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read_bytes.append(self) or original(self))
+    with pytest.raises(DataError, match="at most"):
+        read_table(TRADE, path)
+    assert read_bytes == []  # refused from its size alone
+
+
+def test_messages_list_each_problem_once(tmp_path):
+    rows = with_change(value="x", stated_by="nobody")
+    with pytest.raises(DataError) as info:
+        load(tmp_path, render(rows))
+    lines = str(info.value).splitlines()
+    assert len(lines) == 2
+    assert len(info.value.problems) == 2
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_every_shipped_table_loads_and_checks(name, data_copy):
+    spec = SPECS[name]
+    frame = read_table(spec, data_copy / spec.file)
+    assert len(frame) > 0
+    assert list(frame.columns) == spec.column_names
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_every_table_refuses_an_unknown_column_and_a_duplicate(name, data_copy):
+    spec = SPECS[name]
+    path = data_copy / spec.file
+    text = path.read_text(encoding="utf-8")
+    header, first, *rest = text.splitlines()
+    path.write_text("\n".join([header, first, first, *rest]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="duplicate key"):
+        read_table(spec, path, verify_checksum=False)
+    path.write_text("\n".join([header + ",surprise", *(r + "," for r in [first, *rest])]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="unexpected column"):
+        read_table(spec, path, verify_checksum=False)
+
+
+def test_shares_over_100_are_refused(data_copy):
+    path = data_copy / "composition.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    idx = frame.index[frame["share_pct"] != ""][0]
+    frame.loc[idx, "share_pct"] = "99"
+    sibling = frame[(frame["source_url"] == frame.loc[idx, "source_url"]) & (frame.index != idx)].index
+    assert len(sibling), "fixture needs a breakdown with two rows"
+    frame.loc[sibling[0], "share_pct"] = "50"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    with pytest.raises(DataError, match="sum to more than 100%"):
+        read_table("composition", path, verify_checksum=False)
+
+
+def test_changed_shipped_file_is_reported_with_the_fix(data_copy):
+    path = data_copy / "events.csv"
+    path.write_bytes(path.read_bytes().replace(b"confirmed", b"confirmed", 1) + b"\n")
+    with pytest.raises(DataError) as info:
+        read_table("events", path)
+    assert "changed since it was checked" in str(info.value)
+    assert "python -m helpers data record" in str(info.value)
+    assert "CHANGELOG.md" in str(info.value)
+
+
+def test_user_file_without_manifest_has_no_checksum(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(render(GOOD_TRADE), encoding="utf-8")
+    assert len(read_table(TRADE, path)) == 2
+
+
+def test_checked_tables_are_reused_between_runs_only_for_the_same_bytes(tmp_path, monkeypatch):
+    """A rerun skips parsing and the schema for a table whose bytes and rules are unchanged; an edit is checked again."""
+    from helpers import tables
+
+    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    shipped = DATA_DIR / TRADE.file
+    good = tmp_path / "trade.csv"
+    good.write_bytes(shipped.read_bytes())
+    first = read_table(TRADE, good, verify_checksum=False)
+    assert len(list((tmp_path / "store").glob("trade_reported-*.pkl"))) == 1
+
+    tables._MEMO.clear()  # a new process: only the store remains
+    calls = []
+    real = tables.parse_csv
+    monkeypatch.setattr(tables, "parse_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    pd.testing.assert_frame_equal(read_table(TRADE, good, verify_checksum=False), first)
+    assert calls == []  # same bytes, same rules: not parsed or checked again
+
+    # the same file with one value broken is checked, refused, and never stored
+    tables._MEMO.clear()
+    lines = shipped.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[1]]))
+    row[header.index("value")] = "-5"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, row])
+    good.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError, match="value"):
+        read_table(TRADE, good, verify_checksum=False)
+    assert calls == [1] and len(list((tmp_path / "store").glob("trade_reported-*.pkl"))) == 1
+
+
+def test_store_never_serves_a_frame_checked_under_other_rules(tmp_path, monkeypatch):
+    """A spec built at run time (same name, fewer rules) neither writes nor reads the store, and the
+    shipped spec's schema is not confused with it: the shipped rules still refuse the bad row."""
+    import dataclasses
+
+    from helpers import tables
+
+    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    shipped = DATA_DIR / TRADE.file
+    lines = shipped.read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[1]]))
+    row[header.index("value")] = "-5"  # breaks a rule of the shipped spec
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, row])
+    bad = tmp_path / "trade.csv"
+    bad.write_text(out.getvalue(), encoding="utf-8")
+
+    loose = dataclasses.replace(
+        TRADE, columns=[dataclasses.replace(c, min=None) if c.name == "value" else c for c in TRADE.columns], rules=()
+    )
+    assert len(read_table(loose, bad, verify_checksum=False)) == 1  # its own, looser rules
+    assert not list((tmp_path / "store").glob("*.pkl"))
+    tables._MEMO.clear()
+    with pytest.raises(DataError, match="value"):
+        read_table(TRADE, bad, verify_checksum=False)
+
+
+def test_store_key_follows_the_code(monkeypatch, tmp_path):
+    from helpers import tables
+
+    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    before = tables._store_path(TRADE, "same bytes")
+    monkeypatch.setattr(tables, "_FINGERPRINT", ["helpers edited"])
+    assert tables._store_path(TRADE, "same bytes") != before
+    assert tables._store_path(TRADE, "other bytes") != before
+
+
+def test_cache_folder_never_lands_in_the_working_directory(monkeypatch, tmp_path):
+    from helpers.config import user_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert user_cache_dir("checked-tables") == tmp_path / "xdg" / "iran-iraq-trade" / "checked-tables"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG rules say
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert user_cache_dir("flows") == tmp_path / "home" / ".cache" / "iran-iraq-trade" / "flows"
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert user_cache_dir("flows") is None
+
+
+def test_store_off_or_unwritable_only_costs_time(tmp_path, monkeypatch):
+    from helpers import tables
+
+    source = DATA_DIR / TRADE.file
+    monkeypatch.setenv(tables.STORE_ENV, "off")
+    assert tables._store_path(TRADE, "x") is None
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store's folder should be")
+    monkeypatch.setenv(tables.STORE_ENV, str(blocker / "store"))
+    tables._MEMO.clear()
+    assert len(read_table(TRADE, source, verify_checksum=False)) > 100
