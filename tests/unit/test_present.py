@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import present
-from helpers.config import NOTEBOOK_DIR
+from helpers.config import NOTEBOOK_DIR, run_context_environment
 from helpers.plots import style as charts
 
 
@@ -112,8 +112,8 @@ def test_show_exports_png_and_svg_with_text_kept_as_text(tmp_path, monkeypatch):
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
-    monkeypatch.setenv(charts.FIGURE_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv(charts.NOTEBOOK_ENV, "99-test")
+    for name, value in run_context_environment(figures=str(tmp_path), notebook="99-test").items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
     charts.apply_style()
     fig, ax = plt.subplots()

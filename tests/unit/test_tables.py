@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.config import DATA_DIR
+from helpers.config import CHECKED_TABLES_ENV, DATA_DIR
 from helpers.errors import DataError
 from helpers.tables import SPECS, TRADE, read_table
 
@@ -256,7 +256,7 @@ def test_checked_tables_are_reused_between_runs_only_for_the_same_bytes(tmp_path
     """A rerun skips parsing and the schema for a table whose bytes and rules are unchanged; an edit is checked again."""
     from helpers import tables
 
-    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
     shipped = DATA_DIR / TRADE.file
     good = tmp_path / "trade.csv"
     good.write_bytes(shipped.read_bytes())
@@ -291,7 +291,7 @@ def test_store_never_serves_a_frame_checked_under_other_rules(tmp_path, monkeypa
 
     from helpers import tables
 
-    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
     shipped = DATA_DIR / TRADE.file
     lines = shipped.read_text(encoding="utf-8").splitlines()
     header = next(csv.reader([lines[0]]))
@@ -315,7 +315,7 @@ def test_store_never_serves_a_frame_checked_under_other_rules(tmp_path, monkeypa
 def test_store_key_follows_the_code(monkeypatch, tmp_path):
     from helpers import tables
 
-    monkeypatch.setenv(tables.STORE_ENV, str(tmp_path / "store"))
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
     before = tables._store_path(TRADE, "same bytes")
     monkeypatch.setattr(tables, "_FINGERPRINT", ["helpers edited"])
     assert tables._store_path(TRADE, "same bytes") != before
@@ -342,10 +342,10 @@ def test_store_off_or_unwritable_only_costs_time(tmp_path, monkeypatch):
     from helpers import tables
 
     source = DATA_DIR / TRADE.file
-    monkeypatch.setenv(tables.STORE_ENV, "off")
+    monkeypatch.setenv(CHECKED_TABLES_ENV, "off")
     assert tables._store_path(TRADE, "x") is None
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the store's folder should be")
-    monkeypatch.setenv(tables.STORE_ENV, str(blocker / "store"))
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(blocker / "store"))
     tables._MEMO.clear()
     assert len(read_table(TRADE, source, verify_checksum=False)) > 100

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpers import config
 from helpers.config import NOTEBOOK_DIR, REPORTS_DIR, display_path
 from helpers.errors import CollectionError, ParameterError, RunError
 
@@ -96,11 +97,9 @@ def execute_one(
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     name = Path(source).stem
     if render:
-        from helpers.plots import style as charts
-
-        # the kernel inherits these: charts.show exports PNG, SVG and CSV of each figure
-        os.environ[charts.FIGURE_DIR_ENV] = str(Path(target).parent / "figures")
-        os.environ[charts.NOTEBOOK_ENV] = name
+        # the kernel inherits the run context: plots.style.show exports PNG, SVG and CSV of each figure
+        context = config.run_context() | {"figures": str(Path(target).parent / "figures"), "notebook": name}
+        os.environ.update(config.run_context_environment(**context))
     began = time.perf_counter()
     attempt = 0
     while True:
@@ -220,20 +219,23 @@ def run(
 
     from helpers import tables
 
-    with tempfile.TemporaryDirectory(prefix="collection-tables-") as cache:
-        # check every shipped table once, before any kernel starts; the kernels reuse the result
-        tables.prevalidate(Path(cache))
-        previous = os.environ.get(tables.CACHE_ENV)
-        os.environ[tables.CACHE_ENV] = cache
+    with tempfile.TemporaryDirectory(prefix="collection-tables-") as scratch:
+        # Every shipped table is checked once, before any kernel starts, into the store of checked
+        # tables; the kernels then only read the store. With the user's store off, a store for
+        # this run only. The run context is the one channel to the kernels.
+        store = config.checked_tables_dir() or Path(scratch)
+        previous = os.environ.get(config.RUN_CONTEXT_ENV)
+        os.environ.update(config.run_context_environment(tables_store=str(store)))
         try:
+            tables.check_shipped()
             if in_place:
                 return _run_in_place(notebooks, per_notebook, workers)
             return _run_to_reports(notebooks, per_notebook, run_name, reports_dir, params_file, workers)
         finally:
             if previous is None:
-                os.environ.pop(tables.CACHE_ENV, None)
+                os.environ.pop(config.RUN_CONTEXT_ENV, None)
             else:
-                os.environ[tables.CACHE_ENV] = previous
+                os.environ[config.RUN_CONTEXT_ENV] = previous
 
 
 def _run_to_reports(

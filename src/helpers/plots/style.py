@@ -114,16 +114,15 @@ def annotate(fig: "matplotlib.figure.Figure", number: int, caption: str, source:
     return Figure(number, caption, source, alt)
 
 
-#: Set by the runner for each notebook: where to export figures, and the notebook's name.
-FIGURE_DIR_ENV = "COLLECTION_FIGURE_DIR"
-NOTEBOOK_ENV = "COLLECTION_NOTEBOOK"
-
-
 def figure_stem(number: int) -> str | None:
-    """File stem of figure ``number`` when the runner asked for exports, else None."""
+    """File stem of figure ``number`` when the runner asked for exports (its run context names the
+    figures folder and the notebook), else None."""
     import os
 
-    folder, notebook = os.environ.get(FIGURE_DIR_ENV), os.environ.get(NOTEBOOK_ENV)
+    from helpers.config import run_context
+
+    context = run_context()
+    folder, notebook = context.get("figures"), context.get("notebook")
     if not folder or not notebook:
         return None
     return os.path.join(folder, f"{notebook}-fig{number}")

@@ -750,12 +750,6 @@ def read_table(spec: TableSpec | str, path: Path | str | None = None, verify_che
     key = _memo_key(spec, target, verify_checksum)
     if key is not None and key in _MEMO:
         return _MEMO[key].copy()  # the same bytes, already checked in this process
-    if key is not None and os.environ.get(CACHE_ENV):
-        cached = Path(os.environ[CACHE_ENV]) / _cache_name(key)
-        if cached.exists():  # checked by the runner before the kernels started (see prevalidate)
-            frame = pd.read_pickle(cached)
-            _MEMO[key] = frame
-            return frame.copy()
     text = _read_text(target, shown)
     if verify_checksum:
         provenance.verify_checksum(target)
@@ -771,9 +765,6 @@ def read_table(spec: TableSpec | str, path: Path | str | None = None, verify_che
 
 # ---------------------------------------------------------------------------
 # Checked tables kept between runs
-
-#: Folder of tables already parsed and checked, kept between runs (``off`` disables it).
-STORE_ENV = "COLLECTION_CHECKED_TABLES"
 
 
 #: Entries kept per table; older ones (earlier versions of the file or of the rules) are removed.
@@ -816,11 +807,13 @@ def _store_path(spec: TableSpec, text: str) -> Path | None:
     """
     import hashlib
 
-    from helpers.config import configured_cache_dir
+    from helpers.config import checked_tables_dir, run_context
 
     if SPECS.get(spec.name) is not spec:
         return None
-    folder = configured_cache_dir(STORE_ENV, "checked-tables")
+    # the runner names the store its kernels use (one for the run when the user's store is off)
+    configured = run_context().get("tables_store")
+    folder = Path(configured) if configured else checked_tables_dir()
     if folder is None:
         return None
     try:
@@ -875,33 +868,18 @@ def _prune(folder: Path, table: str) -> None:
         old.unlink(missing_ok=True)
 
 
-#: Set by the runner: a folder of tables it already loaded and checked, for the kernels to reuse.
-CACHE_ENV = "COLLECTION_TABLE_CACHE"
-
-
-def _cache_name(key: tuple) -> str:
-    import hashlib
-
-    return hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".pkl"
-
-
-def prevalidate(cache_dir: Path) -> int:
-    """Load and check every shipped table once (schemas and checksums), storing the typed frames in
-    ``cache_dir`` for the notebooks' kernels: one check per run instead of one per notebook, and a
-    broken file is reported before any kernel starts. Returns how many tables were stored."""
+def check_shipped() -> int:
+    """Load and check every shipped table (schema, rules and recorded checksum) into the store of
+    checked tables, so that a broken file is reported before any kernel starts and the kernels only
+    read the store. Returns how many tables were checked."""
     from helpers.config import DATA_DIR
 
-    n = 0
+    checked = 0
     for spec in SPECS.values():
-        path = DATA_DIR / spec.file
-        if not path.exists():
-            continue
-        frame = read_table(spec)
-        key = _memo_key(spec, path, True)
-        if key is not None:
-            frame.to_pickle(cache_dir / _cache_name(key))
-            n += 1
-    return n
+        if (DATA_DIR / spec.file).exists():
+            read_table(spec)
+            checked += 1
+    return checked
 
 
 #: Tables already loaded and checked in this process, keyed by file identity (path, size, mtime).
