@@ -32,7 +32,7 @@ setup: $(STAMP) ## Create .venv and install the package with its locked dependen
 report: $(STAMP) ## Run every notebook with $(PARAMS) and render the HTML reports into reports/
 	$(BIN)/python -m helpers run --params $(PARAMS)
 
-notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ from params/default.yaml
+notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ on their own defaults (nothing injected; params/default.yaml must agree)
 	$(BIN)/python -m helpers run --params params/default.yaml --in-place
 	$(BIN)/python -m helpers findings --write
 
@@ -46,9 +46,12 @@ test: $(STAMP) lint ## Lint, then unit, integration, browser and server tests pl
 check: $(STAMP) lint ## Fast inner loop: lint, then the tests that start no kernel (no notebooks)
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 tests -m "not slow"
 
+# transport_encryption=auto: the server provisions CurveZMQ keys for every kernel whose kernelspec declares
+# support (ipykernel's does), so no kernel talks plain-text TCP or warns "running over TCP without encryption"
 lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python ($(KERNEL_NAME))" >/dev/null
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.transport_encryption=auto \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 screenshots: $(STAMP) ## Full-page screenshots of reports/default/ pages (needs Debian chromium) into reports/default/screenshots/
 	$(BIN)/python -m helpers screenshots --run reports/default

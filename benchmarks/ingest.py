@@ -206,7 +206,7 @@ def child(method: str, path: Path) -> None:
     import pyarrow.csv  # noqa: F401
 
     if method == "loader":
-        import helpers.official  # noqa: F401
+        import helpers.official.read  # noqa: F401  (the package itself loads its readers on first use)
     work = {"loader": run_loader, "baseline": run_baseline, "read": run_read}[method]
     started = time.perf_counter()
     result = work(path)
@@ -216,10 +216,13 @@ def child(method: str, path: Path) -> None:
 
 def measure(method: str, path: Path) -> dict:
     """Run ``method`` in a fresh interpreter; return seconds, peak MiB (the child's ru_maxrss) and result."""
+    from helpers.config import FLOW_CACHE_ENV
+
     env = dict(os.environ)
     # "loader" is the first read of a download (no extract cache); "rerun" reads a file already
-    # read for the same pair, as a rerun or a second notebook of the same run does.
-    env["COLLECTION_FLOW_CACHE"] = "off" if method != "rerun" else str(CACHE / "flows")
+    # read for the same pair, as a rerun or a second notebook of the same run does (the extract
+    # cache is keyed by content, so a rerun hashes the file's bytes before it is served).
+    env[FLOW_CACHE_ENV] = "off" if method != "rerun" else str(CACHE / "flows")
     child_method = "loader" if method == "rerun" else method
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", child_method, "--file", str(path)],
@@ -249,6 +252,8 @@ def warm(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the sizes asked for, print a table and the summary line; 1 when results differ (or goals are missed
+    with ``--strict``)."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="Cached files live in benchmarks/.cache/ (git-ignored); delete it to regenerate.",
@@ -263,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help=f"exit 1 when the goals are missed (>= {GOALS['speedup']:g}x, < {GOALS['peak_mib']:.0f} MiB at the largest size)",
+        help=f"exit 1 when the goals are missed (>= {GOALS['speedup']:g}x, "
+        f"< {GOALS['peak_mib']:.0f} MiB at the largest size)",
     )
     parser.add_argument("--child", choices=["loader", "baseline", "read"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
@@ -301,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
                 "read": f"{read_ratio:.1f}",
             }[method]
             print(
-                f"{rows:>11,} {path.stat().st_size / 2**20:>8.0f} {method:<9} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} {shown:>8}",
+                f"{rows:>11,} {path.stat().st_size / 2**20:>8.0f} {method:<9} {r['seconds']:>8.2f} "
+                f"{r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} {shown:>8}",
                 flush=True,
             )
         last = (rows, speedup, best["loader"]["peak_mib"], rerun_speedup, best["read"]["seconds"], read_ratio)
@@ -309,15 +316,19 @@ def main(argv: list[str] | None = None) -> int:
     best_baseline = read_seconds * read_ratio
     met = speedup >= GOALS["speedup"] and peak < GOALS["peak_mib"]
     print(
-        f"goals (>= {GOALS['speedup']:g}x faster, < {GOALS['peak_mib']:.0f} MiB peak) at {rows:,} rows: {'met' if met else 'NOT met'}; chapter totals agree"
+        f"goals (>= {GOALS['speedup']:g}x faster, < {GOALS['peak_mib']:.0f} MiB peak) at {rows:,} rows: "
+        f"{'met' if met else 'NOT met'}; chapter totals agree"
     )
     print(
-        "loader = first read of a download (streamed, no cache); rerun = the same file read again for the same pair (extract cache); "
+        "loader = first read of a download (streamed, no cache); "
+        "rerun = the same file read again for the same pair (extract cache); "
         "read = the file's bytes read once without parsing (a bound, not a method)"
     )
     print(
-        f"at {rows:,} rows, reading the bytes alone takes {read_seconds:.2f} s, {read_ratio:.1f}x faster than the baseline: "
-        f"a first read {GOALS['speedup']:g}x faster than the baseline would leave {max(0.0, best_baseline / GOALS['speedup'] - read_seconds):.2f} s for parsing and checking every row"
+        f"at {rows:,} rows, reading the bytes alone takes {read_seconds:.2f} s, "
+        f"{read_ratio:.1f}x faster than the baseline: "
+        f"a first read {GOALS['speedup']:g}x faster than the baseline would leave "
+        f"{max(0.0, best_baseline / GOALS['speedup'] - read_seconds):.2f} s for parsing and checking every row"
     )
     print(f"rows={rows} speedup={speedup:.1f} peak_mib={peak:.0f} rerun_speedup={rerun_speedup:.1f}")
     return 1 if args.strict and not met else 0

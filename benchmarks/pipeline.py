@@ -174,7 +174,8 @@ def main() -> int:
             peaks[name] = peak_memory(commands(name, out), ROOT)
             shutil.rmtree(out, ignore_errors=True)
     print(
-        f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions: median seconds (min-max); peak memory of the process tree in a separate run"
+        f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions: median seconds (min-max); "
+        "peak memory of the process tree in a separate run"
     )
     print(f"{'method':<10} {'seconds':>8} {'range':>13} {'peak MiB':>9}")
     med = {}
@@ -186,7 +187,8 @@ def main() -> int:
             seconds = measure([["make", target]], ROOT)
             print(f"make {target:<6} {seconds:>8.1f} s")
     print(
-        f"floor/baseline = {med['floor'] / med['baseline']:.2f} (no runner that starts a fresh kernel per notebook can go below the floor); "
+        f"floor/baseline = {med['floor'] / med['baseline']:.2f} "
+        "(no runner that starts a fresh kernel per notebook can go below the floor); "
         f"the notebooks' own work costs the runner {med['runner'] - med['floor']:.2f} s over the floor"
     )
     print(f"runner/baseline = {med['runner'] / med['baseline']:.2f}  runner/floor = {med['runner'] / med['floor']:.2f}")

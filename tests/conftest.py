@@ -43,3 +43,14 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 def _flow_cache_in_tmp(tmp_path_factory, monkeypatch):
     """Official-data extracts are cached per test session in a temporary folder, never in ~/.cache."""
     monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path_factory.getbasetemp() / "flow-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tables_memory():
+    """Each test starts with an empty memory layer of the store of checked tables (as a new process
+    would), so no test depends on which tests ran before it in the same worker."""
+    from helpers.tables import store
+
+    store.clear_memory()
+    yield
+    store.clear_memory()

@@ -8,8 +8,10 @@ kernels in the caller's directory and nbval in the notebook's, so a relative pat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 #: Names of the environment variables the collection reads, with what each does (README table).
@@ -22,7 +24,9 @@ ENVIRONMENT: dict[str, str] = {
     ROOT_ENV: "the project folder the data, notebooks and reports are found in (default: the package's own checkout)",
     CHECKED_TABLES_ENV: "folder of the curated tables kept after checking, or `off` (default: the user cache)",
     FLOW_CACHE_ENV: "folder of the pair extracts read from official downloads, or `off` (default: the user cache)",
-    RUN_CONTEXT_ENV: "set by the runner for each kernel (JSON: where to export figures, the notebook's name); never by hand",
+    RUN_CONTEXT_ENV: (
+        "set by the runner for each kernel (JSON: where to export figures, the notebook's name); never by hand"
+    ),
     XDG_CACHE_ENV: "base of the user cache (default: `~/.cache`); a relative path is ignored",
 }
 
@@ -101,3 +105,18 @@ def run_context() -> dict:
 def run_context_environment(**context: str) -> dict[str, str]:
     """The environment entry that passes ``context`` to a kernel (see :func:`run_context`)."""
     return {RUN_CONTEXT_ENV: json.dumps(context, sort_keys=True)}
+
+
+@contextlib.contextmanager
+def extended_run_context(**context: str) -> Iterator[None]:
+    """Add ``context`` to this process's run context (which the kernels it starts inherit) while the
+    block runs, then put the previous one back."""
+    previous = os.environ.get(RUN_CONTEXT_ENV)
+    os.environ.update(run_context_environment(**(run_context() | context)))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(RUN_CONTEXT_ENV, None)
+        else:
+            os.environ[RUN_CONTEXT_ENV] = previous

@@ -1,26 +1,381 @@
-"""Where a run's figures come from: the reported figures shipped in ``data/`` (Iran–Iraq only),
-or official statistics the user downloaded (UN Comtrade, CEPII BACI) for any country pair."""
+"""The pair's evidence: one object per run that every notebook asks its questions.
+
+A run is about one country pair (``reporter`` exports to ``partner``). Two kinds of evidence can
+speak about it, and both answer the same questions (series by flow, base year, composition,
+citation, whether the data are synthetic):
+
+* :class:`ReportedEvidence`: the figures curated in ``data/`` (customs, officials, researchers),
+  which are about Iran and Iraq only;
+* :class:`OfficialEvidence`: the user's UN Comtrade or CEPII BACI download, for any pair.
+
+Evidence that does not exist for a run (reported figures for Türkiye–Iraq, a download when
+``source`` is ``reported``) is an :class:`~helpers.answers.Unanswered` saying so, and so is every
+answer asked of it. :class:`Pair` loads what the run's parameters name; ``primary`` is the
+evidence the target arithmetic and the trade beside the timeline rest on (the download when one
+is given, else the reported figures). Notebooks never test where their data came from.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import pandas as pd
 
+from helpers.analysis import composition, import_share, official, volume
+from helpers.analysis.countries import country_name, is_default_pair
+from helpers.answers import Unanswered
 from helpers.config import resolve_path
 from helpers.errors import ParameterError
+from helpers.present import describe_sources
+
+#: Columns of a preferred series (see :func:`helpers.analysis.volume.preferred`), for empty series.
+SERIES_COLUMNS = ["start", "end", "value", "year", "period", "bound", "calendar", "stated_by", "record_id"]
 
 
 def load_official(source: str, data_path: str, reporter: str, partner: str) -> pd.DataFrame:
     """Flows between the pair from the user's download; the file's format must match ``source``."""
-    from helpers import official
+    from helpers import official as official_files
 
     if not data_path:
         raise ParameterError(f"source {source!r} needs data_path: the downloaded file or a folder of yearly files")
     path = resolve_path(data_path)
-    flows = official.read_flows(path, reporter, partner, progress=False)
+    flows = official_files.read_flows(path, reporter, partner, progress=False)
     found = set(flows["source"]) if len(flows) else set()
     wanted = {"comtrade": {"comtrade", "comtrade_legacy"}, "baci": {"baci"}}[source]
     if found and not found <= wanted:
         raise ParameterError(
-            f"source is {source!r} but {data_path!r} holds {', '.join(sorted(found))} data; set source to match the files"
+            f"source is {source!r} but {data_path!r} holds {', '.join(sorted(found))} data; "
+            "set source to match the files"
         )
     return flows
+
+
+class ReportedEvidence:
+    """The reported figures curated in ``data/`` for Iran–Iraq, with the questions they answer."""
+
+    label = "reported figures"
+    kind = "reported"
+
+    def __init__(self, name: str) -> None:
+        from helpers.tables import curated, read_table
+
+        self.name = name
+        self.trade = curated.load_trade()
+        self.target_rows = read_table("targets")
+        self._curated = curated
+
+    # -- volume -------------------------------------------------------------------------------
+    def summary(self) -> str:
+        """One line: how many figures, bodies and target statements there are."""
+        return (
+            f"{len(self.trade)} reported figures, {self.trade['stated_by'].nunique()} stating bodies; "
+            f"{len(self.target_rows)} statements of a target"
+        )
+
+    def figures(self, stated_by: list[str]) -> pd.DataFrame | Unanswered:
+        """Every full-year figure and stated level of the chosen bodies, as drawn by the volume chart."""
+        drawn = volume.chart_data(self.trade, stated_by)
+        if drawn.empty:
+            return Unanswered(
+                f"No full-year figures from the chosen stating bodies ({', '.join(stated_by)}): nothing to draw."
+            )
+        return drawn
+
+    def targets(self) -> pd.DataFrame:
+        """Every statement of a trade target."""
+        return self.target_rows
+
+    def target_statements(self) -> pd.DataFrame:
+        """Statements of a two-way trade target, dated ones first in date order."""
+        goal = self.target_rows[self.target_rows["measure"] == "two_way_trade"]
+        return goal.sort_values(["date", "target_id"], na_position="last")
+
+    def preferred(self, flow: str, calendar: str = "iranian") -> pd.DataFrame:
+        """The preferred full-year series of one flow in one calendar."""
+        return volume.preferred(self.trade, flow, calendar)
+
+    def exports(self, calendar: str = "iranian") -> pd.DataFrame:
+        """The preferred series of the reporter's exports to the partner."""
+        return self.preferred("iran_exports_to_iraq", calendar)
+
+    def two_way(self, calendar: str = "iranian") -> pd.DataFrame:
+        """The preferred series of two-way trade."""
+        return volume.two_way(self.trade, calendar)
+
+    def base(self, base_year: int) -> dict | Unanswered:
+        """Two-way trade in the Gregorian ``base_year`` (a calendar-year figure or an estimate)."""
+        found = volume.base_value(self.two_way("iranian"), base_year, self.two_way("gregorian"))
+        return found if found is not None else _no_base(base_year)
+
+    def partial_periods(self, flow: str, stated_by: list[str]) -> pd.DataFrame:
+        """Year-to-date figures of one flow by the chosen bodies (never summed with anything)."""
+        rows = volume.partial_periods(self.trade, flow)
+        return rows[rows["stated_by"].isin(stated_by)]
+
+    def energy_pairs(self) -> pd.DataFrame | Unanswered:
+        """Figures of the same period with and without energy, from the same page."""
+        pairs = volume.energy_pairs(self.trade)
+        return pairs if len(pairs) else Unanswered("No page gives the same period with and without energy.")
+
+    def trade_rows(self, series: pd.DataFrame) -> pd.DataFrame:
+        """The source rows behind a preferred series."""
+        return self.trade[self.trade["record_id"].isin(series["record_id"])]
+
+    def citation(self, rows: pd.DataFrame) -> str:
+        """The 'Source:' line of the rows drawn."""
+        return describe_sources(rows)
+
+    def trade_citation(self, *series: pd.DataFrame) -> str:
+        """'Trade: ...' naming the publishers behind the preferred series given."""
+        rows = self.trade_rows(pd.concat(series))
+        return "Trade: " + describe_sources(rows).removeprefix("Source: ")
+
+    def synthetic_notice(self) -> None:
+        """Reported figures are real: no notice."""
+        return None
+
+    # -- composition and Iran's share of Iraq's imports -----------------------------------------
+    @functools.cached_property
+    def breakdowns(self) -> pd.DataFrame:
+        """Every reported product group, mapped to the chamber's categories."""
+        return self._curated.load_composition()
+
+    @functools.cached_property
+    def imports(self) -> pd.DataFrame:
+        """Iraq's total imports and imports from its main suppliers."""
+        return self._curated.load_imports()
+
+    def composition_summary(self) -> str:
+        """One line: how many groups and breakdowns, how many unmapped or mixed."""
+        comp = self.breakdowns
+        return (
+            f"{len(comp)} reported product groups in {comp.groupby(['period', 'stated_by', 'source_url']).ngroups} "
+            f"breakdowns; {int((comp['category_id'] == 'unmapped').sum())} groups unmapped, "
+            f"{int((comp['kind'] == 'mixed').sum())} in mixed buckets"
+        )
+
+    def category_shares(self, include_energy: bool = True) -> pd.DataFrame:
+        """Category shares of every breakdown (see :func:`helpers.analysis.composition.category_shares`)."""
+        return composition.category_shares(self.breakdowns, include_energy=include_energy)
+
+    def breakdown_rows(self, shares: pd.DataFrame) -> pd.DataFrame:
+        """The reported groups behind the breakdowns in ``shares``."""
+        comp = self.breakdowns
+        return comp[comp.apply(composition.breakdown_label, axis=1).isin(shares["breakdown"])]
+
+    def energy_effect(self) -> pd.DataFrame:
+        """Energy's share in each breakdown that itemises it."""
+        return composition.energy_effect(self.breakdowns)
+
+    def share_pairings(self) -> pd.DataFrame:
+        """Every pairing of Iran's sales with Iraq's total imports of the same year and coverage."""
+        return import_share.pairings(self.trade, self.imports)
+
+    def share_ranges(self, pairs: pd.DataFrame) -> pd.DataFrame | Unanswered:
+        """The range of Iran's share per year over the usable pairings."""
+        ranges = import_share.share_ranges(pairs)
+        if ranges.empty:
+            return Unanswered("No pairing of figures for the same year and coverage: no share can be computed.")
+        return ranges
+
+    def totals_used(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """The rows of Iraq's total imports that the pairings use."""
+        return self.imports[self.imports["record_id"].isin(pairs["total_record"])]
+
+    def suppliers(self, min_suppliers: int) -> pd.DataFrame:
+        """Iraq's sourced suppliers per year, ranked, in years with enough of them."""
+        return import_share.suppliers(self.trade, self.imports, min_suppliers)
+
+
+class OfficialEvidence:
+    """A UN Comtrade or CEPII BACI download read for the pair, with the questions it answers."""
+
+    kind = "official"
+
+    def __init__(self, name: str, source: str, data_path: str, reporter: str, partner: str) -> None:
+        from helpers.official import samples
+
+        self.name, self.source, self.data_path = name, source, data_path
+        self.reporter, self.partner = reporter, partner
+        self.label = f"official {source} statistics"
+        self.flows = load_official(source, data_path, reporter, partner)
+        self.synthetic = samples.is_synthetic(resolve_path(data_path))
+
+    def synthetic_notice(self) -> str | None:
+        """A bold warning when the files are the synthetic samples (``make samples``), else None."""
+        if not self.synthetic:
+            return None
+        return (
+            f"**The files at `{self.data_path}` are SYNTHETIC test data in the real layout: "
+            "the numbers below are random, not statistics.**"
+        )
+
+    def files(self) -> str:
+        """The download's file names, sorted."""
+        return ", ".join(sorted(set(self.flows["file"])))
+
+    def citation(self, rows: pd.DataFrame | None = None) -> str:
+        """The 'Source:' line: the download and its files."""
+        return f"Source: {self.source} download at {self.data_path} ({self.files()})."
+
+    def trade_citation(self, *series: pd.DataFrame) -> str:
+        """'Trade: ...' naming the download."""
+        return f"Trade: {self.source} download at {self.data_path}."
+
+    def series_long(self) -> pd.DataFrame:
+        """Annual totals per direction and reporting side, as the official chart draws them."""
+        return official.official_long(self.flows)
+
+    def mirror(self) -> pd.DataFrame:
+        """Exporter- and importer-reported values and BACI's per direction and year, with the gap."""
+        return official.mirror_table(self.flows)
+
+    def exports(self, calendar: str = "gregorian") -> pd.DataFrame:
+        """One figure a calendar year of the reporter's exports to the partner (official data are
+        calendar years only: an Iranian-year series is empty)."""
+        if calendar != "gregorian":
+            return pd.DataFrame(columns=SERIES_COLUMNS)
+        return official.official_series(self.flows, self.reporter, self.partner)
+
+    def two_way(self, calendar: str = "gregorian") -> pd.DataFrame:
+        """One figure a calendar year of two-way trade (years with both directions only)."""
+        return official.official_series(self.flows)
+
+    def base(self, base_year: int) -> dict | Unanswered:
+        """Two-way trade in ``base_year``."""
+        found = volume.base_value(self.two_way(), base_year, None)
+        return found if found is not None else _no_base(base_year)
+
+    def category_shares(self, include_energy: bool = True) -> pd.DataFrame | Unanswered:
+        """Category shares of the reporter's exports to the partner per year and reporting side."""
+        from helpers.tables import read_table
+
+        shares = official.category_shares(
+            self.flows,
+            self.reporter,
+            self.partner,
+            read_table("categories"),
+            read_table("concordance_hs"),
+            include_energy=include_energy,
+        )
+        if shares.empty:
+            return Unanswered(f"No {self.reporter}→{self.partner} flows in the download.")
+        return shares
+
+    def composition_citation(self) -> str:
+        """The 'Source:' line of the composition chart: the download and the concordance."""
+        return (
+            f"Source: {self.source} download at {self.data_path} ({self.files()}); "
+            "concordance: data/concordance_hs.csv."
+        )
+
+
+def _no_base(base_year: int) -> Unanswered:
+    return Unanswered(
+        f"No two-way figure for base year {base_year}: the required growth cannot be computed (a gap stays a gap)."
+    )
+
+
+@dataclass
+class Pair:
+    """The evidence a run has about one country pair: reported figures, an official download, or both."""
+
+    reporter: str
+    partner: str
+    reported: ReportedEvidence | Unanswered
+    #: the user's download, None when ``source`` is ``reported`` (see :meth:`download`)
+    downloaded: OfficialEvidence | None
+
+    @property
+    def name(self) -> str:
+        """'Iran–Iraq'."""
+        return f"{country_name(self.reporter)}–{country_name(self.partner)}"
+
+    @property
+    def exporter_name(self) -> str:
+        return country_name(self.reporter)
+
+    @property
+    def importer_name(self) -> str:
+        return country_name(self.partner)
+
+    def download(self, purpose: str = "use official statistics") -> OfficialEvidence | Unanswered:
+        """The official download, or what a user must set to give one (to ``purpose``)."""
+        if self.downloaded is not None:
+            return self.downloaded
+        return Unanswered(
+            "source is 'reported': set source to comtrade or baci and data_path to your download "
+            f"to {purpose} (see the README)."
+        )
+
+    @property
+    def primary(self) -> ReportedEvidence | OfficialEvidence | Unanswered:
+        """The download when one is given, else the reported figures."""
+        return self.downloaded if self.downloaded is not None else self.reported
+
+    def trade_citation(self, *series: pd.DataFrame) -> str:
+        """'Trade: ...' naming where the primary evidence's series come from ('' when there is none)."""
+        primary = self.primary
+        return "" if isinstance(primary, Unanswered) else primary.trade_citation(*series)
+
+    # -- the pair's own files: events, phases, claims -------------------------------------------
+    def events(self, events_path: str = "") -> pd.DataFrame | Unanswered:
+        """The pair's dated events: ``events_path`` when given, else the shipped Iran–Iraq events."""
+        from helpers.tables import curated
+
+        if events_path:
+            return curated.load_events(resolve_path(events_path))
+        if isinstance(self.reported, Unanswered):
+            return Unanswered(
+                f"No events file for {self.name}: the shipped timeline is about Iran and Iraq. Pass events_path "
+                "(a CSV with the columns of data/events.csv) to draw this pair's timeline."
+            )
+        return curated.load_events()
+
+    def shipped_events(self) -> pd.DataFrame:
+        """The shipped Iran–Iraq events, whatever the pair (phases are checked against them)."""
+        from helpers.tables import curated
+
+        return curated.load_events()
+
+    def phases(self) -> pd.DataFrame | Unanswered:
+        """The phases of Iran's role in Iraq (Iran–Iraq only)."""
+        from helpers.tables import curated
+
+        if isinstance(self.reported, Unanswered):
+            return Unanswered(f"No phases for {self.name}: the phases in data/ are about Iran and Iraq.")
+        return curated.load_phases(self.shipped_events())
+
+    def claims(self, claims_path: str = "") -> pd.DataFrame | Unanswered:
+        """The claims to check: ``claims_path`` when given, else the 2024 report's (Iran–Iraq only)."""
+        from helpers.tables import curated
+
+        if claims_path:
+            return curated.load_claims(resolve_path(claims_path))
+        if isinstance(self.reported, Unanswered):
+            return Unanswered(
+                f"No claims file for {self.name}: the shipped claims are those of the 2024 Iran–Iraq report. "
+                "Pass claims_path (a CSV with the columns of data/claims.csv) to check another report."
+            )
+        return curated.load_claims()
+
+    def claims_evidence(self, as_of: str):
+        """The evidence the claims check may use as known at ``as_of``; None for a pair data/ is not about."""
+        from helpers.tables import curated
+
+        return None if isinstance(self.reported, Unanswered) else curated.load_evidence(as_of)
+
+
+def load(reporter: str = "IRN", partner: str = "IRQ", source: str = "reported", data_path: str = "") -> Pair:
+    """The evidence a run's parameters name: reported figures for Iran–Iraq, the download for any pair."""
+    name = f"{country_name(reporter)}–{country_name(partner)}"
+    reported: ReportedEvidence | Unanswered
+    if is_default_pair(reporter, partner):
+        reported = ReportedEvidence(name)
+    else:
+        reported = Unanswered(
+            f"The reported figures in data/ are about Iran and Iraq; for {name} only official statistics are used."
+        )
+    downloaded = None if source == "reported" else OfficialEvidence(name, source, data_path, reporter, partner)
+    return Pair(reporter, partner, reported, downloaded)

@@ -12,6 +12,30 @@ import math
 
 import pandas as pd
 
+from helpers.answers import Unanswered, or_unanswered, say
+
+__all__ = [
+    "usd_bn",
+    "pct",
+    "plain_number",
+    "billions",
+    "percent",
+    "percent_except",
+    "years",
+    "dates",
+    "mirror_rounded",
+    "target_table",
+    "show_table",
+    "show_markdown",
+    "show_notice",
+    "say",
+    "md_escape",
+    "describe_sources",
+]
+
+#: How the mirror table is rounded for display: whole dollars, ratios to three decimals.
+MIRROR_DIGITS = {"exporter_reported_usd": 0, "importer_reported_usd": 0, "baci_usd": 0, "gap_usd": 0, "ratio": 3}
+
 
 def usd_bn(value: float | None, digits: int = 1, bound: str | None = None) -> str:
     """'$10.2bn', with 'over ' for a lower bound and 'about ' for an approximate figure."""
@@ -33,6 +57,62 @@ def plain_number(value: float) -> str:
     return f"{value:,.15g}" if abs(value) < 1e15 else f"{value:.4g}"
 
 
+@or_unanswered
+def billions(
+    frame: pd.DataFrame,
+    digits: int = 3,
+    value: str = "value",
+    column: str = "value_usd_bn",
+    dates: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """``frame`` with ``column``: ``value`` in US$ billions rounded to ``digits``; ``dates`` shown as dates."""
+    return frame.assign(**{column: (frame[value] / 1e9).round(digits)}, **{d: frame[d].dt.date for d in dates})
+
+
+@or_unanswered
+def percent(frame: pd.DataFrame, columns: dict[str, str], digits: int = 1, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``frame`` with each fraction column ``c`` of ``columns`` as percent in ``columns[c]``, rounded;
+    ``dates`` shown as dates."""
+    return frame.assign(
+        **{new: (frame[old] * 100).round(digits) for old, new in columns.items()},
+        **{d: frame[d].dt.date for d in dates},
+    )
+
+
+@or_unanswered
+def percent_except(frame: pd.DataFrame, keep: tuple[str, ...], digits: int = 1) -> pd.DataFrame:
+    """``frame`` with every column but ``keep`` (fractions) shown as percent, rounded."""
+    return frame.assign(**{c: (frame[c] * 100).round(digits) for c in frame.columns if c not in keep})
+
+
+@or_unanswered
+def dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` (timestamps) shown as a date."""
+    return frame.assign(**{c: frame[c].dt.date for c in columns})
+
+
+@or_unanswered
+def years(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` (timestamps) shown as its year."""
+    return frame.assign(**{c: frame[c].dt.year for c in columns})
+
+
+@or_unanswered
+def mirror_rounded(mirror: pd.DataFrame) -> pd.DataFrame:
+    """The mirror table rounded for display (see ``MIRROR_DIGITS``)."""
+    return mirror.round(MIRROR_DIGITS)
+
+
+@or_unanswered
+def target_table(goal: pd.DataFrame) -> pd.DataFrame:
+    """Statements of a trade target for display: dates as text ('undated'), values in US$ billions."""
+    return goal.assign(
+        date=goal["date"].dt.strftime("%Y-%m-%d").fillna("undated"),
+        target_usd_bn=goal["target_value"] / 1e9,
+        claimed_now_usd_bn=goal["current_level_claimed"] / 1e9,
+    )[["date", "speaker", "side", "target_usd_bn", "deadline_year", "claimed_now_usd_bn", "current_bound", "status"]]
+
+
 def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
@@ -41,12 +121,19 @@ def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def show_table(frame: pd.DataFrame, name: str, caption: str = "", index: bool = False, folder: str = "tables") -> None:
+def show_table(
+    frame: pd.DataFrame | Unanswered, name: str, caption: str = "", index: bool = False, folder: str = "tables"
+) -> None:
     """Display a table (HTML-escaped text from data) with its CSV attached as ``<folder>/<name>.csv``.
 
     The runner writes the CSV into the run's report folder; ``folder="."`` puts it at the top.
+    An unanswered question shows its reason instead.
     """
     from IPython.display import display
+
+    if isinstance(frame, Unanswered):
+        frame.show()
+        return
 
     body = _escape_frame(frame).to_html(
         index=index, escape=False, na_rep="–", border=0, classes="dataframe collection-table", float_format=plain_number
@@ -95,3 +182,19 @@ def describe_sources(frame, columns: tuple[str, ...] = ("publisher",), checked_c
         checked = f" Figures checked at source by {last.date().isoformat()}."
     shown = "; ".join(names[:8]) + (f"; and {len(names) - 8} more" if len(names) > 8 else "")
     return f"Source: {shown} (links per row in the data files).{checked}"
+
+
+def show_markdown(text: str | Unanswered) -> None:
+    """Display Markdown written by the project (text from data must be escaped with :func:`md_escape`)."""
+    from IPython.display import Markdown, display
+
+    if isinstance(text, Unanswered):
+        text.show()
+        return
+    display(Markdown(text))
+
+
+def show_notice(text: str | Unanswered | None) -> None:
+    """Display a notice in Markdown when there is one (e.g. that the data are synthetic)."""
+    if text is not None:
+        show_markdown(text)

@@ -137,6 +137,7 @@ def widest_elements(page, limit: int = 5) -> list[str]:
             .map(el => [el, el.getBoundingClientRect().right])
             .filter(([el, right]) => right > document.documentElement.clientWidth)
             .sort((a, b) => b[1] - a[1]).slice(0, limit)
-            .map(([el, right]) => `<${el.tagName.toLowerCase()} class="${el.className}"> right edge ${Math.round(right)}px`)""",
+            .map(([el, right]) => `<${el.tagName.toLowerCase()} class="${el.className}">"""
+        """ right edge ${Math.round(right)}px`)""",
         limit,
     )

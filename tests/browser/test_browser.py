@@ -234,6 +234,7 @@ META_SCRIPT = "<script>window.__pwned = 4</script>"
 PARAM_SCRIPT = "<script>window.__pwned = 5</script>"
 FINDING_SCRIPT = "<script>window.__pwned = 6</script>"
 MARKDOWN_TRAPS = "*not emphasis* [not a link](https://example.invalid/) `not code`"
+CAPTION_TEXT = PERSIAN + " " + CAPTION_SCRIPT + " " + CAPTION_IMG + " " + MARKDOWN_TRAPS
 
 ESCAPING_BODY = f"""
 import pandas as pd
@@ -243,7 +244,7 @@ from helpers.present import show_table
 
 frame = pd.DataFrame({{"{PERSIAN}": ["{PERSIAN}", {TABLE_SCRIPT!r}, label], "value": [1, 2, 3]}})
 show_table(frame, "escaping", caption={(PERSIAN + " " + TABLE_SCRIPT)!r})
-display(Markdown("**Caption.** " + md_escape({(PERSIAN + " " + CAPTION_SCRIPT + " " + CAPTION_IMG + " " + MARKDOWN_TRAPS)!r})))
+display(Markdown("**Caption.** " + md_escape({CAPTION_TEXT!r})))
 """
 
 
@@ -310,7 +311,8 @@ def test_text_from_data_is_shown_as_text_on_report_pages(fresh_page, escaping_ru
     # still turned into a link by the notebook's Markdown renderer (GFM autolink); its text is the URL itself.
     assert page.locator("a", has_text="not a link").count() == 0
     assert page.evaluate(
-        "() => Array.from(document.querySelectorAll('a[href*=\"example.invalid\"]')).every(a => a.textContent === a.href)"
+        "() => Array.from(document.querySelectorAll('a[href*=\"example.invalid\"]'))"
+        ".every(a => a.textContent === a.href)"
     )
     assert page.locator("em", has_text="not emphasis").count() == 0
     assert page.locator("code", has_text="not code").count() == 0

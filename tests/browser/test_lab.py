@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -23,7 +24,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from helpers.config import NOTEBOOK_DIR, ROOT
@@ -36,6 +36,9 @@ START_ATTEMPTS = 3
 CELL_SECONDS = 120
 SHUTDOWN_SECONDS = 30
 FIRST_NOTEBOOK = "01-trade-volume.ipynb"
+#: What ipykernel prints (into the server's log) when its TCP sockets are not encrypted.
+PLAIN_TCP_WARNING = "Kernel is running over TCP without encryption"
+EDITED_TARGET_YEAR = 2028  # what the reader types over target_year's default in 01's parameters cell
 
 # Never a proxy between the test and a server on 127.0.0.1, whatever the environment says.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -118,6 +121,8 @@ def _start(home: Path) -> Server:
             f"--ServerApp.root_dir={NOTEBOOK_DIR}",
             "--ServerApp.open_browser=False",
             "--ServerApp.allow_root=True",  # CI containers run as root
+            # as `make lab`: CurveZMQ keys for every kernel, so no kernel talks plain-text TCP (or warns of it)
+            "--MappingKernelManager.transport_encryption=auto",
             # no calls home: no update check, no news feed, no PyPI extension manager
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.news_url=None",
@@ -223,7 +228,9 @@ class KernelChannels:
         return msg_id
 
     def replies(self, msg_id: str, reply_type: str, seconds: float) -> tuple[dict, list[dict]]:
-        """Wait (bounded) for the shell reply to ``msg_id`` and its iopub 'idle'; return the reply and the iopub messages."""
+        """Wait (bounded) for the shell reply to ``msg_id`` and its iopub 'idle'.
+
+        Return the reply and the iopub messages."""
         import websocket
 
         reply, iopub, idle = None, [], False
@@ -232,7 +239,8 @@ class KernelChannels:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(
-                    f"no {reply_type} and idle for {msg_id} within {seconds} s; iopub so far: {[m['msg_type'] for m in iopub]}"
+                    f"no {reply_type} and idle for {msg_id} within {seconds} s; "
+                    f"iopub so far: {[m['msg_type'] for m in iopub]}"
                 )
             self.ws.settimeout(min(left, 5))
             try:
@@ -319,18 +327,45 @@ def test_every_notebook_names_a_kernel_the_server_has(server):
         assert wanted in specs, f"{name} asks for kernel {wanted!r}; the server has {sorted(specs)}"
 
 
-def _opening_cells() -> tuple[list, int]:
-    """The code cells of 01 up to and including the setup cell (the first one that imports helpers)."""
-    nb = nbformat.read(NOTEBOOK_DIR / FIRST_NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    setup = next(i for i, c in enumerate(code) if "from helpers" in c.source or "import helpers" in c.source)
-    assert "parameters" in code[0].metadata.get("tags", []), "the first code cell of 01 is not its parameters cell"
-    return code[: setup + 1], setup
+def _code_cells(server: Server) -> list[dict]:
+    """The code cells of 01 as the server hands them to JupyterLab (contents API)."""
+    nb = server.json("GET", f"/api/contents/{FIRST_NOTEBOOK}?content=1")
+    return [c for c in nb["content"]["cells"] if c["cell_type"] == "code"]
 
 
-def test_kernel_runs_the_opening_cells_of_01(server):
-    cells, setup = _opening_cells()
-    assert not any("sys.path" in c.source for c in cells), "the opening cells must not edit sys.path"
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _stored_stdout(cell: dict) -> str:
+    return "".join(
+        "".join(o["text"]) if isinstance(o.get("text"), list) else o.get("text", "")
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
+
+
+def _edit_default(source: str, name: str, new: int) -> tuple[str, int]:
+    """``source`` with the default of parameter ``name`` (a four-digit year) replaced by ``new``; the old default."""
+    pattern = re.compile(rf"^({re.escape(name)}\s*(?::[^=\n]*)?=\s*)(\d{{4}})\b", re.MULTILINE)
+    match = pattern.search(source)
+    assert match, f"the parameters cell of 01 declares no {name} = <year>:\n{source}"
+    return pattern.sub(rf"\g<1>{new}", source, count=1), int(match.group(2))
+
+
+def test_run_all_of_01_uses_an_edited_parameters_cell(server):
+    """A reader edits a default in the parameters cell and runs all cells (one execute_request per cell,
+    in order, in one kernel, as JupyterLab's Run All does): the notebook computes with the edited value,
+    in the project's environment. A cell papermill injected would silently put the old value back."""
+    cells = _code_cells(server)
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    assert "parameters" in tags[0], "the first code cell of 01 is not its parameters cell"
+    injected = [c.get("id") for c, t in zip(cells, tags) if "injected-parameters" in t]
+    assert injected == [], "the stored 01 holds a papermill injected-parameters cell (regenerate: make notebooks)"
+    setup = next(i for i, c in enumerate(cells) if "from helpers" in _source(c) or "import helpers" in _source(c))
+    assert not any("sys.path" in _source(c) for c in cells[: setup + 1]), "the opening cells must not edit sys.path"
+    finding = next(i for i, t in enumerate(tags) if "finding" in t)
+    edited_source, default_year = _edit_default(_source(cells[0]), "target_year", EDITED_TARGET_YEAR)
     # JupyterLab starts a notebook's kernel with the notebook's folder as its path ('' = root_dir = notebooks/);
     # without a path the kernel would inherit the server process's working directory instead
     kernel = server.json("POST", "/api/kernels", {"name": "python3", "path": ""}, expect=201)
@@ -339,36 +374,43 @@ def test_kernel_runs_the_opening_cells_of_01(server):
         reply, _ = channels.replies(channels.send("kernel_info_request", {}), "kernel_info_reply", 60)
         assert reply["content"]["status"] == "ok" and reply["content"]["language_info"]["name"] == "python"
 
+        printed = []
         for i, cell in enumerate(cells):
-            reply, iopub = channels.execute(cell.source)
+            reply, iopub = channels.execute(edited_source if i == 0 else _source(cell))
             assert reply["content"]["status"] == "ok", f"cell {cell.get('id')}: {reply['content']}\n{_errors(iopub)}"
             assert _errors(iopub) == [], f"cell {cell.get('id')}"
             assert [m for m in iopub if m["msg_type"] == "status"][-1]["content"]["execution_state"] == "idle"
-            if i == setup:
-                printed = _stdout(iopub)
-                stored = "".join(
-                    o.get("text", "")
-                    for o in cell.outputs
-                    if o.get("output_type") == "stream" and o.get("name") == "stdout"
-                )
-                assert stored.strip(), "the setup cell of 01 prints nothing in the stored notebook"
-                assert printed == stored, f"setup cell printed {printed!r}; the stored notebook has {stored!r}"
+            printed.append(_stdout(iopub))
+        stored = _stored_stdout(cells[setup])
+        assert stored.strip(), "the setup cell of 01 prints nothing in the stored notebook"
+        assert printed[setup] == stored, f"setup cell printed {printed[setup]!r}; the stored notebook has {stored!r}"
+        # the finding is computed with the edited default, not the stored (or an injected) one
+        found = printed[finding]
+        assert str(EDITED_TARGET_YEAR) in found and str(default_year) not in found, found
+        assert str(default_year) in _stored_stdout(cells[finding]), "the stored finding of 01 names no target year"
 
         # where the kernel runs and where helpers came from (it was imported above, with no path edits)
         reply, iopub = channels.execute(
             "import json, os, sys, helpers, helpers.config\n"
-            "print(json.dumps({'cwd': os.getcwd(), 'helpers': helpers.__file__, 'prefix': sys.prefix, 'root': str(helpers.config.ROOT),"
-            " 'pythonpath': os.environ.get('PYTHONPATH')}))"
+            "print(json.dumps({'cwd': os.getcwd(), 'helpers': helpers.__file__, 'prefix': sys.prefix,"
+            " 'base_prefix': sys.base_prefix, 'executable': sys.executable, 'root': str(helpers.config.ROOT),"
+            " 'pythonpath': os.environ.get('PYTHONPATH'), 'target_year': target_year}))"
         )
         assert reply["content"]["status"] == "ok", _errors(iopub)
         facts = json.loads(_stdout(iopub))
+        assert facts["target_year"] == EDITED_TARGET_YEAR
         assert Path(facts["cwd"]).resolve() == NOTEBOOK_DIR.resolve()
         assert Path(facts["helpers"]).resolve().is_relative_to((ROOT / "src" / "helpers").resolve())
-        assert Path(facts["prefix"]).resolve() == Path(sys.prefix).resolve()  # the project's venv
+        # the project's venv (make test and make lab run .venv): the server's own interpreter, a venv
+        assert Path(facts["prefix"]).resolve() == Path(sys.prefix).resolve()
+        assert Path(facts["executable"]).absolute().is_relative_to(Path(sys.prefix).absolute())
+        assert facts["prefix"] != facts["base_prefix"], "the kernel runs in no virtual environment"
         assert Path(facts["root"]).resolve() == ROOT.resolve()
         assert facts["pythonpath"] is None
     finally:
         channels.close()
+    log = server.log.read_text(encoding="utf-8", errors="replace")
+    assert PLAIN_TCP_WARNING not in log, f"the kernel talks plain-text TCP (see make lab)\n{server.log_tail()}"
 
     status, _ = server.request("DELETE", f"/api/kernels/{kernel['id']}")
     assert status == 204

@@ -12,6 +12,9 @@ from helpers.pipeline import runner
 
 pytestmark = pytest.mark.slow
 
+#: What ipykernel prints on a kernel's stderr when its TCP sockets are not encrypted.
+PLAIN_TCP_WARNING = "Kernel is running over TCP without encryption"
+
 
 def _normalise_html(text: str) -> str:
     text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "RUN-DATE", text)
@@ -53,12 +56,15 @@ def test_two_runs_are_identical(two_runs):
 
 
 @pytest.mark.parametrize("name", ["sample-baci-iran-iraq", "sample-comtrade-turkey-iraq"])
-def test_official_statistics_for_iran_iraq_and_a_second_pair(tmp_path, name):
+def test_official_statistics_for_iran_iraq_and_a_second_pair(tmp_path, name, capfd):
     from helpers.official import samples
 
     folders = samples.write_all(tmp_path / "downloads")
     data = folders[0] if "baci" in name else folders[1]
     out = runner.run(PARAMS_DIR / f"{name}.yaml", reports_dir=tmp_path / "reports", overrides={"data_path": str(data)})
+    # four kernels started in parallel, as `make report` does: none warns (of plain-text transport or else)
+    printed = "".join(capfd.readouterr())
+    assert PLAIN_TCP_WARNING not in printed and "[IPKernelApp] WARNING" not in printed, printed[-2000:]
     for stem in ("01-trade-volume", "02-composition", "03-influence-timeline", "04-claims-check"):
         assert (out / f"{stem}.html").exists()
     text = "".join(

@@ -68,13 +68,13 @@ def test_stored_notebooks_hold_nothing_volatile(path):
 
 
 def test_readme_findings_match_the_stored_notebooks():
-    from helpers.pipeline import render as report
+    from helpers.pipeline import findings
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text[
-        text.index(report.FINDINGS_START) + len(report.FINDINGS_START) : text.index(report.FINDINGS_END)
+        text.index(findings.FINDINGS_START) + len(findings.FINDINGS_START) : text.index(findings.FINDINGS_END)
     ].strip()
-    assert block == report.findings_markdown(NOTEBOOK_DIR)
+    assert block == findings.findings_markdown(NOTEBOOK_DIR)
     assert block.count("\n- ") + 1 == len(list(NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb")))
 
 

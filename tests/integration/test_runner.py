@@ -27,14 +27,39 @@ def project(tmp_path):
     return nbs, tmp_path / "reports"
 
 
+#: What ipykernel prints on a kernel's stderr when its TCP sockets are not encrypted.
+PLAIN_TCP_WARNING = "Kernel is running over TCP without encryption"
+
+
 def outputs_text(path) -> str:
     nb = nbformat.read(path, as_version=4)
     return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
 
-def test_run_writes_notebook_pages_and_index(project, tmp_path):
+def assert_no_kernel_warning(capfd) -> None:
+    """Nothing the runner, its workers or their kernels wrote to the terminal is a kernel warning."""
+    out, err = capfd.readouterr()
+    assert PLAIN_TCP_WARNING not in out + err, err[-2000:]
+    assert "[IPKernelApp] WARNING" not in out + err, err[-2000:]
+
+
+def add_stale_injected_cell(path, source: str) -> None:
+    """Give a notebook the injected-parameters cell and metadata an earlier papermill run leaves behind."""
+    from nbformat.v4 import new_code_cell
+
+    nb = nbformat.read(path, as_version=4)
+    cell = new_code_cell(source)
+    cell.metadata["tags"] = ["injected-parameters"]
+    cell["id"] = "injected-parameters"
+    nb.cells.insert(2, cell)
+    nb.metadata["papermill"] = {"parameters": {"answer": 99}}
+    nbformat.write(nb, path)
+
+
+def test_run_writes_notebook_pages_and_index(project, tmp_path, capfd):
     nbs, reports = project
     out = runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")
+    assert_no_kernel_warning(capfd)  # the kernel's transport is encrypted (CurveZMQ)
     assert out == reports / "t"
     assert "answer is 1" in outputs_text(out / "01-ok.ipynb")
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -50,6 +75,8 @@ def test_run_writes_notebook_pages_and_index(project, tmp_path):
     out2 = runner.run(yaml, notebook_dir=nbs, reports_dir=reports)
     assert out2 == reports / "other"
     assert "answer is 42" in outputs_text(out2 / "01-ok.ipynb")
+    injected = nbformat.read(out2 / "01-ok.ipynb", as_version=4).cells[2]  # a report records its parameters
+    assert injected.id == "injected-parameters" and "answer = 42" in injected.source
     assert "papermill" not in "".join(nbformat.read(out2 / "01-ok.ipynb", as_version=4).cells[3].metadata.keys())
 
 
@@ -98,14 +125,43 @@ def test_stale_lock_of_a_dead_process_is_taken_over(project):
 
 def test_in_place_replaces_stored_notebook_only_on_success(project):
     nbs, _ = project
+    # a stored notebook from an earlier (parameterised) run: its stale injected cell must not survive
+    add_stale_injected_cell(nbs / "01-ok.ipynb", "# Parameters\nanswer = 99\n")
     runner.run(None, notebook_dir=nbs, in_place=True)
     assert "answer is 1" in outputs_text(nbs / "01-ok.ipynb")
+    stored = nbformat.read(nbs / "01-ok.ipynb", as_version=4)
+    assert [c.id for c in stored.cells] == ["c0", "c1", "c2"]  # nothing injected: the parameters cell rules
+    assert "papermill" not in stored.metadata
     assert not any(p.name.startswith(".executing") for p in nbs.iterdir())
     make_notebook(nbs / "01-ok.ipynb", "answer: int = 1  # the answer", "1/0")
     before = (nbs / "01-ok.ipynb").read_bytes()
     with pytest.raises(RunError, match="ZeroDivisionError"):
         runner.run(None, notebook_dir=nbs, in_place=True)
     assert (nbs / "01-ok.ipynb").read_bytes() == before
+
+
+def test_in_place_refuses_values_other_than_the_notebooks_defaults(project, tmp_path, monkeypatch):
+    """In place nothing is injected, so a value the parameters cell does not hold would be silently
+    ignored: refused before any kernel starts, naming the value and the default. Equal values pass."""
+    nbs, _ = project
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(runner, "_execute_all", no_kernel)
+    make_notebook(nbs / "02-float.ipynb", "scale: float = 2e3  # a float written as 2e3", "print(scale)")
+    before = {p.name: p.read_bytes() for p in nbs.iterdir()}
+    other = tmp_path / "other.yaml"
+    other.write_text("answer: 2\nscale: 2000\n", encoding="utf-8")
+    with pytest.raises(
+        ParameterError,
+        match=r"--in-place .*other.yaml sets other values:\n  01-ok: answer = 2; its parameters cell says 1\n",
+    ):
+        runner.run(other, notebook_dir=nbs, in_place=True)
+    assert {p.name: p.read_bytes() for p in nbs.iterdir()} == before
+    assert runner.declared_default("2e3") == 2000.0 and runner.declared_default('["a", "b"]') == ["a", "b"]
+    equal = {"01-ok": {"answer": 1}, "02-float": {"scale": 2000.0}}  # 2000 from YAML, 2e3 in the cell
+    assert runner.differences_from_defaults(sorted(nbs.glob("*.ipynb")), equal) == []
 
 
 def test_only_selects_by_prefix_and_refuses_unknown(project):
@@ -119,7 +175,7 @@ def test_only_selects_by_prefix_and_refuses_unknown(project):
 def test_a_failed_write_keeps_the_previous_report(project, monkeypatch):
     import errno
 
-    from helpers.pipeline import render as report
+    from helpers.pipeline import site
 
     nbs, reports = project
     good = runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")
@@ -128,7 +184,7 @@ def test_a_failed_write_keeps_the_previous_report(project, monkeypatch):
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(report, "write_run_outputs", no_space)
+    monkeypatch.setattr(site, "write_run_outputs", no_space)
     with pytest.raises(RunError, match="No space left on device.*t.failed.*untouched"):
         runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")
     assert sorted(p.name for p in good.iterdir()) == before
@@ -136,7 +192,7 @@ def test_a_failed_write_keeps_the_previous_report(project, monkeypatch):
     assert not (reports / ".t.lock").exists()
 
 
-def test_a_killed_run_leaves_the_previous_report_and_the_next_run_works(project):
+def test_a_killed_run_leaves_the_previous_report_and_the_next_run_works(project, tmp_path):
     import signal
     import subprocess
     import sys
@@ -145,7 +201,12 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_works(project)
     nbs, reports = project
     good = runner.run(None, notebook_dir=nbs, reports_dir=reports, run_name="t")
     index_before = (good / "index.html").read_bytes()
-    make_notebook(nbs / "01-ok.ipynb", "answer: int = 1  # the answer", "import time; time.sleep(60)")
+    started = tmp_path / "kernel-started"  # the kernel touches it, then sleeps: the run is under way
+    make_notebook(
+        nbs / "01-ok.ipynb",
+        "answer: int = 1  # the answer",
+        f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(60)",
+    )
     code = (
         "import sys; from pathlib import Path; from helpers.pipeline import runner; "
         f"runner.run(None, notebook_dir=Path({str(nbs)!r}), reports_dir=Path({str(reports)!r}), run_name='t')"
@@ -155,9 +216,9 @@ def test_a_killed_run_leaves_the_previous_report_and_the_next_run_works(project)
     )
     try:
         deadline = time.monotonic() + 60
-        while not list(reports.glob(".t.partial-*/01-ok.ipynb")) and time.monotonic() < deadline:
+        while not started.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert (reports / ".t.lock").exists()
+        assert started.exists() and (reports / ".t.lock").exists()
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)

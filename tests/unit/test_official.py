@@ -16,7 +16,7 @@ import pytest
 from helpers import official
 from helpers.analysis.official import annual_totals, by_hs_chapter, mirror_table
 from helpers.errors import DataError, ParameterError
-from helpers.official import OfficialDataWarning, detect_format, read_flows, resolve_country
+from helpers.official import OfficialDataWarning, detect_format, read_flows, resolve_country, stream
 from helpers.tables import read_table
 from tests.fixtures import (
     BACI_HEADER,
@@ -356,8 +356,8 @@ def test_a_folder_of_yearly_baci_files_is_read_one_file_at_a_time(tmp_path, caps
         },
     )
     opened = []
-    real_open = official._open_stream
-    monkeypatch.setattr(official, "_open_stream", lambda path, *a: opened.append(path.name) or real_open(path, *a))
+    real_open = stream.open_stream
+    monkeypatch.setattr(stream, "open_stream", lambda path, *a: opened.append(path.name) or real_open(path, *a))
     flows = read_flows(folder, "IRN", "IRQ")
     assert opened == ["BACI_HS17_Y2021_V202501.csv", "BACI_HS17_Y2022_V202501.csv"]
     assert values(flows, ["year", "exporter"]) == {(2021, "IRN"): 1000.0, (2022, "IRN"): 2000.0, (2022, "IRQ"): 3000.0}
@@ -468,7 +468,7 @@ def _baci_rows(n: int) -> list[list[object]]:
     ],
 )
 def test_damaged_baci_file_names_file_line_column_and_rule(tmp_path, monkeypatch, damage, line, fragment):
-    monkeypatch.setattr(official, "BLOCK_SIZE", 512)  # several batches: the damage is not in the first
+    monkeypatch.setattr(stream, "BLOCK_SIZE", 512)  # several batches: the damage is not in the first
     rows = _baci_rows(80)
     damage(rows)
     folder = baci_folder(tmp_path / "baci", {2022: rows})
@@ -503,12 +503,12 @@ def test_streaming_reads_batches_and_never_a_whole_frame(tmp_path, monkeypatch):
         raise AssertionError("a whole-file reader was used")
 
     monkeypatch.setattr(pd, "read_csv", refuse)
-    monkeypatch.setattr(official.pacsv, "read_csv", refuse)
-    monkeypatch.setattr(official, "BLOCK_SIZE", 1024)
+    monkeypatch.setattr(stream.pacsv, "read_csv", refuse)
+    monkeypatch.setattr(stream, "BLOCK_SIZE", 1024)
     batches = []
-    real_select = official.PairFilter.select
+    real_select = stream.PairFilter.select
     monkeypatch.setattr(
-        official.PairFilter, "select", lambda self, batch: batches.append(batch.num_rows) or real_select(self, batch)
+        stream.PairFilter, "select", lambda self, batch: batches.append(batch.num_rows) or real_select(self, batch)
     )
     flows = read_flows(folder, "IRN", "IRQ", level="6")
     assert len(batches) > 5 and sum(batches) == 400
@@ -541,8 +541,8 @@ def test_a_second_read_of_the_same_file_and_pair_comes_from_the_cache(tmp_path, 
     folder = baci_folder(tmp_path / "baci", {2022: _baci_rows(60)})
     first = read_flows(folder, "IRN", "IRQ")
     parsed = []
-    real = official._stream_pair
-    monkeypatch.setattr(official, "_stream_pair", lambda *a: parsed.append(1) or real(*a))
+    real = stream.open_stream  # one stream opened per file parsed
+    monkeypatch.setattr(stream, "open_stream", lambda *a: parsed.append(1) or real(*a))
     pd.testing.assert_frame_equal(read_flows(folder, "IRQ", "IRN"), first)  # same pair, either order
     assert parsed == []
     with pytest.warns(OfficialDataWarning, match="no trade between IRN and TUR"):
@@ -578,3 +578,106 @@ def test_cache_off_and_unwritable_cache_still_read(tmp_path, monkeypatch):
     blocker.write_text("x")
     monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(blocker / "cache"))  # cannot be created
     assert read_flows(folder, "IRN", "IRQ")["value_usd"].sum() == 1000.0
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_read_again(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    folder = baci_folder(tmp_path / "baci", {2022: [[2022, 364, 368, "010121", 1, 1]]})
+    data, codes = folder / "BACI_HS17_Y2022_V202501.csv", folder / "country_codes_V202501.csv"
+    assert values(read_flows(folder, "IRN", "IRQ"), ["exporter"]) == {"IRN": 1000.0}
+
+    def edit_in_place(path, old, new):  # same size, and the old times put back
+        before = path.stat()
+        path.write_bytes(path.read_bytes().replace(old, new))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    edit_in_place(data, b"010121,1,1", b"010121,2,1")
+    assert values(read_flows(folder, "IRN", "IRQ"), ["exporter"]) == {"IRN": 2000.0}
+    edit_in_place(codes, b"Iran,IR,IRN", b"Iran,IR,IRX")  # the release's code file counts too
+    with pytest.raises(DataError, match="no country with ISO3 code IRN"):
+        read_flows(folder, "IRN", "IRQ")
+
+
+def test_a_moved_download_is_served_from_the_cache_under_its_name(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    folder = baci_folder(tmp_path / "baci", {2022: _baci_rows(60)})
+    first = read_flows(folder, "IRN", "IRQ")
+    moved = shutil.move(folder, tmp_path / "elsewhere" / "baci")
+    parsed = []
+    real = stream.open_stream
+    monkeypatch.setattr(stream, "open_stream", lambda *a: parsed.append(1) or real(*a))
+    pd.testing.assert_frame_equal(read_flows(moved, "IRN", "IRQ"), first)  # the key is the content, not the path
+    assert parsed == []
+    renamed = tmp_path / "elsewhere" / "baci" / "baci_2022.csv"
+    (tmp_path / "elsewhere" / "baci" / "BACI_HS17_Y2022_V202501.csv").rename(renamed)
+    assert set(read_flows(moved, "IRN", "IRQ")["file"]) == {renamed.name}  # another name is another extract
+    assert parsed == [1]
+
+
+# ---------------------------------------------------------------------------
+# The package's shape
+
+
+def test_analysis_imports_only_the_light_modules():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, helpers.analysis.official; "
+        "print(sorted(m for m in sys.modules if m.startswith('helpers.official')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert eval(loaded) == [
+        "helpers.official",
+        "helpers.official.countries",
+        "helpers.official.formats",
+        "helpers.official.schema",
+    ]
+
+
+def test_no_private_name_crosses_modules_and_no_environment_is_read():
+    import ast
+    from pathlib import Path
+
+    folder = Path(official.__file__).parent
+    sources = [*sorted(folder.glob("*.py")), folder.parent / "analysis" / "official.py"]
+    crossing = []
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        assert "os.environ" not in text and "getenv" not in text, source.name
+        tree = ast.parse(text)
+        modules = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        modules |= {
+            a.asname or a.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("helpers")
+            for a in n.names
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
+                crossing += [f"{source.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                if node.attr.startswith("_") and not node.attr.startswith("__"):
+                    crossing.append(f"{source.name}: {node.value.id}.{node.attr}")
+    assert crossing == []
+    for light in ("schema.py", "countries.py"):  # the modules helpers.analysis.official imports
+        tree = ast.parse((folder / light).read_text(encoding="utf-8"))
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        assert not any(m.startswith("pyarrow") for m in imported), light
+
+
+def test_every_public_name_is_importable_from_the_package():
+    import importlib
+
+    package = importlib.import_module("helpers.official")
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name
+    assert set(package.__all__) <= set(dir(package))
+    with pytest.raises(AttributeError):
+        package.no_such_name  # noqa: B018

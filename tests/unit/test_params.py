@@ -16,11 +16,20 @@ def notebooks(tmp_path):
     folder.mkdir()
     make_notebook(
         folder / "01-a.ipynb",
-        "target_usd: float = 20e9  # target\ntarget_year: int = 2030  # year\nbase_year: int = 2022  # base\nstated_by: list[str] = ['chamber']  # bodies",
+        "target_usd: float = 20e9  # target\n"
+        "target_year: int = 2030  # year\n"
+        "base_year: int = 2022  # base\n"
+        "stated_by: list[str] = ['chamber']  # bodies",
     )
     make_notebook(
         folder / "02-b.ipynb",
-        "include_energy: bool = True  # energy\nstart: str = '2003-01-01'  # from\nend: str = '2025-12-31'  # to\nreporter: str = 'IRN'  # ISO3\npartner: str = 'IRQ'  # ISO3\ndata_path: str = ''  # file or folder\ngrowth_window: int = 5  # years",
+        "include_energy: bool = True  # energy\n"
+        "start: str = '2003-01-01'  # from\n"
+        "end: str = '2025-12-31'  # to\n"
+        "reporter: str = 'IRN'  # ISO3\n"
+        "partner: str = 'IRQ'  # ISO3\n"
+        "data_path: str = ''  # file or folder\n"
+        "growth_window: int = 5  # years",
     )
     return params.notebook_paths(folder)
 
@@ -132,7 +141,10 @@ def test_source_rules(notebooks, tmp_path):
     folder.mkdir()
     make_notebook(
         folder / "01-x.ipynb",
-        "source: str = 'reported'  # where figures come from\ndata_path: str = ''  # file or folder\nreporter: str = 'IRN'  # ISO3\npartner: str = 'IRQ'  # ISO3",
+        "source: str = 'reported'  # where figures come from\n"
+        "data_path: str = ''  # file or folder\n"
+        "reporter: str = 'IRN'  # ISO3\n"
+        "partner: str = 'IRQ'  # ISO3",
     )
     nbs = params.notebook_paths(folder)
     with pytest.raises(ParameterError, match="'source' must be one of: reported, comtrade, baci"):
@@ -178,3 +190,17 @@ def test_impossible_dates_and_bad_as_of_are_refused(tmp_path, notebooks):
     make_notebook(folder / "01-x.ipynb", "as_of: str = '2024-09-03'  # date")
     with pytest.raises(ParameterError, match="'as_of' must be a date written YYYY-MM-DD"):
         params.resolve({"as_of": "notadate"}, params.notebook_paths(folder))
+
+
+def test_a_notebook_the_schema_does_not_describe_is_checked_against_its_cell(tmp_path):
+    """A draft or a test's notebook: its cell names what it accepts; names the schema knows get its checks."""
+    folder = tmp_path / "nb5"
+    folder.mkdir()
+    make_notebook(folder / "01-draft.ipynb", "answer: int = 1  # the answer\nreporter: str = 'IRN'  # ISO3")
+    nbs = params.notebook_paths(folder)
+    assert set(params.accepted_parameters(nbs[0])) == {"answer", "reporter"}
+    assert params.resolve({"answer": 2}, nbs) == {"01-draft": {"answer": 2}}
+    with pytest.raises(ParameterError, match="'answer' \\(01-draft\\) must be of type int like its default 1"):
+        params.resolve({"answer": "two"}, nbs)
+    with pytest.raises(ParameterError, match="'reporter' must be an ISO 3166 alpha-3 country code"):
+        params.resolve({"reporter": "XX"}, nbs)

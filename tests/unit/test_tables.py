@@ -12,7 +12,7 @@ import pytest
 
 from helpers.config import CHECKED_TABLES_ENV, DATA_DIR
 from helpers.errors import DataError
-from helpers.tables import SPECS, TRADE, read_table
+from helpers.tables import SPECS, TRADE, parse, read_table, store
 
 GOOD_TRADE = [
     {
@@ -253,9 +253,8 @@ def test_user_file_without_manifest_has_no_checksum(tmp_path):
 
 
 def test_checked_tables_are_reused_between_runs_only_for_the_same_bytes(tmp_path, monkeypatch):
-    """A rerun skips parsing and the schema for a table whose bytes and rules are unchanged; an edit is checked again."""
-    from helpers import tables
-
+    """A rerun skips parsing and the schema for a table whose bytes and rules are unchanged; an edit is checked
+    again."""
     monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
     shipped = DATA_DIR / TRADE.file
     good = tmp_path / "trade.csv"
@@ -263,15 +262,15 @@ def test_checked_tables_are_reused_between_runs_only_for_the_same_bytes(tmp_path
     first = read_table(TRADE, good, verify_checksum=False)
     assert len(list((tmp_path / "store").glob("trade_reported-*.pkl"))) == 1
 
-    tables._MEMO.clear()  # a new process: only the store remains
+    store.clear_memory()  # a new process: only the store's disk layer remains
     calls = []
-    real = tables.parse_csv
-    monkeypatch.setattr(tables, "parse_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = parse.parse_csv
+    monkeypatch.setattr(parse, "parse_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
     pd.testing.assert_frame_equal(read_table(TRADE, good, verify_checksum=False), first)
     assert calls == []  # same bytes, same rules: not parsed or checked again
 
     # the same file with one value broken is checked, refused, and never stored
-    tables._MEMO.clear()
+    store.clear_memory()
     lines = shipped.read_text(encoding="utf-8").splitlines()
     header = next(csv.reader([lines[0]]))
     row = next(csv.reader([lines[1]]))
@@ -289,8 +288,6 @@ def test_store_never_serves_a_frame_checked_under_other_rules(tmp_path, monkeypa
     shipped spec's schema is not confused with it: the shipped rules still refuse the bad row."""
     import dataclasses
 
-    from helpers import tables
-
     monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
     shipped = DATA_DIR / TRADE.file
     lines = shipped.read_text(encoding="utf-8").splitlines()
@@ -307,19 +304,17 @@ def test_store_never_serves_a_frame_checked_under_other_rules(tmp_path, monkeypa
     )
     assert len(read_table(loose, bad, verify_checksum=False)) == 1  # its own, looser rules
     assert not list((tmp_path / "store").glob("*.pkl"))
-    tables._MEMO.clear()
+    store.clear_memory()
     with pytest.raises(DataError, match="value"):
         read_table(TRADE, bad, verify_checksum=False)
 
 
 def test_store_key_follows_the_code(monkeypatch, tmp_path):
-    from helpers import tables
-
     monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
-    before = tables._store_path(TRADE, "same bytes")
-    monkeypatch.setattr(tables, "_FINGERPRINT", ["helpers edited"])
-    assert tables._store_path(TRADE, "same bytes") != before
-    assert tables._store_path(TRADE, "other bytes") != before
+    before = store.key_for(TRADE, "same bytes")
+    monkeypatch.setattr(store, "code_fingerprint", lambda: "helpers edited")
+    assert store.key_for(TRADE, "same bytes") != before
+    assert store.key_for(TRADE, "other bytes") != before
 
 
 def test_cache_folder_never_lands_in_the_working_directory(monkeypatch, tmp_path):
@@ -339,13 +334,150 @@ def test_cache_folder_never_lands_in_the_working_directory(monkeypatch, tmp_path
 
 
 def test_store_off_or_unwritable_only_costs_time(tmp_path, monkeypatch):
-    from helpers import tables
-
     source = DATA_DIR / TRADE.file
     monkeypatch.setenv(CHECKED_TABLES_ENV, "off")
-    assert tables._store_path(TRADE, "x") is None
+    assert store.key_for(TRADE, "x") is None
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the store's folder should be")
     monkeypatch.setenv(CHECKED_TABLES_ENV, str(blocker / "store"))
-    tables._MEMO.clear()
+    store.clear_memory()
     assert len(read_table(TRADE, source, verify_checksum=False)) > 100
+
+
+# ---------------------------------------------------------------------------
+# The one cache of curated tables: a memory and a disk layer under one content key
+
+
+def counting_parses(monkeypatch) -> list[int]:
+    """Count the parses (and so the schema checks) of the following loads."""
+    calls: list[int] = []
+    real = parse.parse_csv
+    monkeypatch.setattr(parse, "parse_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def broken_copy(text: str) -> str:
+    """``text`` with the first row's value made negative, keeping the length of the text."""
+    lines = text.splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[1]]))
+    value = row[header.index("value")]
+    lines[1] = lines[1].replace(f",{value},", f",-{'9' * (len(value) - 1)},", 1)
+    assert len(lines[1]) == len(text.splitlines(keepends=True)[1])
+    return "".join(lines)
+
+
+def test_memory_layer_is_keyed_by_content_not_by_file_identity(tmp_path, monkeypatch):
+    """A second load in one process is served from memory; an edit that keeps the size and the
+    modification time is still checked (the bytes, not the file's identity, are the key)."""
+    import os
+
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
+    path = tmp_path / "trade.csv"
+    text = (DATA_DIR / TRADE.file).read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    calls = counting_parses(monkeypatch)
+    first = read_table(TRADE, path, verify_checksum=False)
+    first.loc[first.index[0], "value"] = 1  # the caller's frame is its own
+    second = read_table(TRADE, path, verify_checksum=False)
+    assert calls == [1]
+    assert second.loc[second.index[0], "value"] != 1
+
+    stamp = path.stat()
+    path.write_text(broken_copy(text), encoding="utf-8")
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert path.stat().st_size == stamp.st_size
+    with pytest.raises(DataError, match="no negative values"):
+        read_table(TRADE, path, verify_checksum=False)
+    assert calls == [1, 1]
+
+
+def test_with_the_store_off_every_load_is_checked(monkeypatch):
+    monkeypatch.setenv(CHECKED_TABLES_ENV, "off")
+    calls = counting_parses(monkeypatch)
+    read_table("categories")
+    read_table("categories")
+    assert calls == [1, 1]
+
+
+def test_checksum_is_verified_on_every_load_even_when_the_table_is_kept(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "store"))
+    path = data_copy / "events.csv"
+    read_table("events", path)
+    path.write_bytes(path.read_bytes() + b"\n")  # the same table, other bytes than recorded
+    with pytest.raises(DataError, match="changed since it was checked"):
+        read_table("events", path)
+
+
+def test_check_shipped_fills_the_runs_store_and_the_kernels_only_read_it(tmp_path, monkeypatch):
+    """The runner checks every shipped table into the store it names in the run context; a kernel
+    (a new process: nothing in memory) then reads each table from that store without checking it."""
+    from helpers.config import run_context_environment
+
+    for name, value in run_context_environment(tables_store=str(tmp_path / "run-store")).items():
+        monkeypatch.setenv(name, value)
+    from helpers.tables import check_shipped
+
+    shipped = [s for s in SPECS.values() if (DATA_DIR / s.file).exists()]
+    assert check_shipped() == len(shipped)
+    assert len(list((tmp_path / "run-store").glob("*.pkl"))) == len(shipped)
+
+    store.clear_memory()
+    calls = counting_parses(monkeypatch)
+    for spec in shipped:
+        read_table(spec)
+    assert calls == []
+
+
+def test_a_table_in_memory_is_written_to_a_store_folder_that_lacks_it(tmp_path, monkeypatch):
+    """One process, two runs with their own stores: the second run's folder gets the table too."""
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "first"))
+    read_table("categories")
+    monkeypatch.setenv(CHECKED_TABLES_ENV, str(tmp_path / "second"))
+    calls = counting_parses(monkeypatch)
+    read_table("categories")
+    assert calls == []
+    assert len(list((tmp_path / "second").glob("categories-*.pkl"))) == 1
+
+
+def test_each_layer_keeps_the_newest_entries_of_a_table(tmp_path):
+    import shutil
+
+    folder = tmp_path / "store"
+    keys = [store.Key("categories", f"{i:040x}", folder) for i in range(store.STORE_KEEP + 3)]
+    for i, key in enumerate(keys):
+        store.put(key, pd.DataFrame({"n": [i]}))
+    assert len(list(folder.glob("categories-*.pkl"))) == store.STORE_KEEP
+    shutil.rmtree(folder)  # only the memory layer is left
+    assert store.get(keys[0]) is None
+    assert store.get(keys[-1])["n"].tolist() == [len(keys) - 1]
+    assert sum(store.get(k) is not None for k in keys) == store.STORE_KEEP
+
+
+def test_code_fingerprint_reads_every_python_file_of_the_package(monkeypatch):
+    import helpers
+
+    read: list[Path] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self))
+    store.code_fingerprint.__wrapped__()
+    package = Path(helpers.__file__).resolve().parent
+    assert {p.resolve() for p in package.rglob("*.py")} <= set(read)
+
+
+def test_tables_modules_read_no_environment_and_share_no_private_names():
+    """helpers.config is the one module that reads the environment; no module of helpers imports a
+    private name of the tables package."""
+    import ast
+
+    import helpers
+
+    package = Path(helpers.__file__).resolve().parent
+    for source in sorted((package / "tables").glob("*.py")):
+        text = source.read_text(encoding="utf-8")
+        assert "os.environ" not in text and "getenv" not in text, source.name
+    for source in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers.tables"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{source.relative_to(package)} imports {private} from {node.module}"

@@ -27,6 +27,10 @@ from typing import Callable
 
 import pandas as pd
 
+from helpers.answers import or_unanswered
+
+#: The seed report's publication date: the default date claims are judged at.
+REPORT_DATE = "2024-09-03"
 VERDICTS = ("consistent", "inconsistent", "ambiguous", "unverifiable")
 RULES = {
     "consistent": "every reading the evidence can check agrees with the claim, within its tolerance",
@@ -195,7 +199,9 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         # an exports-only figure below the threshold cannot refute a two-way claim
         agrees = [a for a, (_, r) in zip(agrees, evidence.iterrows()) if a or r["measure"].startswith("two-way")]
         latest = ", ".join(
-            f"{r['period'].split(' (')[0]} {r['measure']}: {'over ' if r['bound'] == 'lower' else 'about ' if r['bound'] == 'approx' else ''}${r['value'] / 1e9:.1f}bn ({r['stated_by']})"
+            f"{r['period'].split(' (')[0]} {r['measure']}: "
+            f"{'over ' if r['bound'] == 'lower' else 'about ' if r['bound'] == 'approx' else ''}"
+            f"${r['value'] / 1e9:.1f}bn ({r['stated_by']})"
             for _, r in evidence.iterrows()
         )
         readings.append(
@@ -223,7 +229,10 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
             f"{r.year} {r.flow.replace('_', ' ')}: ${r.value / 1e9:.1f}bn ({r.publisher})" for r in greg.itertuples()
         )
         if below:
-            reason += ". Iraq-side imports alone are below the threshold, but Iraq's exports to Iran are not reported for the same year, so two-way trade is not known."
+            reason += (
+                ". Iraq-side imports alone are below the threshold, but Iraq's exports to Iran are not reported "
+                "for the same year, so two-way trade is not known."
+            )
         readings.append(
             Reading(
                 "latest calendar years, Iraqi-side or mirror figures",
@@ -244,7 +253,8 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     if len(stated):
         agrees = [_at_least(float(r.value), r.bound, threshold, 0.05) for r in stated.itertuples()]
         reason = "; ".join(
-            f"{r.published:%Y-%m} {r.speaker}: {'over ' if r.bound == 'lower' else 'about ' if r.bound == 'approx' else ''}${r.value / 1e9:.1f}bn"
+            f"{r.published:%Y-%m} {r.speaker}: "
+            f"{'over ' if r.bound == 'lower' else 'about ' if r.bound == 'approx' else ''}${r.value / 1e9:.1f}bn"
             for r in stated.itertuples()
         )
         readings.append(
@@ -274,7 +284,10 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         if len(dated)
         else "no dated Iraqi statement"
     )
-    reason = f"{len(goal)} statements of a ${float(claim['value']) / 1e9:.0f}bn two-way goal before the report, {len(iraqi)} by Iraqi officials or both sides; {first}. The goal is long-standing, not new."
+    reason = (
+        f"{len(goal)} statements of a ${float(claim['value']) / 1e9:.0f}bn two-way goal before the report, "
+        f"{len(iraqi)} by Iraqi officials or both sides; {first}. The goal is long-standing, not new."
+    )
     return [
         Reading(
             "the goal is stated by the Iraqi side",
@@ -293,7 +306,11 @@ def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
     target = float(ev.targets[(ev.targets["measure"] == "two_way_trade")]["target_value"].mode().iloc[0])
     ratio = target / float(last["value"])
     ok = abs(ratio - float(claim["value"])) <= 0.15 * float(claim["value"])
-    reason = f"${target / 1e9:.0f}bn over the latest preferred two-way figure ({last['period'].split(' (')[0]}: {'over ' if last['bound'] == 'lower' else ''}${last['value'] / 1e9:.1f}bn) is {ratio:.2f}; a tolerance of 15% is allowed for 'roughly'."
+    reason = (
+        f"${target / 1e9:.0f}bn over the latest preferred two-way figure ({last['period'].split(' (')[0]}: "
+        f"{'over ' if last['bound'] == 'lower' else ''}${last['value'] / 1e9:.1f}bn) is {ratio:.2f}; "
+        "a tolerance of 15% is allowed for 'roughly'."
+    )
     return [
         Reading(
             "target over latest two-way level",
@@ -322,7 +339,8 @@ def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
         Reading(
             "no joint industrial city with Iraq was established before",
             "unverifiable",
-            f"Earlier plans for joint industrial towns are on record ({plans}), but the data hold no evidence that any was built, so 'first to be established' can be neither confirmed nor refuted.",
+            f"Earlier plans for joint industrial towns are on record ({plans}), but the data hold no evidence "
+            "that any was built, so 'first to be established' can be neither confirmed nor refuted.",
             _src(earlier, ["date", "title", "publisher", "event_id"]),
         )
     ]
@@ -348,7 +366,8 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
     agrees = [abs(c - value) <= 0.25 * value for c in known]
     listed = "; ".join(f"{r.date:%Y-%m}: {r.title}" for r in others.itertuples())
     scale = (
-        f" They are {min(known) / value:.0f} to {max(known) / value:.0f} times the claimed {value:,.0f} (within 25% counts as agreeing)."
+        f" They are {min(known) / value:.0f} to {max(known) / value:.0f} times the claimed {value:,.0f} "
+        "(within 25% counts as agreeing)."
         if known
         else ""
     )
@@ -374,8 +393,8 @@ def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
         Reading(
             "the chamber classifies exports into these ten categories",
             "unverifiable",
-            f"The chamber's document was not found; none of the {len(groups)} published breakdowns in the data uses these ten categories"
-            + (f" (the largest lists {int(groups.max())} groups)." if len(groups) else "."),
+            f"The chamber's document was not found; none of the {len(groups)} published breakdowns in the data "
+            "uses these ten categories" + (f" (the largest lists {int(groups.max())} groups)." if len(groups) else "."),
         )
     ]
 
@@ -404,7 +423,9 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
         r1 = Reading(
             "Iran's exports are 65% of Iraq's total imports",
             judge([abs(s - target) <= 0.05 for s in pairs["share"]]),
-            f"{len(pairs)} pairings of Iran's sales with Iraq's total imports (same year and coverage; upper bounds left out) give {pairs['share'].min():.0%}–{pairs['share'].max():.0%}.",
+            f"{len(pairs)} pairings of Iran's sales with Iraq's total imports "
+            "(same year and coverage; upper bounds left out) "
+            f"give {pairs['share'].min():.0%}–{pairs['share'].max():.0%}.",
             _src(
                 pairs,
                 ["year", "coverage", "iran_value", "iraq_total", "share", "share_is", "iran_source", "total_source"],
@@ -567,7 +588,8 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
         reason = (
             "Iran's exports to Iraq around 2003: "
             + ", ".join(f"{r.period} ${r.value / 1e9:.2f}bn ({r.publisher})" for r in early.itertuples())
-            + f"; {last['period'].split(' (')[0]}: ${last['value'] / 1e9:.1f}bn, {min(ratios):.0f} to {max(ratios):.0f} times as much."
+            + f"; {last['period'].split(' (')[0]}: ${last['value'] / 1e9:.1f}bn, "
+            f"{min(ratios):.0f} to {max(ratios):.0f} times as much."
         )
         readings.append(
             Reading(
@@ -582,7 +604,8 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
         Reading(
             "political and security influence",
             "unverifiable",
-            f"The timeline holds {len(pol)} political and security events after 2003, but influence itself is not measured in the data.",
+            f"The timeline holds {len(pol)} political and security events after 2003, "
+            "but influence itself is not measured in the data.",
         )
     )
     return readings
@@ -634,6 +657,7 @@ NEEDS_VALUE = {
 }
 
 
+@or_unanswered
 def check_all(claims: pd.DataFrame, ev: Evidence | None) -> list[Check]:
     """Run the registered check of every claim; a claim without a rule is unverifiable.
 
@@ -658,7 +682,8 @@ def check_all(claims: pd.DataFrame, ev: Evidence | None) -> list[Check]:
                 Reading(
                     "any",
                     "unverifiable",
-                    "The checking rules read the Iran–Iraq evidence in data/; no evidence for this pair is in the data.",
+                    "The checking rules read the Iran–Iraq evidence in data/; "
+                    "no evidence for this pair is in the data.",
                 )
             ]
         else:
@@ -668,6 +693,7 @@ def check_all(claims: pd.DataFrame, ev: Evidence | None) -> list[Check]:
     return out
 
 
+@or_unanswered
 def verdict_table(checks: list[Check]) -> pd.DataFrame:
     """One row per claim: id, claim, value, unit, verdict, reason (the table the runner writes as claims.csv)."""
     return pd.DataFrame(
@@ -686,6 +712,7 @@ def verdict_table(checks: list[Check]) -> pd.DataFrame:
     )
 
 
+@or_unanswered
 def readings_table(checks: list[Check]) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -694,3 +721,8 @@ def readings_table(checks: list[Check]) -> pd.DataFrame:
             for r in c.readings
         ]
     )
+
+
+def rules_table() -> pd.DataFrame:
+    """The fixed set of verdicts with the rule for each."""
+    return pd.DataFrame({"verdict": list(RULES), "rule": list(RULES.values())})

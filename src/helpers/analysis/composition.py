@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.answers import or_unanswered
+
 NOT_ITEMISED = "not itemised"
 
 
@@ -38,6 +40,7 @@ def with_shares(comp: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@or_unanswered
 def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataFrame:
     """Long table: share of each category in each breakdown, plus the part not itemised.
 
@@ -92,6 +95,7 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
     return out.sort_values(["start", "breakdown", "share"], ascending=[True, True, False]).reset_index(drop=True)
 
 
+@or_unanswered
 def comparable_breakdowns(shares: pd.DataFrame, min_itemised: float = 0.9, single_groups: bool = True) -> list[str]:
     """Breakdowns whose category shares can be set beside a stated share.
 
@@ -109,6 +113,7 @@ def comparable_breakdowns(shares: pd.DataFrame, min_itemised: float = 0.9, singl
     ]
 
 
+@or_unanswered
 def versus_report(shares: pd.DataFrame, stated: dict[str, float]) -> pd.DataFrame:
     """Each breakdown's share of the categories the report quantifies, beside the report's figure.
 
@@ -135,6 +140,7 @@ def versus_report(shares: pd.DataFrame, stated: dict[str, float]) -> pd.DataFram
     return out
 
 
+@or_unanswered
 def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
     """Energy's share in each breakdown that itemises it (what the picture loses or gains with energy)."""
     s = with_shares(comp)
@@ -147,6 +153,7 @@ def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
     return e.reset_index().sort_values("start").reset_index(drop=True)
 
 
+@or_unanswered
 def itemised_summary(versus: pd.DataFrame, stated: dict[str, float]) -> dict[str, str]:
     """One sentence per category the report quantifies: in how many comparable breakdowns it is itemised
     (see :func:`comparable_breakdowns`), at what shares."""
@@ -160,6 +167,44 @@ def itemised_summary(versus: pd.DataFrame, stated: dict[str, float]) -> dict[str
             out[cid] = f"{label}: itemised in no comparable breakdown (report: {value:.0%})"
         else:
             out[cid] = (
-                f"{label} alone: {', '.join(f'{v:.0%}' for v in found)} in {len(found)} comparable breakdown{'s' if len(found) > 1 else ''} (report: {value:.0%})"
+                f"{label} alone: {', '.join(f'{v:.0%}' for v in found)} in {len(found)} "
+                f"comparable breakdown{'s' if len(found) > 1 else ''} (report: {value:.0%})"
             )
     return out
+
+
+#: Categories that count as agriculture or food when a breakdown's largest category is asked.
+AGRI_FOOD = ("agriculture", "mixed_agri_food", "food_industry")
+
+
+@or_unanswered
+def largest_categories(shares: pd.DataFrame, breakdowns: list[str]) -> pd.DataFrame:
+    """The largest itemised category of each of ``breakdowns`` (one row each)."""
+    chosen = shares[shares["breakdown"].isin(breakdowns) & (shares["kind"] != "not itemised")]
+    return chosen.sort_values("share", ascending=False).groupby("breakdown", sort=False).head(1)
+
+
+@or_unanswered
+def rebased_breakdowns(shares: pd.DataFrame) -> int:
+    """How many breakdowns of ``shares`` (computed without energy) were re-based on the non-energy total."""
+    return int(shares.loc[shares["note"] == "re-based on the non-energy total", "breakdown"].nunique())
+
+
+@or_unanswered
+def top_category(shares: pd.DataFrame) -> tuple[int, str, float] | None:
+    """(year, category, share) of the largest mapped category in the latest year of ``shares``; ties go
+    to the first label in alphabetical order. None when the latest year maps nothing."""
+    latest_year = int(shares["start"].max().year)
+    newest = shares[shares["start"].dt.year == latest_year]
+    mapped = newest[~newest["kind"].isin(["not itemised", "unmapped"])]
+    top = mapped.sort_values(["share", "category"], ascending=[False, True]).head(1)
+    if top.empty:
+        return None
+    return latest_year, str(top["category"].iloc[0]), float(top["share"].iloc[0])
+
+
+def categories_with_chapters(categories: pd.DataFrame, concordance: pd.DataFrame) -> pd.DataFrame:
+    """The chamber's categories with how many HS chapters the concordance maps to each."""
+    counts = concordance.groupby("category_id").size().rename("HS chapters").astype("Int64")
+    table = categories.merge(counts, left_on="category_id", right_index=True, how="left")
+    return table[["category_id", "label", "kind", "HS chapters"]]

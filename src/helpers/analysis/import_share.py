@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.analysis import volume
+from helpers.answers import or_unanswered
 
 NUMERATOR_FLOWS = ("iran_exports_to_iraq", "iraq_imports_from_iran")
 #: Shares that count in the range: not upper bounds, not unbounded.
@@ -60,6 +61,7 @@ def numerators(trade: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([reported, estimated], ignore_index=True)
 
 
+@or_unanswered
 def pairings(trade: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
     """Every numerator–denominator pairing with the same year and coverage, with the share it implies."""
     num = numerators(trade)
@@ -100,6 +102,7 @@ def _share_bound(row) -> str:
     return "approximate" if "approx" in (row["iran_bound"], row["total_bound"]) else "as computed"
 
 
+@or_unanswered
 def share_ranges(pairs: pd.DataFrame) -> pd.DataFrame:
     """Per year and coverage: lowest and highest share over the pairings in the range, how many there
     are, and how many more were left out of the range (see the module docstring)."""
@@ -115,6 +118,7 @@ def share_ranges(pairs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@or_unanswered
 def suppliers(trade: pd.DataFrame, imports: pd.DataFrame, min_suppliers: int = 3) -> pd.DataFrame:
     """Iraq's goods imports by supplier per year, Iran included, where at least ``min_suppliers`` are sourced.
 

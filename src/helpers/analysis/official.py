@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.official import COMTRADE_SOURCES, FLOW_COLUMNS, GROUP_KEYS, resolve_country
+from helpers.official.countries import resolve_country
+from helpers.official.schema import COMTRADE_SOURCES, FLOW_COLUMNS, GROUP_KEYS
 
 #: For a series from official data, which figure stands for a year and direction, best first.
 OFFICIAL_PREFERENCE = (

@@ -7,7 +7,8 @@ Rules, stated once:
   Partial periods (year-to-date figures) are never summed with full years or with each other;
   they are shown as their own points.
 * **Preferred series.** When several rows cover the same flow and period, the preferred figure is
-  the first by (0) status: figures confirmed at their source before unconfirmed ones; (1) coverage: goods, then unspecified, then goods and services (the series is
+  the first by (0) status: figures confirmed at their source before unconfirmed ones;
+  (1) coverage: goods, then unspecified, then goods and services (the series is
   goods trade); (2) stating body, in the order of ``BODY_PREFERENCE`` (customs records before
   officials' statements, statements before media estimates); (3) bound: exact, approx, then lower
   bounds; (4) the most recently published page.
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.analysis.periods import gregorian_share_of_jalali_year
+from helpers.answers import or_unanswered
 
 BODY_PREFERENCE = (
     "iranian_customs",
@@ -166,6 +168,7 @@ def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
     return best[cols].sort_values("start").reset_index(drop=True)
 
 
+@or_unanswered
 def calendar_year_estimates(series: pd.DataFrame) -> pd.DataFrame:
     """Gregorian-year estimates from a preferred Iranian-year series, where both overlapping years exist."""
     iran = series[series["calendar"] == "iranian"].set_index("year")
@@ -203,6 +206,7 @@ def cagr(start_value: float, end_value: float, years: float) -> float:
     return (end_value / start_value) ** (1.0 / years) - 1.0
 
 
+@or_unanswered
 def required_growth(base_value: float, target_value: float, base_year: int, target_year: int) -> float:
     """Annual growth needed to go from ``base_value`` in ``base_year`` to ``target_value`` in ``target_year``
     (negative when the base is already above the target)."""
@@ -225,6 +229,7 @@ def project(base_value: float, base_year: int, year: int, growth: float) -> floa
     return base_value * (1.0 + growth) ** (year - base_year)
 
 
+@or_unanswered
 def sensitivity(base_value: float, base_year: int, target_years: list[int], growth_rates: list[float]) -> pd.DataFrame:
     """Projected value (US$ bn) in each target year (columns) at each growth rate (rows)."""
     table = pd.DataFrame(
@@ -247,6 +252,7 @@ class Growth:
     lower_bound_end: bool
 
 
+@or_unanswered
 def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = None) -> Growth | None:
     """Compound growth over ``window`` years ending at the latest year (or ``end_year``) of a preferred series.
 
@@ -254,6 +260,8 @@ def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = 
     a gap stays a gap, nothing is interpolated.
     """
     s = series.set_index("year")
+    if s.empty:
+        return None
     last = end_year if end_year is not None else int(s.index.max())
     first = last - window
     if last not in s.index or first not in s.index:

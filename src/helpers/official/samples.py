@@ -8,7 +8,7 @@ path without real data (Comtrade rows may not be republished, so none ship with 
 * ``downloads/sample-comtrade/`` — one file in the current Comtrade layout and one in the legacy
   layout, both directions reported by both countries, for Iran–Iraq and Türkiye–Iraq.
 
-Every folder gets a ``SYNTHETIC.txt`` marker; notebooks reading such a folder say so in bold.
+Every folder gets a ``SYNTHETIC.md`` marker; notebooks reading such a folder say so in bold.
 The numbers are random, not estimates of anything.
 """
 
@@ -19,7 +19,10 @@ import random
 from pathlib import Path
 
 MARKER = "SYNTHETIC.md"
-MARKER_TEXT = "These files are synthetic test data in the real layouts, made by `python -m helpers samples`. The numbers are random.\n"
+MARKER_TEXT = (
+    "These files are synthetic test data in the real layouts, made by `python -m helpers samples`. "
+    "The numbers are random.\n"
+)
 
 # BACI and Comtrade use these numeric codes (not all ISO numeric: 842 USA, 251 France, 699 India).
 COUNTRIES = {
@@ -52,6 +55,7 @@ PAIRS = ((364, 368), (792, 368))
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    """A CSV as the sources write it: UTF-8, LF line endings, minimal quoting."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
@@ -59,6 +63,7 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 
 def _mark(folder: Path) -> None:
+    """Put the synthetic marker in ``folder``."""
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
@@ -131,6 +136,29 @@ LEGACY_HEADER = [
 ]
 
 
+def _current_row(year: int, reporter: int, partner: int, flow: str, chapter: str, value: float) -> list[object]:
+    """One row of the current Comtrade layout (``COMTRADE_HEADER``): annual goods, all breakdowns' totals."""
+    rn, _, ri = COUNTRIES[reporter]
+    pn, _, pi = COUNTRIES[partner]
+    return [
+        *("C", "A", f"{year}0101", year, 52, year),
+        *(reporter, ri, rn, flow, "Export" if flow == "X" else "Import", partner, pi, pn),
+        *(0, "W00", "H5", "True", chapter, f"chapter {chapter}", 2, "False", "C00", 0, 0),
+        *(-1, "", "", "", "", value, value, "True", "False"),
+    ]
+
+
+def _legacy_row(year: int, reporter: int, partner: int, flow: str, chapter: str, value: float) -> list[object]:
+    """One row of the legacy Comtrade export (``LEGACY_HEADER``), flow codes 2 (exports) and 1 (imports)."""
+    rn, _, ri = COUNTRIES[reporter]
+    pn, _, pi = COUNTRIES[partner]
+    return [
+        *("H5", year, year, year, 2, 0, "2" if flow == "X" else "1", "Export" if flow == "X" else "Import"),
+        *(reporter, rn, ri, partner, pn, pi, 0, "World", "WLD", "C00", "TOTAL CPC", 0, "All MOTs"),
+        *(chapter, f"chapter {chapter}", 1, "No Quantity", "", "", "", "", "", "", value, "", "", 0),
+    ]
+
+
 def write_comtrade(folder: Path, seed: int = 2024) -> Path:
     """Current-layout Comtrade rows for 2021–2022 and legacy-layout rows for 2023, HS chapters, both pairs,
     each country reporting its exports (X) and imports (M)."""
@@ -144,88 +172,10 @@ def write_comtrade(folder: Path, seed: int = 2024) -> Path:
                 for flow in ("X", "M"):
                     for ch in rng.sample(chapters, 5):
                         value = round(rng.uniform(1e6, 9e8), 2)
-                        rn, _, ri = COUNTRIES[reporter]
-                        pn, _, pi = COUNTRIES[partner]
                         if year < 2023:
-                            current.append(
-                                [
-                                    "C",
-                                    "A",
-                                    f"{year}0101",
-                                    year,
-                                    52,
-                                    year,
-                                    reporter,
-                                    ri,
-                                    rn,
-                                    flow,
-                                    "Export" if flow == "X" else "Import",
-                                    partner,
-                                    pi,
-                                    pn,
-                                    0,
-                                    "W00",
-                                    "H5",
-                                    "True",
-                                    ch,
-                                    f"chapter {ch}",
-                                    2,
-                                    "False",
-                                    "C00",
-                                    0,
-                                    0,
-                                    -1,
-                                    "",
-                                    "",
-                                    "",
-                                    "",
-                                    value,
-                                    value,
-                                    "True",
-                                    "False",
-                                ]
-                            )
+                            current.append(_current_row(year, reporter, partner, flow, ch, value))
                         else:
-                            code = "2" if flow == "X" else "1"
-                            legacy.append(
-                                [
-                                    "H5",
-                                    year,
-                                    year,
-                                    year,
-                                    2,
-                                    0,
-                                    code,
-                                    "Export" if flow == "X" else "Import",
-                                    reporter,
-                                    rn,
-                                    ri,
-                                    partner,
-                                    pn,
-                                    pi,
-                                    0,
-                                    "World",
-                                    "WLD",
-                                    "C00",
-                                    "TOTAL CPC",
-                                    0,
-                                    "All MOTs",
-                                    ch,
-                                    f"chapter {ch}",
-                                    1,
-                                    "No Quantity",
-                                    "",
-                                    "",
-                                    "",
-                                    "",
-                                    "",
-                                    "",
-                                    value,
-                                    "",
-                                    "",
-                                    0,
-                                ]
-                            )
+                            legacy.append(_legacy_row(year, reporter, partner, flow, ch, value))
     _write(folder / "comtrade_HS_2021-2022.csv", COMTRADE_HEADER, current)
     _write(folder / "comtrade_legacy_HS_2023.csv", LEGACY_HEADER, legacy)
     _mark(folder)
@@ -233,6 +183,7 @@ def write_comtrade(folder: Path, seed: int = 2024) -> Path:
 
 
 def write_all(out: Path, seed: int = 2024) -> list[Path]:
+    """Both sample folders under ``out``: ``sample-baci/`` and ``sample-comtrade/``."""
     return [write_baci(out / "sample-baci", seed), write_comtrade(out / "sample-comtrade", seed)]
 
 

@@ -1,20 +1,23 @@
-"""Parameter sets: read YAML, check every name and type against the notebooks before any kernel starts.
+"""Parameter sets: read YAML, check every name, type and value against the schema before any kernel starts.
 
-A parameter set is a YAML mapping. Top-level keys are shared: each is passed to every notebook
-that declares it in its ``parameters`` cell. An optional ``notebooks:`` mapping holds
-per-notebook sections (``notebooks: {01-trade-volume: {growth_window: 5}}``) that override
-the shared keys for that notebook. papermill only warns about a misspelt name; here it is refused.
+The parameters themselves are declared once, in :mod:`helpers.pipeline.schema`. A parameter set
+is a YAML mapping. Top-level keys are shared: each is passed to every notebook that declares it.
+An optional ``notebooks:`` mapping holds per-notebook sections
+(``notebooks: {01-trade-volume: {growth_window: 5}}``) that override the shared keys for that
+notebook. papermill only warns about a misspelt name; here it is refused.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from helpers.config import NOTEBOOK_DIR, ROOT, display_path
 from helpers.errors import ParameterError
+from helpers.pipeline import schema
+from helpers.pipeline.schema import Param
 
 RESERVED = ("notebooks",)
 
@@ -72,31 +75,29 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _type_ok(type_name: str, value: Any) -> bool:
-    """Does ``value`` fit the type papermill inferred from the default (or its annotation)?"""
-    t = type_name.lower().replace(" ", "")
-    if t in ("none", "", "any"):
-        return True
-    if t.startswith("optional[") or t.endswith("|none"):
-        if value is None:
-            return True
-        t = t.removeprefix("optional[").removesuffix("]").removesuffix("|none")
-    if t in ("float",):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if t in ("int",):
-        return isinstance(value, int) and not isinstance(value, bool)
-    if t in ("bool",):
-        return isinstance(value, bool)
-    if t in ("str",):
-        return isinstance(value, (str, dt.date))  # YAML reads an unquoted 2020-01-01 as a date
-    if t.startswith("list"):
-        if not isinstance(value, list):
-            return False
-        inner = t[5:-1] if t.startswith("list[") else ""
-        return all(_type_ok(inner, v) for v in value) if inner else True
-    if t.startswith("dict"):
-        return isinstance(value, dict)
-    return True
+def _param_from_cell(decl: Declared, stem: str) -> Param:
+    """A parameter the schema does not know, described by its cell alone (type, default, comment; no range)."""
+    try:
+        default = ast.literal_eval(decl.default)
+    except (ValueError, SyntaxError):
+        default = None
+    return Param(decl.name, decl.type_name, default, decl.help, (stem,))
+
+
+def accepted_parameters(path: Path) -> dict[str, Param]:
+    """The parameters a notebook accepts, by name.
+
+    For a notebook the schema describes, the schema's declarations (no kernel, no cell read: a test
+    keeps the cell equal to the schema). For any other notebook (a draft, a test's), the names its
+    ``parameters`` cell declares, each described by the schema when the schema knows the name.
+    """
+    described = schema.parameters_of(path.stem)
+    if described:
+        return {p.name: p for p in described}
+    return {
+        name: schema.BY_NAME.get(name) or _param_from_cell(decl, path.stem)
+        for name, decl in declared_parameters(path).items()
+    }
 
 
 def _looks_numeric(text: str) -> bool:
@@ -107,61 +108,73 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
-def _coerce(type_name: str, value: Any) -> Any:
-    """An int given for a float parameter becomes a float, so the injected cell keeps the type."""
-    if type_name.lower() == "float" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if type_name.lower() == "str" and isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def _type_problem(stem: str, param: Param, value: Any) -> str | None:
+    """A message when ``value`` does not fit the parameter's declared type."""
+    if schema.fits(param.type, value):
+        return None
+    hint = ""
+    if isinstance(value, str) and _looks_numeric(value):
+        hint = " (YAML reads numbers like 20e9 as text: write 20000000000 or 2.0e+10)"
+    return (
+        f"parameter '{param.name}' ({stem}) must be of type {param.type} "
+        f"like its default {schema.literal(param.default)}; got {type(value).__name__} {value!r}{hint}"
+    )
+
+
+def _name_problems(
+    shared: dict[str, Any], sections: dict[str, Any], declared: dict[str, dict[str, Param]]
+) -> list[str]:
+    """Messages for names no notebook declares, unknown notebook sections and malformed sections."""
+    accepted = sorted({n for d in declared.values() for n in d})
+    errors = [
+        f"unknown parameter '{name}': no notebook declares it; accepted: {', '.join(accepted)}"
+        for name in shared
+        if name not in accepted
+    ]
+    for stem, section in sections.items():
+        if stem not in declared:
+            errors.append(f"unknown notebook section '{stem}'; notebooks: {', '.join(sorted(declared))}")
+        elif not isinstance(section, dict):
+            errors.append(f"section '{stem}' must be a mapping of parameter names to values")
+        else:
+            errors += [
+                f"unknown parameter '{name}' for {stem}; accepted: {', '.join(sorted(declared[stem]))}"
+                for name in section
+                if name not in declared[stem]
+            ]
+    return errors
+
+
+def _grouped(per_stem: dict[str, list[str]]) -> list[str]:
+    """``stem: message`` lines, one per message, naming together the notebooks that share it."""
+    stems_of: dict[str, list[str]] = {}
+    for stem, messages in per_stem.items():
+        for msg in messages:
+            stems_of.setdefault(msg, []).append(stem)
+    return [f"{', '.join(stems)}: {msg}" for msg, stems in stems_of.items()]
 
 
 def resolve(raw: dict[str, Any], notebooks: list[Path], source: str = "parameters") -> dict[str, dict[str, Any]]:
-    """Per-notebook parameters from a raw parameter set, checked against what each notebook declares.
+    """Per-notebook parameters from a raw parameter set, checked against the schema before any kernel starts.
 
-    Raises ParameterError naming the parameter and the accepted names (or the expected type).
+    Names, then types, then every value check and rule of :mod:`helpers.pipeline.schema`, for every
+    notebook. Raises ParameterError naming the parameter and what it accepts.
     """
-    declared = {p.stem: declared_parameters(p) for p in notebooks}
-    accepted = sorted({n for d in declared.values() for n in d})
+    declared = {p.stem: accepted_parameters(p) for p in notebooks}
     shared = {k: v for k, v in raw.items() if k not in RESERVED}
     sections = raw.get("notebooks") or {}
     if not isinstance(sections, dict):
         raise ParameterError(f"{source}: 'notebooks' must map notebook names to parameter sections")
-    errors: list[str] = []
-    for name in shared:
-        if name not in accepted:
-            errors.append(f"unknown parameter '{name}': no notebook declares it; accepted: {', '.join(accepted)}")
-    for stem, section in sections.items():
-        if stem not in declared:
-            errors.append(f"unknown notebook section '{stem}'; notebooks: {', '.join(sorted(declared))}")
-            continue
-        if not isinstance(section, dict):
-            errors.append(f"section '{stem}' must be a mapping of parameter names to values")
-            continue
-        for name in section:
-            if name not in declared[stem]:
-                errors.append(f"unknown parameter '{name}' for {stem}; accepted: {', '.join(sorted(declared[stem]))}")
+    errors = _name_problems(shared, sections, declared)
     result: dict[str, dict[str, Any]] = {}
     for stem, decl in declared.items():
         values = {k: v for k, v in shared.items() if k in decl}
         if isinstance(sections.get(stem), dict):
             values.update({k: v for k, v in sections[stem].items() if k in decl})
-        for name, value in values.items():
-            if not _type_ok(decl[name].type_name, value):
-                hint = ""
-                if isinstance(value, str) and _looks_numeric(value):
-                    hint = " (YAML reads numbers like 20e9 as text: write 20000000000 or 2.0e+10)"
-                errors.append(
-                    f"parameter '{name}' ({stem}) must be of type {decl[name].type_name} "
-                    f"like its default {decl[name].default}; got {type(value).__name__} {value!r}{hint}"
-                )
-        result[stem] = {k: _coerce(decl[k].type_name, v) for k, v in values.items()}
+        errors += [m for k, v in values.items() if (m := _type_problem(stem, decl[k], v))]
+        result[stem] = {k: schema.coerce(decl[k].type, v) for k, v in values.items()}
     if not errors:
-        from helpers.pipeline import rules
-
-        for stem, values in result.items():
-            defaults = {k: d.default for k, d in declared[stem].items()}
-            errors += [f"{stem}: {msg}" for msg in rules.check(values, defaults)]
+        errors = _grouped({stem: schema.problems(values, declared[stem]) for stem, values in result.items()})
     if errors:
         raise ParameterError(f"{source}: " + "\n".join(dict.fromkeys(errors)))
     return result

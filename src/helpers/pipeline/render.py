@@ -1,29 +1,47 @@
-"""HTML reports: a reader's page and a full page per notebook, and the run's index.
+"""A notebook's two HTML pages: the reader's page (no code) and the page with code.
 
-Pages are rendered in-process with nbconvert (no ``jupyter nbconvert`` process per notebook).
-The run date and commit are added here, at render time, never stored in a notebook.
-Every piece of text that comes from data or parameters is HTML-escaped.
+Pages are rendered in-process with nbconvert (no ``jupyter nbconvert`` process per notebook), with
+the ``collection`` template in ``helpers/templates``. The run header on top of each page comes from
+the Jinja template ``site/run_header.html.j2``; every template of the collection's own pages (header
+and index, see ``helpers.pipeline.site``) is rendered by the one autoescaping environment of
+``jinja_environment``, so text from data, metadata and parameters is always shown as text. The run
+date and commit are added here, at render time, never stored in a notebook.
+
+This module also writes what a notebook's outputs carry besides its pages: the figure download
+links (in memory, on the pages) and the tables it exported as CSV (``export_tables``).
 """
 
 from __future__ import annotations
 
+import csv
 import functools
-import html
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers.config import DATA_DIR
 
+if TYPE_CHECKING:
+    import jinja2
+    from nbformat import NotebookNode
+
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+SITE_TEMPLATES = TEMPLATES / "site"
+HEADER_TEMPLATE = "run_header.html.j2"
 
 # The lab template loads require.js and MathJax from a CDN; the reports must work offline.
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*", re.I)
 _MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 
+# a data file's "checked" date when the file is absent or has no dated row
+_UNDATED = ("n/a", "missing")
 
-def notebook_info(nb) -> dict[str, Any]:
+
+# --- what a notebook declares ------------------------------------------------------------------
+
+
+def notebook_info(nb: NotebookNode) -> dict[str, Any]:
     """The collection metadata a notebook declares: question, data files read, title."""
     meta = dict(nb.metadata.get("collection", {}))
     if "title" not in meta:
@@ -48,8 +66,7 @@ def data_sources(files: list[str]) -> list[dict[str, str]]:
 
 
 def _last_checked(path: Path) -> str:
-    import csv
-
+    """The latest ``checked`` date of a data file's rows, ``n/a`` without one, ``missing`` without the file."""
     if not path.exists():
         return "missing"
     with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -58,42 +75,71 @@ def _last_checked(path: Path) -> str:
     return max(dates) if dates else "n/a"
 
 
+# --- the Jinja templates of the collection's own markup ----------------------------------------
+
+
+def _is_dated(checked: str) -> bool:
+    """Jinja test ``dated``: a data file's check date is a real date (not ``n/a`` or ``missing``)."""
+    return checked not in _UNDATED
+
+
+@functools.cache
+def jinja_environment() -> jinja2.Environment:
+    """The one Jinja environment of the run header and the index page, autoescaping every template.
+
+    ``autoescape=True`` covers every template whatever its name (``select_autoescape(["html"])``
+    would not cover ``*.html.j2``). Undefined names fail loudly instead of printing nothing.
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(SITE_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["repr"] = repr
+    env.tests["dated"] = _is_dated
+    return env
+
+
 def _header_html(
     info: dict[str, Any], params: dict[str, Any], run_info: dict[str, Any], other_page: str, other_label: str
 ) -> str:
-    esc = html.escape
-    rows = (
-        "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(repr(v))}</code></td></tr>" for k, v in params.items())
-        or "<tr><td>defaults of the notebook</td></tr>"
-    )
-    sources = "".join(
-        f"<li>{esc(s['title'])} (<code>{esc(s['file'])}</code>{', checked at source ' + esc(s['checked']) if s['checked'] not in ('n/a', 'missing') else ''})</li>"
-        for s in data_sources(info.get("reads", []))
-    )
+    """The run header of one page: links, question, this run's parameters, data sources, run and commit."""
     return (
-        '<header class="collection-header" style="max-width:60rem;margin:1rem auto;padding:1rem;border:1px solid #ccc;'
-        'border-radius:6px;font-family:system-ui,sans-serif;background:#fafafa">'
-        f'<p style="margin:0"><a href="index.html">&larr; All reports</a> · <a href="{esc(other_page)}">{esc(other_label)}</a></p>'
-        f"<p><strong>Question:</strong> {esc(info.get('question', ''))}</p>"
-        f"<details><summary>Parameters of this run</summary><table>{rows}</table></details>"
-        f"<p><strong>Data:</strong></p><ul>{sources}</ul>"
-        f'<p style="color:#555">Run {esc(run_info.get("run", ""))}, {esc(run_info.get("run_date", ""))}, '
-        f"project commit <code>{esc(run_info.get('commit', ''))}</code>.</p>"
-        "</header>"
+        jinja_environment()
+        .get_template(HEADER_TEMPLATE)
+        .render(
+            info=info,
+            params=params,
+            sources=data_sources(info.get("reads", [])),
+            run_info=run_info,
+            other_page=other_page,
+            other_label=other_label,
+        )
     )
+
+
+# --- nbconvert: the notebook's own markup ------------------------------------------------------
 
 
 def _offline(page: str) -> str:
+    """The page without the CDN scripts (require.js, MathJax) of nbconvert's lab template."""
     page = _MATHJAX_BLOCK.sub("", page)
     return _CDN_SCRIPT.sub("", page)
 
 
 def _insert_after_body(page: str, block: str) -> str:
+    """``block`` inserted right after the page's ``<body>`` tag (in front of the page without one)."""
     m = re.search(r"<body[^>]*>", page)
     return page[: m.end()] + block + page[m.end() :] if m else block + page
 
 
-_EXPORTERS: dict[bool, object] = {}
+_EXPORTERS: dict[bool, Any] = {}
 
 # What nbconvert's HTMLExporter does to each page with BeautifulSoup (parse, edit, serialise: about
 # half of a page's rendering time), done on the template's own markup instead. Scripts and styles
@@ -105,10 +151,12 @@ _NO_ALT = "No description has been provided for this image"
 
 
 def _has_attr(attrs: str, name: str) -> bool:
+    """Whether a tag's attribute text sets the attribute ``name``."""
     return re.search(rf"(?:^|\s){name}\s*=", attrs) is not None
 
 
 def _accessible_tag(m: re.Match) -> str:
+    """One match of ``_TAGS``, with the tabindex or alt text nbconvert would add."""
     raw, div, img = m.group(1), m.group(2), m.group(3)
     if raw is not None:
         return raw
@@ -129,7 +177,8 @@ def accessible(page: str) -> str:
 
 
 @functools.cache
-def _exporter_class():
+def _exporter_class() -> type:
+    """nbconvert's HTMLExporter without its BeautifulSoup pass (built once: nbconvert imports late)."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
 
@@ -167,11 +216,27 @@ def exporter_options(exclude_input: bool) -> dict[str, Any]:
     }
 
 
-def _exporter(exclude_input: bool):
+def exporter(exclude_input: bool) -> Any:
     """One HTML exporter per page kind and process: its templates are loaded once, not per notebook."""
     if exclude_input not in _EXPORTERS:
         _EXPORTERS[exclude_input] = _exporter_class()(**exporter_options(exclude_input))
     return _EXPORTERS[exclude_input]
+
+
+def load_exporters() -> None:
+    """Load both page kinds' exporters and the run header template, e.g. once before forking workers."""
+    exporter(True)
+    exporter(False)
+    jinja_environment().get_template(HEADER_TEMPLATE)
+
+
+# --- a notebook's pages ------------------------------------------------------------------------
+
+# (page suffix, code left out, suffix of the other page, label of the link to it)
+_PAGE_KINDS = (
+    (".html", True, ".code.html", "Page with code"),
+    (".code.html", False, ".html", "Reader's page"),
+)
 
 
 def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
@@ -183,85 +248,51 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     info = notebook_info(nb)
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     written = []
-    for suffix, exclude_input, other, label in (
-        (".html", True, ".code.html", "Page with code"),
-        (".code.html", False, ".html", "Reader's page"),
-    ):
-        body, _ = _exporter(exclude_input).from_notebook_node(nb)
+    for suffix, exclude_input, other, label in _PAGE_KINDS:
+        body, _ = exporter(exclude_input).from_notebook_node(nb)
         header = _header_html(info, params, run_info, executed.stem + other, label)
-        page = _insert_after_body(_offline(body), header)
         out = executed.with_name(executed.stem + suffix)
-        out.write_text(page, encoding="utf-8")
+        out.write_text(_insert_after_body(_offline(body), header), encoding="utf-8")
         written.append(str(out))
     return written
 
 
-def _link_figures(nb, folder: Path, stem: str) -> None:
+def _figure_links(folder: Path, stem: str, number: str) -> list[str]:
+    """Markdown links to the exported PNG, SVG and data CSV of figure ``number`` that exist on disk."""
+    base = f"figures/{stem}-fig{number}"
+    return [
+        f"[{label}]({base}.{ext})"
+        for label, ext in (("PNG", "png"), ("SVG", "svg"), ("data (CSV)", "csv"))
+        if (folder / f"{base}.{ext}").exists()
+    ]
+
+
+def _link_figures(nb: NotebookNode, folder: Path, stem: str) -> None:
     """Under each figure, add download links to its exported PNG, SVG and data CSV (in memory only)."""
     from nbformat.v4 import new_output
 
     for cell in nb.cells:
-        outputs = cell.get("outputs", [])
         new = []
-        for out in outputs:
+        for out in cell.get("outputs", []):
             new.append(out)
             data = out.get("data", {})
             text = "".join(data.get("text/plain", "")) if "image/png" in data else ""
             m = re.match(r"Figure (\d+):", text)
-            if not m:
-                continue
-            base = f"figures/{stem}-fig{m.group(1)}"
-            links = [
-                f"[{label}]({base}.{ext})"
-                for label, ext in (("PNG", "png"), ("SVG", "svg"), ("data (CSV)", "csv"))
-                if (folder / f"{base}.{ext}").exists()
-            ]
+            links = _figure_links(folder, stem, m.group(1)) if m else []
             if links:
-                new.append(
-                    new_output(
-                        "display_data",
-                        data={"text/markdown": "Download figure " + m.group(1) + ": " + " · ".join(links)},
-                    )
-                )
+                markdown = "Download figure " + m.group(1) + ": " + " · ".join(links)
+                new.append(new_output("display_data", data={"text/markdown": markdown}))
         cell["outputs"] = new
 
 
-def write_run_outputs(
-    folder: Path, outcomes, per_notebook: dict[str, dict[str, Any]], run_info: dict[str, Any]
-) -> None:
-    """Files a run writes besides the notebooks: the index and the claims verdict table."""
-    import nbformat
-
-    entries = []
-    for outcome in outcomes:
-        nb_path = folder / f"{outcome.name}.ipynb"
-        nb = nbformat.read(nb_path, as_version=4)
-        info = notebook_info(nb)
-        entries.append(
-            {"name": outcome.name, "info": info, "params": per_notebook.get(outcome.name, {}), "finding": _finding(nb)}
-        )
-        _export_tables(nb, folder)
-    (folder / "index.html").write_text(index_html(entries, run_info), encoding="utf-8")
-    (folder / "run.json").write_text(
-        json.dumps({**run_info, "notebooks": [e["name"] for e in entries]}, indent=2) + "\n", encoding="utf-8"
-    )
+# --- a notebook's tables -----------------------------------------------------------------------
 
 
-def _finding(nb) -> str:
-    """The one-line finding a notebook printed in an output tagged ``finding``."""
-    for cell in nb.cells:
-        if "finding" in cell.get("metadata", {}).get("tags", []):
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "stream":
-                    return "".join(out.get("text", "")).strip()
-                data = out.get("data", {})
-                if "text/markdown" in data:
-                    return "".join(data["text/markdown"]).strip()
-    return ""
+def export_tables(nb: NotebookNode, folder: Path) -> None:
+    """Write every table a notebook exported (mimetype text/csv with a file name) into ``folder/tables``.
 
-
-def _export_tables(nb, folder: Path) -> None:
-    """Write every table a notebook exported (mimetype text/csv with a file name) into ``folder/tables``."""
+    An output's ``folder`` metadata names another subfolder, or ``.`` for the run folder itself.
+    """
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
@@ -273,72 +304,3 @@ def _export_tables(nb, folder: Path) -> None:
                 )
                 sub.mkdir(exist_ok=True)
                 (sub / name).write_text("".join(data["text/csv"]), encoding="utf-8")
-
-
-def index_html(entries: list[dict[str, Any]], run_info: dict[str, Any]) -> str:
-    """The run's index page: every report with its question, finding, parameters and data sources."""
-    esc = html.escape
-    cards = []
-    for e in entries:
-        params = ", ".join(f"{k}={v!r}" for k, v in e["params"].items()) or "notebook defaults"
-        sources = "; ".join(
-            s["title"] + (f" (checked {s['checked']})" if s["checked"] not in ("n/a", "missing") else "")
-            for s in data_sources(e["info"].get("reads", []))
-        )
-        cards.append(
-            '<article class="card">'
-            f"<h2>{esc(e['info'].get('title', e['name']))}</h2>"
-            f'<p class="q"><strong>Question:</strong> {esc(e["info"].get("question", ""))}</p>'
-            + (f'<p class="finding"><strong>Finding:</strong> {esc(e["finding"])}</p>' if e["finding"] else "")
-            + f'<p><a href="{esc(e["name"])}.html">Read the report</a> · <a href="{esc(e["name"])}.code.html">with code</a>'
-            f' · <a href="{esc(e["name"])}.ipynb">notebook</a></p>'
-            f'<p class="meta"><strong>Parameters:</strong> {esc(params)}</p>'
-            f'<p class="meta"><strong>Data:</strong> {esc(sources)}</p>'
-            "</article>"
-        )
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Iran–Iraq trade: reports ({esc(run_info.get('run', ''))})</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.5;color:#222}"
-        ".card{border:1px solid #ddd;border-radius:6px;padding:0 1rem;margin:1rem 0}.meta{color:#555;font-size:.9rem}"
-        "h1{font-size:1.6rem}h2{font-size:1.2rem}</style></head><body>"
-        "<h1>Iran–Iraq trade and Iran's influence in Iraq</h1>"
-        "<p>Reports of a reproducible notebook collection that tests a 2024 news report against sourced figures.</p>"
-        f'<p class="meta">Run <strong>{esc(run_info.get("run", ""))}</strong> with {esc(run_info.get("params_file", ""))}, '
-        f"{esc(run_info.get('run_date', ''))}, project commit <code>{esc(run_info.get('commit', ''))}</code>.</p>"
-        + "".join(cards)
-        + "</body></html>\n"
-    )
-
-
-FINDINGS_START = (
-    "<!-- findings:start (generated by `python -m helpers findings --write` from the stored notebooks; do not edit) -->"
-)
-FINDINGS_END = "<!-- findings:end -->"
-
-
-def findings_markdown(notebook_dir: Path) -> str:
-    """The README's Findings section: each stored notebook's one-line finding, with its title."""
-    import nbformat
-
-    from helpers.pipeline.parameters import notebook_paths
-
-    lines = []
-    for path in notebook_paths(notebook_dir):
-        nb = nbformat.read(path, as_version=4)
-        finding = _finding(nb)
-        if finding:
-            lines.append(f"- **{notebook_info(nb).get('title', path.stem)}** — {finding}")
-    return "\n".join(lines)
-
-
-def update_readme(readme: Path, notebook_dir: Path) -> bool:
-    """Replace the Findings block of the README; return True when it changed."""
-    text = readme.read_text(encoding="utf-8")
-    start, end = text.index(FINDINGS_START), text.index(FINDINGS_END)
-    new = text[: start + len(FINDINGS_START)] + "\n" + findings_markdown(notebook_dir) + "\n" + text[end:]
-    if new != text:
-        readme.write_text(new, encoding="utf-8")
-        return True
-    return False

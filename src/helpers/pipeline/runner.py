@@ -11,7 +11,13 @@
   notebooks succeeded, so a failed run never destroys the previous good report; the partial
   output stays in ``reports/<run>.failed/`` for debugging;
 * a progress display on the terminal (stderr) says which notebook finished and how many are done;
-  papermill's own progress bar is off, so nothing of it reaches a notebook.
+  papermill's own progress bar is off, so nothing of it reaches a notebook;
+* kernels talk to the runner over TCP encrypted with CurveZMQ keys the kernel manager provisions
+  (``KERNEL_CONFIG``), so no kernel warns of plain-text transport;
+* a report's notebooks carry papermill's ``injected-parameters`` cell (that is how a report records
+  its parameters); ``--in-place`` (``make notebooks``) injects nothing: the stored notebooks run with
+  their own ``parameters`` cell, as JupyterLab's Run All does, and values that differ from those
+  defaults are refused.
 """
 
 from __future__ import annotations
@@ -24,14 +30,26 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers import config
 from helpers.config import NOTEBOOK_DIR, REPORTS_DIR, display_path
 from helpers.errors import CollectionError, ParameterError, RunError
 
+if TYPE_CHECKING:
+    from traitlets.config import Config
+
 KERNEL = "python3"
 PORT_RETRIES = 3
+INJECTED_TAG = "injected-parameters"
+
+#: Kernel manager settings papermill hands to nbclient. jupyter_client (8.10) provisions CurveZMQ keys
+#: for a kernel whose kernelspec declares ``supported_encryption: ["curve"]`` (ipykernel 7.4's does)
+#: when ``transport_encryption`` is "auto"; the kernel then encrypts its TCP sockets and does not
+#: warn "Kernel is running over TCP without encryption". An older kernelspec without that
+#: declaration still runs, unencrypted (and with that warning). The IPC transport is no alternative:
+#: kernels started in parallel share a relative socket path and fail ("Invalid Signature").
+KERNEL_CONFIG: dict[str, dict[str, Any]] = {"KernelManager": {"transport_encryption": "auto"}}
 
 
 @dataclass
@@ -50,18 +68,51 @@ def _is_port_race(exc: BaseException) -> bool:
     return "Address already in use" in text or "Kernel died before replying" in text
 
 
-def scrub(path: Path) -> None:
-    """Remove volatile metadata (timings, machine paths) from an executed notebook, in place."""
+def kernel_config() -> Config:
+    """The traitlets ``Config`` for the notebook client and its kernel manager (``KERNEL_CONFIG``)."""
+    from traitlets.config import Config
+
+    return Config({section: dict(values) for section, values in KERNEL_CONFIG.items()})
+
+
+def is_injected(cell: Any) -> bool:
+    """Is ``cell`` a parameters cell papermill injected (tagged ``injected-parameters``)?"""
+    return INJECTED_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def prepare_source(source: Path, prepared: Path) -> Path:
+    """Write ``source`` to ``prepared`` as papermill should see it: without an injected cell or papermill
+    metadata left by an earlier run (else, run without parameters, the stale cell would still run) and
+    without outputs (the run replaces them). Return ``prepared``."""
+    import nbformat
+
+    nb = nbformat.read(source, as_version=4)
+    nb.cells = [cell for cell in nb.cells if not is_injected(cell)]
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, prepared)
+    return prepared
+
+
+def scrub(path: Path, keep_parameters: bool = True) -> None:
+    """Remove volatile metadata (timings, machine paths) from an executed notebook, in place.
+
+    With ``keep_parameters`` (a report) the parameters papermill injected stay recorded in the
+    notebook's metadata; without (a stored notebook, run on its own defaults) papermill leaves no trace.
+    """
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    pm = nb.metadata.get("papermill", {})
-    nb.metadata["papermill"] = {"parameters": pm.get("parameters", {})}
+    pm = nb.metadata.pop("papermill", {})
+    if keep_parameters:
+        nb.metadata["papermill"] = {"parameters": pm.get("parameters", {})}
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
+        if is_injected(cell):
+            cell["id"] = INJECTED_TAG  # papermill gives it a random id on every run
         if cell.get("outputs"):
             cell["outputs"] = merge_adjacent_streams(cell["outputs"])
     nbformat.write(nb, path)
@@ -88,11 +139,61 @@ def merge_adjacent_streams(outputs: list) -> list:
     return merged
 
 
-def execute_one(
-    source: str, target: str, parameters: dict[str, Any], render: bool, run_info: dict[str, Any]
-) -> Outcome:
-    """Execute one notebook (in a worker process) and render its HTML pages."""
+def _papermill(prepared: Path, target: str, parameters: dict[str, Any] | None) -> None:
+    """Execute ``prepared`` into ``target`` with papermill; ``parameters`` None or empty injects nothing."""
     import papermill as pm
+
+    pm.execute_notebook(
+        str(prepared),
+        target,
+        parameters=parameters or None,
+        kernel_name=KERNEL,
+        progress_bar=False,
+        log_output=False,
+        # papermill otherwise rewrites the whole output notebook (deep copy, schema
+        # validation, JSON with every embedded chart) before and after every cell: about
+        # half of a notebook's own run time here. It is written once at the end; on a
+        # failing cell papermill still writes it, with the error, before raising. (A kernel
+        # that dies or times out leaves no partial notebook: the message says what happened.)
+        request_save_on_cell_execute=False,
+        cwd=str(NOTEBOOK_DIR),
+        # the notebook is finished: stop its kernel at once instead of waiting for a graceful exit
+        shutdown_kernel="immediate",
+        # handed to nbclient's NotebookClient and on to its kernel manager: encrypted transport
+        config=kernel_config(),
+    )
+
+
+def _execute_with_retries(prepared: Path, target: str, parameters: dict[str, Any] | None, name: str) -> str:
+    """Run papermill, retrying a kernel start-up that lost a port race; return an error message or ''."""
+    import papermill as pm
+
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            _papermill(prepared, target, parameters)
+            return ""
+        except pm.PapermillExecutionError as exc:
+            scrub(Path(target), keep_parameters=parameters is not None)
+            cell = exc.exec_count if exc.exec_count is not None else exc.cell_index
+            return f"{name}: cell {cell} failed: {exc.ename}: {exc.evalue}"
+        except Exception as exc:  # noqa: BLE001 - a kernel start-up race is retried, anything else reported
+            if attempt < PORT_RETRIES and _is_port_race(exc):
+                time.sleep(0.5 * attempt)
+                continue
+            return f"{name}: could not execute: {type(exc).__name__}: {exc}"
+
+
+def execute_one(
+    source: str, target: str, parameters: dict[str, Any] | None, render: bool, run_info: dict[str, Any]
+) -> Outcome:
+    """Execute one notebook (in a worker process) and render its HTML pages.
+
+    ``parameters`` None (``--in-place``): nothing is injected, the notebook runs on its own
+    ``parameters`` cell and keeps no papermill metadata; a dict (a report) is injected by papermill.
+    """
+    import tempfile
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     name = Path(source).stem
@@ -101,50 +202,12 @@ def execute_one(
         context = config.run_context() | {"figures": str(Path(target).parent / "figures"), "notebook": name}
         os.environ.update(config.run_context_environment(**context))
     began = time.perf_counter()
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            pm.execute_notebook(
-                source,
-                target,
-                parameters=parameters,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                log_output=False,
-                # papermill otherwise rewrites the whole output notebook (deep copy, schema
-                # validation, JSON with every embedded chart) before and after every cell: about
-                # half of a notebook's own run time here. It is written once at the end; on a
-                # failing cell papermill still writes it, with the error, before raising. (A kernel
-                # that dies or times out leaves no partial notebook: the message says what happened.)
-                request_save_on_cell_execute=False,
-                cwd=str(NOTEBOOK_DIR),
-                # the notebook is finished: stop its kernel at once instead of waiting for a graceful exit
-                shutdown_kernel="immediate",
-            )
-            break
-        except pm.PapermillExecutionError as exc:
-            scrub(Path(target))
-            cell = exc.exec_count if exc.exec_count is not None else exc.cell_index
-            return Outcome(
-                name,
-                False,
-                time.perf_counter() - began,
-                f"{name}: cell {cell} failed: {exc.ename}: {exc.evalue}",
-                [target],
-            )
-        except Exception as exc:  # noqa: BLE001 - a kernel start-up race is retried, anything else reported
-            if attempt < PORT_RETRIES and _is_port_race(exc):
-                time.sleep(0.5 * attempt)
-                continue
-            return Outcome(
-                name,
-                False,
-                time.perf_counter() - began,
-                f"{name}: could not execute: {type(exc).__name__}: {exc}",
-                [target],
-            )
-    scrub(Path(target))
+    with tempfile.TemporaryDirectory(prefix="collection-source-") as scratch:
+        prepared = prepare_source(Path(source), Path(scratch) / Path(source).name)
+        problem = _execute_with_retries(prepared, target, parameters, name)
+    if problem:
+        return Outcome(name, False, time.perf_counter() - began, problem, [target])
+    scrub(Path(target), keep_parameters=parameters is not None)
     outputs = [target]
     if render:
         from helpers.pipeline import render as report
@@ -186,7 +249,8 @@ def _lock(folder: Path, run: str) -> Path:
             alive = False
         if alive:
             raise RunError(
-                f"another run on '{run}' is under way (process {owner}); wait for it or choose another run name with --name"
+                f"another run on '{run}' is under way (process {owner}); "
+                "wait for it or choose another run name with --name"
             ) from None
         lock.unlink(missing_ok=True)  # a stale lock from a killed run
         return _lock(folder, run)
@@ -214,6 +278,8 @@ def run(
         raise RunError(f"no notebooks found in {display_path(notebook_dir)}")
     # names are checked against the whole collection, so --only accepts the full parameter set
     per_notebook = params_mod.load(params_file, every, overrides)
+    if in_place:
+        refuse_non_defaults(notebooks, per_notebook, params_file)
     run_name = run_name or (params_file.stem if params_file else "default")
     import tempfile
 
@@ -224,18 +290,11 @@ def run(
         # tables; the kernels then only read the store. With the user's store off, a store for
         # this run only. The run context is the one channel to the kernels.
         store = config.checked_tables_dir() or Path(scratch)
-        previous = os.environ.get(config.RUN_CONTEXT_ENV)
-        os.environ.update(config.run_context_environment(tables_store=str(store)))
-        try:
+        with config.extended_run_context(tables_store=str(store)):
             tables.check_shipped()
             if in_place:
-                return _run_in_place(notebooks, per_notebook, workers)
+                return _run_in_place(notebooks, workers)
             return _run_to_reports(notebooks, per_notebook, run_name, reports_dir, params_file, workers)
-        finally:
-            if previous is None:
-                os.environ.pop(config.RUN_CONTEXT_ENV, None)
-            else:
-                os.environ[config.RUN_CONTEXT_ENV] = previous
 
 
 def _run_to_reports(
@@ -273,10 +332,10 @@ def _run_to_reports(
             raise RunError(
                 f"{len(bad)} notebook(s) failed:\n{msg}\nPartial output kept in {display_path(failed)}; {kept}."
             )
-        from helpers.pipeline import render as report
+        from helpers.pipeline import site
 
         try:
-            report.write_run_outputs(staging, outcomes, per_notebook, run_info)
+            site.write_run_outputs(staging, outcomes, per_notebook, run_info)
         except OSError as exc:  # e.g. no space left on device: keep what was written, touch nothing else
             shutil.rmtree(failed, ignore_errors=True)
             staging.rename(failed)
@@ -286,7 +345,8 @@ def _run_to_reports(
                 else "no previous report existed"
             )
             raise RunError(
-                f"could not write the run's files: {exc.strerror or exc}. Partial output kept in {display_path(failed)}; {kept}."
+                f"could not write the run's files: {exc.strerror or exc}. "
+                f"Partial output kept in {display_path(failed)}; {kept}."
             ) from None
         _swap(staging, final)
         shutil.rmtree(failed, ignore_errors=True)
@@ -304,13 +364,63 @@ def _swap(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _run_in_place(notebooks: list[Path], per_notebook: dict[str, dict[str, Any]], workers: int | None) -> Path:
-    """Regenerate stored outputs in notebooks/ (``make notebooks``); each file is replaced only on success."""
+def declared_default(text: str) -> Any:
+    """The value a ``parameters`` cell's default stands for (its source text, a Python literal such as
+    ``20e9`` or ``["a", "b"]``); ValueError when it is not a literal."""
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
+        raise ValueError(f"not a literal: {text}") from exc
+
+
+def differences_from_defaults(notebooks: list[Path], per_notebook: dict[str, dict[str, Any]]) -> list[str]:
+    """Each value of ``per_notebook`` that is not what its notebook's ``parameters`` cell declares, one line each."""
+    from helpers.pipeline import parameters as params_mod
+
+    lines = []
+    for nb in notebooks:
+        declared = params_mod.declared_parameters(nb)
+        for name, value in per_notebook.get(nb.stem, {}).items():
+            default = declared[name].default
+            try:
+                same = declared_default(default) == value
+            except ValueError:
+                same = False  # a default that is an expression cannot be shown to be equal
+            if not same:
+                lines.append(f"{nb.stem}: {name} = {value!r}; its parameters cell says {default}")
+    return lines
+
+
+def refuse_non_defaults(
+    notebooks: list[Path], per_notebook: dict[str, dict[str, Any]], params_file: Path | None
+) -> None:
+    """``--in-place`` injects nothing, so the stored notebooks run on their own defaults: raise
+    ParameterError if the parameter set asks for anything else (it would be silently ignored)."""
+    lines = differences_from_defaults(notebooks, per_notebook)
+    if not lines:
+        return
+    shown = display_path(params_file) if params_file else "the parameters given"
+    raise ParameterError(
+        f"--in-place regenerates the stored notebooks with the defaults of their own parameters cells "
+        f"(what a reader gets with Run All in JupyterLab) and injects nothing, but {shown} sets other values:\n  "
+        + "\n  ".join(lines)
+        + "\nChange the default in the notebook's parameters cell, or write a report with these values "
+        "instead (the same command without --in-place)."
+    )
+
+
+def _run_in_place(notebooks: list[Path], workers: int | None) -> Path:
+    """Regenerate stored outputs in notebooks/ (``make notebooks``); each file is replaced only on success.
+
+    Nothing is injected: each notebook runs on its own ``parameters`` cell, so the stored notebook is
+    what a reader who edits that cell and runs all cells gets."""
     folder = notebooks[0].parent
     staging = folder / f".executing-{os.getpid()}"
     staging.mkdir(exist_ok=True)
     try:
-        outcomes = _execute_all(notebooks, per_notebook, staging, False, {}, workers, flat=True)
+        outcomes = _execute_all(notebooks, None, staging, False, {}, workers)
         bad = [o for o in outcomes if not o.ok]
         if bad:
             raise RunError(
@@ -324,14 +434,20 @@ def _run_in_place(notebooks: list[Path], per_notebook: dict[str, dict[str, Any]]
 
 
 def _execute_all(
-    notebooks, per_notebook, out_dir: Path, render: bool, run_info, workers, flat: bool = False
+    notebooks: list[Path],
+    per_notebook: dict[str, dict[str, Any]] | None,
+    out_dir: Path,
+    render: bool,
+    run_info: dict[str, Any],
+    workers: int | None,
 ) -> list[Outcome]:
+    """Execute ``notebooks`` into ``out_dir`` in worker processes; ``per_notebook`` None injects nothing."""
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
     if render:
         from helpers.pipeline import render as report
 
-        report._exporter(True), report._exporter(False)  # templates loaded once, before the fork
+        report.load_exporters()  # templates loaded once, before the fork
 
     jobs = {}
     outcomes: list[Outcome] = []
@@ -345,7 +461,8 @@ def _execute_all(
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for nb in sorted(notebooks, key=lambda p: -p.stat().st_size):  # longest first balances the workers
                 target = out_dir / nb.name
-                jobs[pool.submit(execute_one, str(nb), str(target), per_notebook[nb.stem], render, run_info)] = nb.stem
+                parameters = None if per_notebook is None else per_notebook[nb.stem]
+                jobs[pool.submit(execute_one, str(nb), str(target), parameters, render, run_info)] = nb.stem
             for fut in as_completed(jobs):
                 try:
                     outcome = fut.result()

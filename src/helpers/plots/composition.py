@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.analysis.composition import NOT_ITEMISED
+from helpers.answers import or_unanswered
 from helpers.plots import style
 
 
+@or_unanswered
 def plot_shares(shares: pd.DataFrame, title: str):
     """Stacked horizontal bars: one per breakdown, categories in fixed colours, 'not itemised' in grey."""
     import textwrap
@@ -49,4 +51,4 @@ def plot_shares(shares: pd.DataFrame, title: str):
     ax.set_ylabel("Breakdown (period · stating body · outlet)")
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return fig, ax
+    return fig

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.answers import or_unanswered
 from helpers.plots import style
 
 
+@or_unanswered
 def plot_ranges(pairs: pd.DataFrame, title: str):
     """Each pairing as a dot, the range per year as a line; estimates hollow; goods and goods+services apart."""
     import matplotlib.pyplot as plt
@@ -48,4 +50,4 @@ def plot_ranges(pairs: pd.DataFrame, title: str):
     ax.text(pairs["year"].min() - 0.4, 66, "65%: the report's figure (one reading)", fontsize=8, color="#444444")
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
-    return fig, ax
+    return fig

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.answers import or_unanswered
 from helpers.plots import style
 
 
+@or_unanswered
 def plot_official(long: pd.DataFrame, target_usd: float | None, title: str):
     """Official series by direction and reporting side; a missing year breaks the line (never bridged)."""
     import matplotlib.pyplot as plt
@@ -32,4 +34,4 @@ def plot_official(long: pd.DataFrame, target_usd: float | None, title: str):
     ax.set_xticks(list(years))
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return fig, ax
+    return fig

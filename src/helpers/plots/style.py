@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from helpers.answers import first_unanswered
 from helpers.present import md_escape
 
 if TYPE_CHECKING:  # matplotlib is imported lazily: importing helpers stays cheap
@@ -93,15 +94,21 @@ class Figure:
         return f"Figure {self.number}. {self.caption}\n{self.source}"
 
 
-class FigureCounter:
-    """Numbers a notebook's figures in order of appearance."""
+class Figures:
+    """A notebook's figures: numbered in order of appearance, each shown with its caption, source
+    line and alt text. A figure the evidence cannot draw shows why instead (and takes no number)."""
 
     def __init__(self) -> None:
-        self.n = 0
+        self.count = 0
 
-    def next(self) -> int:
-        self.n += 1
-        return self.n
+    def show(self, fig, caption: str, source: str, alt: str, data=None) -> None:
+        """Number, annotate and display ``fig`` (see :func:`show`); ``data`` is the rows drawn."""
+        missing = first_unanswered(fig, caption, source, alt, data)
+        if missing is not None:
+            missing.show()
+            return
+        self.count += 1
+        show(fig, annotate(fig, self.count, caption, source, alt), data=data)
 
 
 def annotate(fig: "matplotlib.figure.Figure", number: int, caption: str, source: str, alt: str) -> Figure:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.analysis.timeline import CATEGORY_ORDER, lanes
+from helpers.answers import or_unanswered
 from helpers.plots import style
 
 
+@or_unanswered
 def plot_timeline(
     events: pd.DataFrame,
     phases: pd.DataFrame,
@@ -119,4 +121,4 @@ def plot_timeline(
     bottom.plot([], [], "o", mfc="white", color="#555555", label="unconfirmed at source")
     bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     top.set_title(title, pad=34)
-    return fig, (top, bottom)
+    return fig

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.answers import or_unanswered
 from helpers.plots import style
 
 
+@or_unanswered
 def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, title: str):
     """Reported values as horizontal bars over the real span each covers; lower bounds drawn as bounds.
 
@@ -74,4 +76,4 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
     ax.set_ylim(0, max(target_usd, float(drawn["value"].max())) * 1.15)
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    return fig, ax
+    return fig

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from helpers.config import display_path
 from helpers.errors import DataError, Problem
+from helpers.tables.specs import SPECS, Col, TableSpec
 
 MANIFEST = "datapackage.json"
 RECORD_COMMAND = "python -m helpers data record"
@@ -20,7 +21,9 @@ RECORD_COMMAND = "python -m helpers data record"
 LICENSE = {
     "name": "CC-BY-4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
-    "title": "Creative Commons Attribution 4.0 (the curation; figures are facts reported by the sources named per row)",
+    "title": (
+        "Creative Commons Attribution 4.0 (the curation; figures are facts reported by the sources named per row)"
+    ),
 }
 
 
@@ -56,32 +59,41 @@ def recorded_hash(path: Path) -> str | None:
     return None
 
 
-def verify_checksum(path: Path) -> None:
-    """Raise DataError when a file listed in its folder's manifest has changed since it was checked."""
+def verify_checksum(path: Path, content: bytes | None = None) -> None:
+    """Raise DataError when a file listed in its folder's manifest has changed since it was checked.
+
+    ``content`` is the file's bytes when the caller has already read them (they are hashed instead
+    of reading the file again, so the bytes checked are the bytes parsed).
+    """
     expected = recorded_hash(path)
     if expected is None:
         return
-    if sha256(path) != expected:
+    actual = sha256(path) if content is None else hashlib.sha256(content).hexdigest()
+    if actual != expected:
         raise DataError(
             display_path(path),
             Problem(
                 "file changed since it was checked (its SHA-256 differs from datapackage.json). "
-                f"If the edit is deliberate, run `{RECORD_COMMAND}` and add a line to CHANGELOG.md saying what changed, why, and the source"
+                f"If the edit is deliberate, run `{RECORD_COMMAND}` and add a line to CHANGELOG.md saying what "
+                "changed, why, and the source"
             ),
         )
 
 
-def _field(col) -> dict:
-    types = {
-        "text": "string",
-        "enum": "string",
-        "url": "string",
-        "int": "integer",
-        "number": "number",
-        "bool": "boolean",
-        "date": "date",
-    }
-    field: dict = {"name": col.name, "type": types[col.kind], "description": col.doc}
+#: Frictionless field types of the column kinds.
+FIELD_TYPES: dict[str, str] = {
+    "text": "string",
+    "enum": "string",
+    "url": "string",
+    "int": "integer",
+    "number": "number",
+    "bool": "boolean",
+    "date": "date",
+}
+
+
+def _constraints(col: Col) -> dict:
+    """The Frictionless constraints of a column: required, enum, minimum, maximum."""
     constraints: dict = {}
     if col.required:
         constraints["required"] = True
@@ -91,6 +103,13 @@ def _field(col) -> dict:
         constraints["minimum"] = col.min
     if col.max is not None:
         constraints["maximum"] = col.max
+    return constraints
+
+
+def _field(col: Col) -> dict:
+    """The Frictionless field of a column: name, type, description, constraints and unit."""
+    field: dict = {"name": col.name, "type": FIELD_TYPES[col.kind], "description": col.doc}
+    constraints = _constraints(col)
     if constraints:
         field["constraints"] = constraints
     if col.kind == "bool":
@@ -118,90 +137,104 @@ def _sources(path: Path) -> list[dict]:
     ]
 
 
+def _resource(spec: TableSpec, path: Path) -> dict:
+    """The data package resource of one table's file: description, checksum, sources and schema."""
+    return {
+        "name": spec.name,
+        "path": spec.file,
+        "title": spec.title,
+        "description": spec.description,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "hash": f"sha256:{sha256(path)}",
+        "bytes": path.stat().st_size,
+        "licenses": [LICENSE],
+        "sources": _sources(path),
+        "schema": {
+            "fields": [_field(c) for c in spec.columns],
+            "primaryKey": list(spec.key),
+            "missingValues": [""],
+        },
+    }
+
+
+def _present(folder: Path) -> list[tuple[TableSpec, Path]]:
+    """The shipped specifications whose file is in ``folder``, with that file, in the order of SPECS."""
+    return [(spec, folder / spec.file) for spec in SPECS.values() if (folder / spec.file).exists()]
+
+
 def build_manifest(folder: Path) -> dict:
     """A Frictionless Data Package describing every curated table present in ``folder``."""
-    from helpers.tables import SPECS
-
-    resources = []
-    for spec in SPECS.values():
-        path = folder / spec.file
-        if not path.exists():
-            continue
-        resources.append(
-            {
-                "name": spec.name,
-                "path": spec.file,
-                "title": spec.title,
-                "description": spec.description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "hash": f"sha256:{sha256(path)}",
-                "bytes": path.stat().st_size,
-                "licenses": [LICENSE],
-                "sources": _sources(path),
-                "schema": {
-                    "fields": [_field(c) for c in spec.columns],
-                    "primaryKey": list(spec.key),
-                    "missingValues": [""],
-                },
-            }
-        )
     return {
         "name": "iran-iraq-trade",
         "title": "Iran–Iraq trade and Iran's influence in Iraq: reported figures, events and claims",
-        "description": "Curated, source-checked figures behind the notebooks. Each row names its page, who stated it and when it was checked.",
+        "description": (
+            "Curated, source-checked figures behind the notebooks. Each row names its page, who stated it and when it "
+            "was checked."
+        ),
         "licenses": [LICENSE],
-        "resources": resources,
+        "resources": [_resource(spec, path) for spec, path in _present(folder)],
     }
+
+
+_DICTIONARY_HEAD = [
+    "# Data dictionary",
+    "",
+    "Generated from the table specifications in `src/helpers/tables/specs.py` by `python -m helpers data record`;",
+    "do not edit by hand. Every file is UTF-8 CSV with a header row; empty fields are missing values.",
+    "Each row of a sourced table names its page (`source_url`), who stated the figure (`stated_by`, `speaker`),",
+    "the outlet (`publisher`) and the date it was checked at the source (`checked`).",
+    "",
+    "Stating bodies (`stated_by`): `iranian_customs` (IRICA), `trade_promotion` (TPO of Iran), `chamber`",
+    "(chamber-of-commerce officials), `iranian_government`, `iraqi_government`, `iraqi_research`, `mirror_data`",
+    "(partner-reported or reconciled statistics: OEC, BACI, Comtrade), `international` (World Bank, IMF, WTO),",
+    "`media` (an outlet's own estimate).",
+    "",
+]
+
+
+def _allowed(col: Col) -> str:
+    """The dictionary's "unit / allowed values" of a column: its values or unit, and its range."""
+    allowed = ", ".join(f"`{v}`" for v in col.values) if col.values else col.unit
+    if col.min is not None or col.max is not None:
+        low = col.min if col.min is not None else ""
+        high = col.max if col.max is not None else ""
+        allowed = (allowed + "; " if allowed else "") + f"range {low}–{high}"
+    return allowed
+
+
+def _dictionary_section(spec: TableSpec, path: Path) -> list[str]:
+    """The dictionary's lines of one table: title, description, row count, key and a row per column."""
+    with open(path, encoding="utf-8-sig") as fh:
+        n = sum(1 for line in fh if line.strip()) - 1
+    out = [
+        f"## `{spec.file}` — {spec.title}",
+        "",
+        spec.description or "",
+        "",
+        f"{n} rows. Key: ({', '.join(spec.key)}).",
+        "",
+        "| column | meaning | type | unit / allowed values |",
+        "| --- | --- | --- | --- |",
+    ]
+    for c in spec.columns:
+        req = "" if c.required else " (optional)"
+        out.append(f"| `{c.name}` | {c.doc}{req} | {c.kind} | {_allowed(c)} |")
+    out.append("")
+    return out
 
 
 def data_dictionary(folder: Path) -> str:
     """The data dictionary (``data/README.md``): every table and column with meaning, unit and source."""
-    from helpers.tables import SPECS
-
-    out = [
-        "# Data dictionary",
-        "",
-        "Generated from the table specifications in `src/helpers/tables.py` by `python -m helpers data record`;",
-        "do not edit by hand. Every file is UTF-8 CSV with a header row; empty fields are missing values.",
-        "Each row of a sourced table names its page (`source_url`), who stated the figure (`stated_by`, `speaker`),",
-        "the outlet (`publisher`) and the date it was checked at the source (`checked`).",
-        "",
-        "Stating bodies (`stated_by`): `iranian_customs` (IRICA), `trade_promotion` (TPO of Iran), `chamber`",
-        "(chamber-of-commerce officials), `iranian_government`, `iraqi_government`, `iraqi_research`, `mirror_data`",
-        "(partner-reported or reconciled statistics: OEC, BACI, Comtrade), `international` (World Bank, IMF, WTO),",
-        "`media` (an outlet's own estimate).",
-        "",
-    ]
-    for spec in SPECS.values():
-        path = folder / spec.file
-        if not path.exists():
-            continue
-        with open(path, encoding="utf-8-sig") as fh:
-            n = sum(1 for line in fh if line.strip()) - 1
-        out += [
-            f"## `{spec.file}` — {spec.title}",
-            "",
-            spec.description or "",
-            "",
-            f"{n} rows. Key: ({', '.join(spec.key)}).",
-            "",
-        ]
-        out += ["| column | meaning | type | unit / allowed values |", "| --- | --- | --- | --- |"]
-        for c in spec.columns:
-            allowed = ", ".join(f"`{v}`" for v in c.values) if c.values else c.unit
-            if c.min is not None or c.max is not None:
-                allowed = (
-                    allowed + "; " if allowed else ""
-                ) + f"range {c.min if c.min is not None else ''}–{c.max if c.max is not None else ''}"
-            req = "" if c.required else " (optional)"
-            out.append(f"| `{c.name}` | {c.doc}{req} | {c.kind} | {allowed} |")
-        out.append("")
+    out = list(_DICTIONARY_HEAD)
+    for spec, path in _present(folder):
+        out += _dictionary_section(spec, path)
     return "\n".join(out).rstrip() + "\n"
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, so a reader never sees half of it."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

@@ -3,6 +3,56 @@
 from __future__ import annotations
 
 from helpers.pipeline import render as report
+from helpers.pipeline import site
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def _hostile_contexts() -> dict[str, dict]:
+    """For each template of the collection's Jinja environment, a context whose every text is ``HOSTILE``."""
+    info = {"title": HOSTILE, "question": HOSTILE, "reads": []}
+    source = {"title": HOSTILE, "file": HOSTILE, "checked": HOSTILE}
+    run_info = {key: HOSTILE for key in ("run", "params_file", "run_date", "commit")}
+    return {
+        "run_header.html.j2": {
+            "info": info,
+            "params": {HOSTILE: HOSTILE},
+            "sources": [source],
+            "run_info": run_info,
+            "other_page": HOSTILE,
+            "other_label": HOSTILE,
+        },
+        "index.html.j2": {
+            "cards": [
+                {"name": HOSTILE, "info": info, "params": {HOSTILE: HOSTILE}, "finding": HOSTILE, "sources": [source]}
+            ],
+            "run_info": run_info,
+        },
+    }
+
+
+def test_every_template_escapes_what_it_is_given():
+    """Every template of the one environment autoescapes: each value it prints is shown as text.
+
+    (The notebook page itself is nbconvert's template: see test_code_is_escaped_on_the_code_page
+    and the browser tests.)
+    """
+    env = report.jinja_environment()
+    assert env.autoescape is True
+    contexts = _hostile_contexts()
+    assert sorted(env.list_templates()) == sorted(contexts), "give each new template a hostile context here"
+    for name, context in contexts.items():
+        page = env.get_template(name).render(**context)
+        assert "<script" not in page, name
+        # every {{ expression }} of the template printed HOSTILE once (loops run once here), escaped
+        source = env.loader.get_source(env, name)[0]
+        assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == source.count("{{"), name
+
+
+def test_the_header_and_exporters_load_once_before_a_fork():
+    report.load_exporters()
+    assert report.exporter(True) is report.exporter(True)
+    assert report.exporter(False) is not report.exporter(True)
 
 
 def test_index_escapes_everything_from_data():
@@ -14,7 +64,7 @@ def test_index_escapes_everything_from_data():
             "finding": "<script>bad()</script>",
         }
     ]
-    page = report.index_html(entries, {"run": "<r>", "params_file": "p.yaml", "run_date": "d", "commit": "c"})
+    page = site.index_html(entries, {"run": "<r>", "params_file": "p.yaml", "run_date": "d", "commit": "c"})
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
@@ -73,7 +123,7 @@ def test_pages_match_what_nbconvert_adds_on_a_stored_notebook():
 
     for exclude_input in (True, False):
         theirs, _ = HTMLExporter(**report.exporter_options(exclude_input)).from_notebook_node(nb)
-        ours, _ = report._exporter(exclude_input).from_notebook_node(nb)
+        ours, _ = report.exporter(exclude_input).from_notebook_node(nb)
         assert marks(ours) == marks(theirs)
         assert any(m[2] == "0" for m in marks(ours)) and any(m[0] == "img" and m[3] for m in marks(ours))
 

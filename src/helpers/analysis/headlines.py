@@ -1,0 +1,335 @@
+"""Sentences that state what the figures show: chart titles, captions that depend on parameters,
+the lines the notebooks print and the one-line findings the README and the index repeat.
+
+Every function takes computed frames and values and returns text; none computes a statistic of
+its own beyond picking the row a sentence is about. An unanswered input gives back the same
+:class:`~helpers.answers.Unanswered` (its reason is what the notebook shows).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.analysis import claims, composition, timeline, volume
+from helpers.answers import is_answered, or_unanswered
+from helpers.present import md_escape, pct, usd_bn
+
+
+def period_name(period: str) -> str:
+    """'1401' from '1401 (2022-03-21 to 2023-03-20)': a period's name without its span."""
+    return period.split(" (")[0]
+
+
+def bound_word(bound: str, lower: str = "at least ") -> str:
+    """The word a bound puts before a number: ``lower`` for a lower bound, else nothing."""
+    return lower if bound == "lower" else ""
+
+
+# ---------------------------------------------------------------------------
+# 01 — trade volume and the target
+
+
+@or_unanswered
+def volume_title(exports: pd.DataFrame, target_usd: float) -> str:
+    """Title of the volume chart: the latest preferred export figure against the two-way target."""
+    latest = exports.iloc[-1]
+    return (
+        f"Iran's exports to Iraq alone reached {usd_bn(latest['value'], bound=latest['bound'])} in "
+        f"{period_name(latest['period'])}: {bound_word(latest['bound'])}{latest['value'] / target_usd:.0%} "
+        f"of the {usd_bn(target_usd, 0)} two-way target"
+    )
+
+
+@or_unanswered
+def official_title(pair_name: str, two_way: pd.DataFrame) -> str:
+    """Title of the official-series chart: the latest two-way value, when there is one."""
+    if two_way.empty:
+        return f"{pair_name} trade in official statistics"
+    last = two_way.iloc[-1]
+    return f"{pair_name} trade in official statistics: {usd_bn(last['value'])} both ways in {int(last['year'])}"
+
+
+def official_caption(pair_name: str, source: str) -> str:
+    """Caption of the official-series chart."""
+    return (
+        f"Annual trade between {pair_name} from {source} files, one line per direction and reporting side "
+        "(solid: BACI reconciled; dashed: importer-reported; dotted: exporter-reported). "
+        "The dotted horizontal line is the target. Gaps are years the files do not cover."
+    )
+
+
+def growth_bound_word(bound: str) -> str:
+    """'at most ' for a base that is a lower bound, 'about ' for an approximate one (the growth needed
+    from a base that is at least X is at most the computed rate)."""
+    return {"lower": "at most ", "approx": "about "}.get(bound, "")
+
+
+@or_unanswered
+def base_line(base: dict, label: str, base_year: int) -> str:
+    """'Base (reported figures): about $9.94bn in 2022 (estimate from 1400 and 1401).'"""
+    return f"Base ({label}): {usd_bn(base['value'], 2, base['bound'])} in {base_year} ({base['how']})."
+
+
+@or_unanswered
+def need_phrase(base: dict, need: float) -> str:
+    """'needs about 9.1% a year' or 'no growth is needed'."""
+    if need <= 0:
+        return "no growth is needed"
+    return f"needs {growth_bound_word(base['bound'])}{pct(need)} a year"
+
+
+@or_unanswered
+def target_line(base: dict, need: float, target_usd: float, base_year: int, target_year: int) -> str:
+    """What reaching the target takes from the base."""
+    if need <= 0:
+        return f"The base is already at or above {usd_bn(target_usd, 0)}: no growth is needed."
+    return (
+        f"Reaching {usd_bn(target_usd, 0)} by {target_year} takes {growth_bound_word(base['bound'])}{pct(need)} "
+        f"growth a year for {target_year - base_year} years."
+    )
+
+
+@or_unanswered
+def growth_line(label: str, growth: volume.Growth | None, window: int) -> str:
+    """Historical growth of one series over ``window`` years, or why it is not computed."""
+    if growth is None:
+        return (
+            f"{label}: no figure for both ends of a {window}-year window ending at the latest year; "
+            "growth not computed."
+        )
+    caveat = " (latest figure is a lower bound, so growth is at least this)" if growth.lower_bound_end else ""
+    return f"{label}: {pct(growth.rate)} a year from {growth.first_label} to {growth.last_label}{caveat}."
+
+
+@or_unanswered
+def reached_line(base: dict, base_year: int, target_usd: float, growth: volume.Growth | None) -> str | None:
+    """When the target is reached at the historical rate; None when no rate could be computed."""
+    if growth is None:
+        return None
+    reached = volume.year_reached(base["value"], base_year, target_usd, growth.rate)
+    when = "never at that rate" if reached is None else f"around {reached:.0f}"
+    return f"At {pct(growth.rate)} a year from the {base_year} base, {usd_bn(target_usd, 0)} is reached {when}."
+
+
+@or_unanswered
+def target_statements_line(goal: pd.DataFrame) -> str:
+    """How many statements of the two-way target, how many dated, over what span, how many with a deadline."""
+    dated = goal[goal["date"].notna()]
+    return (
+        f"{len(goal)} statements of a two-way target, {len(dated)} dated, from {dated['date'].min():%B %Y} to "
+        f"{dated['date'].max():%B %Y}; {int(goal['deadline_year'].notna().sum())} named a deadline."
+    )
+
+
+@or_unanswered
+def volume_finding(evidence, base: dict, need: float, base_year: int, target_usd: float, target_year: int) -> str:
+    """Notebook 01's finding: the latest level and the growth the target needs from the base."""
+    need_text = need_phrase(base, need)
+    goal = f"reaching {usd_bn(target_usd, 0)} by {target_year} {need_text}"
+    if evidence.kind == "official":
+        return (
+            f"From official {evidence.source} statistics for {evidence.name}: two-way trade was "
+            f"{usd_bn(base['value'], 1)} in {base_year}; {goal}."
+        )
+    latest = evidence.two_way("iranian").iloc[-1]
+    through = period_name(evidence.exports("iranian").iloc[-1]["period"])
+    return (
+        f"With figures through Iranian year {through}: the latest preferred two-way figure is "
+        f"{usd_bn(latest['value'], 1, latest['bound'])} for {period_name(latest['period'])}; "
+        f"from a {base_year} base of "
+        f"{usd_bn(base['value'], 2, base['bound'])}, {goal}."
+    )
+
+
+# ---------------------------------------------------------------------------
+# 02 — composition and Iran's share of Iraq's imports
+
+
+@or_unanswered
+def composition_title(shares: pd.DataFrame) -> str:
+    """Title of the composition chart: in how many near-complete breakdowns agriculture or food leads."""
+    comparable = composition.comparable_breakdowns(shares, single_groups=False)
+    largest = composition.largest_categories(shares, comparable)
+    led = int(largest["category_id"].isin(composition.AGRI_FOOD).sum())
+    return (
+        f"Agriculture or food leads in {led} of {len(comparable)} near-complete breakdowns of Iran's exports to Iraq; "
+        "most breakdowns list only a few groups"
+    )
+
+
+def composition_caption(include_energy: bool) -> str:
+    """Caption of the composition chart of the reported breakdowns."""
+    energy = "" if include_energy else ", energy removed and shares re-based where energy is itemised"
+    return (
+        f"Share of each category in each published breakdown of Iran's exports to Iraq{energy}. "
+        "Hatched: mixed buckets; dotted: energy; grey: not itemised by the source. "
+        "Breakdowns are from different bodies, periods and definitions."
+    )
+
+
+@or_unanswered
+def food_mixed_line(versus: pd.DataFrame) -> str:
+    """In how many breakdowns agriculture mixed with food industries is itemised."""
+    count = int(versus["agriculture + food mixed"].notna().sum())
+    return f"Agriculture mixed with food industries is itemised in {count} breakdowns."
+
+
+@or_unanswered
+def energy_line(effect: pd.DataFrame, rebased: int) -> str:
+    """How many breakdowns itemise energy, at what shares, and how many can be re-based without it."""
+    shares = ", ".join(pct(v, 0) for v in effect["energy_share"])
+    return (
+        f"{len(effect)} breakdowns itemise energy, at {shares} of their totals; "
+        f"{rebased} can be re-based on non-energy trade (include_energy=False)."
+    )
+
+
+@or_unanswered
+def share_title(ranges: pd.DataFrame, report_share: float = 0.65) -> str:
+    """Title of the import-share chart: the range of Iran's share against the report's figure."""
+    top = ranges["high"].max()
+    relation = "below" if top < report_share else "up to"
+    return (
+        f"Iran's goods are {pct(ranges['low'].min(), 0)}–{pct(top, 0)} of Iraq's goods imports in the usable "
+        f"pairings, {relation} the report's {report_share:.0%}"
+    )
+
+
+@or_unanswered
+def supplier_rank_line(ranking: pd.DataFrame, supplier: str = "IRN") -> str:
+    """Iran's rank by value among Iraq's sourced suppliers, per year."""
+    ranks = ranking[ranking["partner"] == supplier]
+    years = "; ".join(
+        f"{r.year}: {r.rank_by_high} of {int((ranking['year'] == r.year).sum())}" for r in ranks.itertuples()
+    )
+    return "Iran's rank by value among sourced suppliers: " + years
+
+
+def official_composition_title(exporter: str, importer: str, source: str) -> str:
+    """Title of the composition chart from official HS chapters."""
+    return f"{exporter}'s exports to {importer} by category, from {source} HS chapters"
+
+
+def official_composition_caption(exporter: str, importer: str, include_energy: bool) -> str:
+    """Caption of the composition chart from official HS chapters."""
+    energy = "" if include_energy else "; energy removed and shares re-based"
+    return (
+        f"Share of each category in {exporter}'s exports to {importer} per year and reporting side, "
+        f"HS chapters mapped through data/concordance_hs.csv{energy}."
+    )
+
+
+def composition_finding(pair, pairs, ranges, itemised: dict[str, str], official_shares, source: str) -> str:
+    """Notebook 02's finding: Iran's share of Iraq's imports and the categories the report quantifies,
+    from the reported figures when the pair has them, else the largest category in the download."""
+    if is_answered(pairs):
+        if is_answered(ranges):
+            share = (
+                f"Iran's sales were {pct(ranges['low'].min(), 0)}–{pct(ranges['high'].max(), 0)} of Iraq's goods "
+                f"imports in {int(ranges['pairings'].sum())} usable pairings "
+                f"({int((~pairs['in_range']).sum())} more left out), not 65%"
+            )
+        else:
+            share = "no usable pairing of Iran's sales with Iraq's imports"
+        through = int(pairs["year"].max()) if len(pairs) else "n/a"
+        categories = "; " + "; ".join(itemised.values()) if is_answered(itemised) and itemised else ""
+        return f"With data through {through}: {share}{categories}."
+    top = composition.top_category(official_shares) if is_answered(official_shares) else None
+    if not is_answered(top) or top is None:
+        return f"From official {source} statistics for {pair.name}: no composition could be computed."
+    year, category, share = top
+    return (
+        f"From official {source} statistics for {pair.name}: the largest category of {pair.exporter_name}'s "
+        f"exports to {pair.importer_name} in {year} was {category} ({pct(share, 0)})."
+    )
+
+
+# ---------------------------------------------------------------------------
+# 03 — influence timeline
+
+
+@or_unanswered
+def events_line(shown: pd.DataFrame, events: pd.DataFrame, start: str, end: str, categories: list[str]) -> str:
+    """How many events are drawn, of how many, and how many are confirmed at their source."""
+    confirmed = int((shown["status"] == "confirmed").sum())
+    return (
+        f"{len(shown)} of {len(events)} events between {start} and {end} in {len(categories)} categories; "
+        f"{confirmed} confirmed at their source"
+    )
+
+
+@or_unanswered
+def timeline_title(shown: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFrame, pair_name: str) -> str:
+    """Title of the timeline: the phase with most events, and whether exports rose over the span."""
+    busiest = timeline.busiest_phase(shown, phases)
+    rose = len(trade) >= 2 and trade.iloc[-1]["value"] > trade.iloc[0]["value"]
+    lead = (
+        f"Most dated events fall in the phase '{busiest}'; "
+        if busiest
+        else f"{len(shown)} dated events for {pair_name}; "
+    )
+    return lead + f"exports {'rose' if rose else 'did not rise'} over the span shown"
+
+
+@or_unanswered
+def timeline_finding(
+    pair, events: pd.DataFrame, shown: pd.DataFrame, trade: pd.DataFrame, events_path: str, source: str
+) -> str:
+    """Notebook 03's finding: the events drawn, the PMF's span and the trade over the same span."""
+    if events_path or not is_answered(pair.reported):
+        return (
+            f"{len(shown)} dated events for {pair.name} from {shown['date'].min():%Y} to {shown['date'].max():%Y}, "
+            f"read from {events_path}."
+        )
+    pmf = events[events["event_id"].str.contains("pmf")].sort_values("date")
+    if len(trade):
+        first, last = trade.iloc[0], trade.iloc[-1]
+        origin = "reported" if source == "reported" else source
+        money = (
+            f"preferred figures of exports {pair.reporter}→{pair.partner} ({origin}) go from "
+            f"{first['value'] / 1e9:.1f}bn ({period_name(first['period'])}) to {last['value'] / 1e9:.1f}bn "
+            f"({period_name(last['period'])}) in the same span."
+        )
+    else:
+        money = "no trade figure falls in the span."
+    return (
+        f"With events through {events['date'].max():%B %Y}: {len(shown)} sourced events from {shown['date'].min():%Y} "
+        f"to {shown['date'].max():%Y}; the PMF events run from {pmf['date'].min():%B %Y} to {pmf['date'].max():%B %Y}; "
+        + money
+    )
+
+
+# ---------------------------------------------------------------------------
+# 04 — claims check
+
+
+def verdict_counts(verdicts: pd.DataFrame) -> str:
+    """'5 consistent, 1 inconsistent, 4 ambiguous, 3 unverifiable' (every verdict, in the fixed order)."""
+    counts = verdicts["verdict"].value_counts()
+    return ", ".join(f"{int(counts.get(v, 0))} {v}" for v in claims.VERDICTS)
+
+
+@or_unanswered
+def claims_line(checks: list, verdicts: pd.DataFrame, as_of: str) -> str:
+    """How many claims were checked as of when, by verdict."""
+    return f"{len(checks)} claims checked as of {as_of}: {verdict_counts(verdicts)}"
+
+
+def claim_heading(check) -> str:
+    """Markdown heading of one claim with its verdict (text from data escaped)."""
+    return f"### {check.claim_id}: {md_escape(check.claim)}\n\n**Verdict: {check.verdict}.**"
+
+
+def reading_line(reading) -> str:
+    """Markdown line of one reading: its name, verdict and reason (text from data escaped)."""
+    return f"- *{md_escape(reading.name)}* — **{reading.verdict}**. {md_escape(reading.reason)}"
+
+
+@or_unanswered
+def claims_finding(verdicts: pd.DataFrame, as_of: str, evidence, pair_name: str) -> str:
+    """Notebook 04's finding: the verdicts as of the date, and which claims are inconsistent."""
+    when = f"As of {as_of}" + (" (the report's date)" if as_of == claims.REPORT_DATE else "")
+    basis = ", on evidence published by then" if evidence is not None else f", for {pair_name}"
+    failed = verdicts.loc[verdicts["verdict"] == "inconsistent", "claim_id"].tolist()
+    tail = f"; inconsistent: {', '.join(failed)}." if failed else "."
+    return f"{when}{basis}: of {len(verdicts)} claims, {verdict_counts(verdicts)}{tail}"

@@ -1,0 +1,103 @@
+"""Questions the evidence cannot answer, said plainly instead of branched around.
+
+A question a pair's evidence cannot answer (no reported figures for that pair, no download given,
+no figure for the base year) returns an :class:`Unanswered` holding the reason. Every step a
+notebook chains after it (analysis, chart, table, sentence) hands the same object on
+(:func:`or_unanswered`), and showing it prints the reason once per notebook cell. So a notebook
+reads as one straight sequence of calls whatever the source of its data, and a gap stays a gap.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _cell() -> int | None:
+    """The IPython execution count (a new value per cell run), or None outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return None
+    shell = get_ipython()
+    return None if shell is None else shell.execution_count
+
+
+class Unanswered:
+    """The answer to a question the evidence cannot give, with the reason why.
+
+    It stands in for the frame, figure or sentence the question would have produced: attribute
+    access, calls, indexing and iteration give back the same object (iteration gives nothing), so
+    code written for the answer runs unchanged and ends by showing the reason.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self._shown_in: int | None = None
+        self._shown = False
+
+    def show(self) -> None:
+        """Print the reason, once per notebook cell (every time outside IPython)."""
+        cell = _cell()
+        if self._shown and cell is not None and cell == self._shown_in:
+            return
+        print(self.reason)
+        self._shown, self._shown_in = True, cell
+
+    def __getattr__(self, name: str) -> Unanswered:
+        if name.startswith("_"):  # dunders and IPython's _repr_*_ hooks: not part of an answer
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Unanswered:
+        return self
+
+    def __getitem__(self, key: Any) -> Unanswered:
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"Unanswered({self.reason!r})"
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def is_answered(value: Any) -> bool:
+    """False for an :class:`Unanswered`, True for anything else."""
+    return not isinstance(value, Unanswered)
+
+
+def first_unanswered(*values: Any) -> Unanswered | None:
+    """The first :class:`Unanswered` among ``values``, or None when all are answers."""
+    return next((v for v in values if isinstance(v, Unanswered)), None)
+
+
+def or_unanswered(func: F) -> F:
+    """Decorate a step so that an :class:`Unanswered` argument is handed on instead of processed."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        missing = first_unanswered(*args, *kwargs.values())
+        return missing if missing is not None else func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def say(*lines: Any) -> None:
+    """Print each line; an :class:`Unanswered` prints its reason (once per cell); None prints nothing."""
+    for line in lines:
+        if line is None:
+            continue
+        if isinstance(line, Unanswered):
+            line.show()
+        else:
+            print(line)

@@ -1,0 +1,190 @@
+"""Countries: ISO 3166 alpha-3 codes from what users and downloads give, and BACI's code files.
+
+Light on purpose (no pyarrow import): :mod:`helpers.analysis.official` resolves countries with it.
+
+Rules, stated here:
+
+* Countries are ISO 3166 alpha-3. A user gives alpha-3 (any case) or a numeric code; numeric codes
+  are ISO 3166 numeric (pycountry) plus UN Comtrade's published deviations
+  (:data:`UN_CODE_DEVIATIONS`). Areas such as 490 "Other Asia, nes" are not countries.
+* BACI codes are not ISO numeric (842 is the USA, 251 France, 699 India): they are read through
+  the release's ``country_codes_V*.csv`` next to the data. The code file of the data file's own
+  release is used; else the only one there is, with an :class:`OfficialDataWarning`; several and
+  none of the release is an error. Without one, codes are read as ISO numeric plus the deviations
+  (the BACI reader says so with a warning).
+* Product codes are checked against the release's ``product_codes_HS{rev}_V*.csv`` when there is
+  one of the data file's release.
+* Side files are small: read whole, as UTF-8 or, failing that, Latin-1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from pathlib import Path
+
+from helpers.config import display_path
+from helpers.errors import DataError, ParameterError, Problem
+from helpers.official.formats import BACI_FILE_NAME, WHOLE_NUMBER
+from helpers.official.schema import OfficialDataWarning
+
+#: Where UN Comtrade (and so BACI) numeric codes differ from ISO 3166 numeric.
+UN_CODE_DEVIATIONS = {842: "USA", 251: "FRA", 699: "IND", 757: "CHE", 579: "NOR"}
+#: Codes that are areas, not countries.
+UN_AREAS = {0: "World", 490: "Other Asia, nes", 899: "Areas, nes", 839: "Special categories"}
+#: Name prefixes of a BACI release's side files.
+COUNTRY_CODES_PREFIX = "country_codes_"
+PRODUCT_CODES_PREFIX = "product_codes_"
+
+_ISO3 = re.compile(r"[A-Z][A-Z0-9]{2}")
+
+
+def resolve_country(code_or_iso3: str | int) -> str:
+    """ISO 3166 alpha-3 code of a country given as alpha-3 (any case) or as a numeric code.
+
+    Numeric codes are ISO 3166 numeric, plus UN Comtrade's deviations (842 USA, 251 France,
+    699 India, 757 Switzerland, 579 Norway). Raises :class:`ParameterError` naming the accepted
+    forms for anything else, including areas such as 490 "Other Asia, nes".
+    """
+    import pycountry
+
+    text = str(code_or_iso3).strip()
+    found = None
+    if text.isdigit():
+        number = int(text)
+        if number in UN_CODE_DEVIATIONS:
+            return UN_CODE_DEVIATIONS[number]
+        if number in UN_AREAS:
+            raise ParameterError(
+                f"country code {text} is {UN_AREAS[number]!r}, an area rather than a country; give a country"
+            )
+        found = pycountry.countries.get(numeric=f"{number:03d}")
+    elif len(text) == 3 and text.isalpha():
+        found = pycountry.countries.get(alpha_3=text.upper())
+    if found is None:
+        raise ParameterError(
+            f"unknown country {code_or_iso3!r}: give an ISO 3166 alpha-3 country code such as IRN, IRQ, TUR, "
+            "or a numeric UN Comtrade/ISO code such as 364"
+        )
+    return found.alpha_3
+
+
+def numeric_codes(iso3: str) -> set[int]:
+    """Numeric codes that mean ``iso3`` when no code file says otherwise (ISO numeric and UN deviations)."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=iso3)
+    codes = {int(country.numeric)} if country is not None else set()
+    return codes | {code for code, iso in UN_CODE_DEVIATIONS.items() if iso == iso3}
+
+
+def _read_small_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header (lower case) and (line, fields) rows of a small side file; UTF-8 or, failing that, Latin-1."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    header: list[str] = []
+    for fields in reader:
+        if not header:
+            header = [h.strip().lower() for h in fields]
+            continue
+        if fields and any(f.strip() for f in fields):
+            rows.append((reader.line_num, fields))
+    return header, rows
+
+
+def read_country_codes(path: Path) -> dict[int, str | None]:
+    """A BACI release's country code file: numeric code -> ISO3 (None where the file has none).
+
+    Accepts the current columns (country_code, country_name, country_iso2, country_iso3) and the
+    older ones (country_code, ..., iso_3digit_alpha).
+    """
+    shown = display_path(path)
+    header, rows = _read_small_csv(path)
+    iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in header), None)
+    if "country_code" not in header or iso_col is None:
+        raise DataError(
+            shown,
+            Problem(
+                "expected columns country_code, country_name, country_iso2, country_iso3",
+                line=1,
+                value=", ".join(header),
+            ),
+        )
+    at_code, at_iso = header.index("country_code"), header.index(iso_col)
+    codes: dict[int, str | None] = {}
+    for line, fields in rows:
+        if len(fields) != len(header):
+            raise DataError(shown, Problem(f"row has {len(fields)} fields, header has {len(header)}", line=line))
+        code = fields[at_code].strip()
+        if not WHOLE_NUMBER.match(code):
+            raise DataError(shown, Problem("must be a whole number", line=line, column="country_code", value=code))
+        iso = fields[at_iso].strip().upper()
+        codes[int(code)] = iso if _ISO3.fullmatch(iso) else None
+    return codes
+
+
+def read_product_codes(path: Path) -> set[str]:
+    """HS6 codes of a BACI release's product file (column ``code``), as 6-character text."""
+    shown = display_path(path)
+    header, rows = _read_small_csv(path)
+    if "code" not in header:
+        raise DataError(shown, Problem("expected columns code, description", line=1, value=", ".join(header)))
+    at = header.index("code")
+    return {fields[at].strip().zfill(6) for _, fields in rows if len(fields) > at}
+
+
+def find_release_file(data_file: Path, prefix: str, rev: str | None = None) -> tuple[Path | None, str | None]:
+    """The release's side file next to a BACI file, without warning: ``(file, note)``.
+
+    The side file of the data file's own release when there is one; for country codes, else the only
+    one there is, with ``note`` the warning to give about it. Several country code files and none of
+    the release is a :class:`DataError`. ``(None, None)`` when there is no usable file.
+    """
+    name = BACI_FILE_NAME.match(data_file.name)
+    version = name["version"] if name else None
+    stem = f"{prefix}HS{rev}_" if rev else prefix
+    candidates = sorted(p for p in data_file.parent.glob(f"{stem}V*.csv"))
+    if version:
+        exact = [p for p in candidates if p.name.lower() == f"{stem}V{version}.csv".lower()]
+        if exact:
+            return exact[0], None
+    if prefix != COUNTRY_CODES_PREFIX or not candidates:
+        return None, None
+    if len(candidates) > 1:
+        raise DataError(
+            display_path(data_file),
+            Problem(
+                f"several country code files ({', '.join(p.name for p in candidates)}) and none of this file's "
+                "release; keep the one that belongs to it"
+            ),
+        )
+    note = f"{data_file.name}: using {candidates[0].name}, which is not of release V{version}" if version else None
+    return candidates[0], note
+
+
+def baci_side_file(data_file: Path, prefix: str, rev: str | None = None) -> Path | None:
+    """The release's side file next to a BACI file (see :func:`find_release_file`), warning when it is
+    not of the data file's release."""
+    found, note = find_release_file(data_file, prefix, rev)
+    if note:
+        warnings.warn(note, OfficialDataWarning, stacklevel=2)
+    return found
+
+
+def release_code_files(data_file: Path) -> list[Path]:
+    """The country and product code files the BACI reader would use for ``data_file`` (none for a file
+    that has none next to it); a choice that would be an error gives no file here, the read says why."""
+    try:
+        country, _ = find_release_file(data_file, COUNTRY_CODES_PREFIX)
+    except DataError:
+        country = None
+    name = BACI_FILE_NAME.match(data_file.name)
+    product = find_release_file(data_file, PRODUCT_CODES_PREFIX, name["rev"])[0] if name else None
+    return [p for p in (country, product) if p is not None]

@@ -1,0 +1,251 @@
+"""The three download formats, their columns, and how a file's format is told from its header.
+
+* ``comtrade`` -- the current UN Comtrade API / bulk files (``refYear``, ``reporterCode``, ...);
+* ``comtrade_legacy`` -- the older export (``"Year"``, ``"Trade Flow Code"``, ...);
+* ``baci`` -- CEPII BACI yearly files ``BACI_HS{rev}_Y{year}_V{version}.csv`` (``t,i,j,k,v,q``).
+
+Rules, stated here:
+
+* A format is recognised from the header line alone: a UTF-8 byte-order mark, CRLF line endings,
+  quoted names, tabs instead of commas, other letter case and extra columns are fine. Column names
+  are compared without regard to case.
+* At most one MiB is read to find the header, whatever the file's size: a garbage file is refused
+  after a bounded read.
+* A header that carries at least half of one format's key columns is that format, damaged: the
+  error names the columns it lacks. Any other header is refused with every format's key columns.
+* Numeric fields are written plainly: whole numbers (:data:`WHOLE_NUMBER`, read as 32-bit
+  integers) and numbers without thousands separators, currency signs or NA (:data:`PLAIN_NUMBER`).
+  Everything else (commodity codes included) is text.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.config import display_path
+from helpers.errors import DataError, Problem
+
+#: A whole number as the downloads write it (at most 9 digits: read as a 32-bit integer).
+WHOLE_NUMBER = re.compile(r"^\s*[-+]?\d{1,9}\s*$")
+#: A number as the downloads write it: digits, an optional decimal point and exponent.
+PLAIN_NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
+#: Name of a BACI yearly file, with its HS revision, year and release version.
+BACI_FILE_NAME = re.compile(r"^BACI_HS(?P<rev>\d{2})_Y(?P<year>\d{4})_V(?P<version>\w+?)\.csv(\.gz)?$", re.I)
+
+_HEADER_LIMIT = 1 << 20  # characters read at most to find the header line
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column a format may carry: internal key, name in the file, kind, whether required."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text | int | float
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Format:
+    """A download format: its columns and the keys of which at least one must be present."""
+
+    name: str
+    title: str
+    fields: tuple[Field, ...]
+    either: tuple[str, ...] = ()
+
+    def key_columns(self) -> str:
+        """The columns that identify the format, as listed in error messages."""
+        names = [f.header for f in self.fields if f.required]
+        if self.either:
+            names.insert(0, " or ".join(self.field(k).header for k in self.either))
+        return ", ".join(names)
+
+    def field(self, key: str) -> Field:
+        """The field of internal name ``key``."""
+        return next(f for f in self.fields if f.key == key)
+
+    def missing(self, names: Iterable[str]) -> list[str]:
+        """Key columns absent from a header (compared without regard to case)."""
+        have = {n.lower() for n in names}
+        out = [f.header for f in self.fields if f.required and f.header.lower() not in have]
+        if self.either and not any(self.field(k).header.lower() in have for k in self.either):
+            out.insert(0, " or ".join(self.field(k).header for k in self.either))
+        return out
+
+    def positions(self, names: list[str]) -> dict[str, int]:
+        """Internal key -> column position, for the fields present in a header."""
+        lower = [n.lower() for n in names]
+        return {f.key: lower.index(f.header.lower()) for f in self.fields if f.header.lower() in lower}
+
+
+COMTRADE = Format(
+    "comtrade",
+    "UN Comtrade (current API / bulk)",
+    (
+        Field("year", "refYear", "int"),
+        Field("period", "period"),
+        Field("freq", "freqCode"),
+        Field("type", "typeCode"),
+        Field("classification", "classificationCode"),
+        Field("reporter", "reporterCode", "int", True),
+        Field("reporter_iso", "reporterISO"),
+        Field("partner", "partnerCode", "int", True),
+        Field("partner_iso", "partnerISO"),
+        Field("partner2", "partner2Code"),
+        Field("flow", "flowCode", required=True),
+        Field("customs", "customsCode"),
+        Field("mot", "motCode"),
+        Field("cmd", "cmdCode", required=True),
+        Field("value", "primaryValue", "float", True),
+    ),
+    either=("year", "period"),
+)
+
+COMTRADE_LEGACY = Format(
+    "comtrade_legacy",
+    "UN Comtrade (legacy export)",
+    (
+        Field("year", "Year", "int"),
+        Field("period", "Period"),
+        Field("classification", "Classification"),
+        Field("flow", "Trade Flow Code", required=True),
+        Field("reporter", "Reporter Code", "int", True),
+        Field("reporter_iso", "Reporter ISO"),
+        Field("partner", "Partner Code", "int", True),
+        Field("partner_iso", "Partner ISO"),
+        Field("partner2", "2nd Partner Code"),
+        Field("customs", "Customs Proc. Code"),
+        Field("mot", "Mode of Transport Code"),
+        Field("cmd", "Commodity Code", required=True),
+        Field("value", "Trade Value (US$)", "float", True),
+    ),
+    either=("year", "period"),
+)
+
+BACI = Format(
+    "baci",
+    "CEPII BACI",
+    (
+        Field("year", "t", "int", True),
+        Field("exporter", "i", "int", True),
+        Field("importer", "j", "int", True),
+        Field("cmd", "k", required=True),
+        Field("value", "v", "float", True),
+    ),
+)
+
+#: Every format by name, in the order headers are tried.
+FORMATS: dict[str, Format] = {f.name: f for f in (COMTRADE, COMTRADE_LEGACY, BACI)}
+
+
+def expected_formats() -> str:
+    """Every format with its key columns, as listed in error messages."""
+    return "; ".join(f"{f.name} ({f.title}: {f.key_columns()})" for f in FORMATS.values())
+
+
+@dataclass(frozen=True)
+class Header:
+    """The first line of a file: column names and the delimiter."""
+
+    names: list[str]
+    delimiter: str
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """The file as text (gzip-compressed files too); undecodable bytes become U+FFFD."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="")
+    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def _check_file(path: Path) -> None:
+    """A missing, folder or empty path is a DataError."""
+    shown = display_path(path)
+    if not path.exists():
+        raise DataError(shown, Problem("file not found"))
+    if path.is_dir():
+        raise DataError(shown, Problem("expected a file, found a folder"))
+    if path.stat().st_size == 0:
+        raise DataError(shown, Problem("file is empty"))
+
+
+def _first_line(path: Path) -> str:
+    """The file's first line without its line ending, read with a bounded ``readline``."""
+    try:
+        with open_text(path) as fh:
+            first = fh.readline(_HEADER_LIMIT)
+    except (OSError, EOFError) as exc:
+        raise DataError(display_path(path), Problem(f"cannot be read ({exc})")) from None
+    return first.rstrip("\r\n")
+
+
+def read_header(path: Path) -> Header:
+    """Column names and delimiter of a download (BOM, CRLF, quotes and tabs tolerated)."""
+    path = Path(path)
+    _check_file(path)
+    first = _first_line(path)
+    if not first.strip():
+        raise DataError(
+            display_path(path), Problem("file is empty or its first line is blank; expected a header", line=1)
+        )
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    try:
+        names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
+    except csv.Error as exc:  # e.g. a binary or garbage file: one huge "field"
+        raise DataError(
+            display_path(path),
+            Problem(f"header not recognised ({exc}); expected one of: {expected_formats()}", line=1),
+        ) from None
+    return Header(names, delimiter)
+
+
+def format_of(header: Header, shown: str) -> Format:
+    """The format whose key columns the header has; else a DataError (for file ``shown``) listing every format."""
+    for fmt in FORMATS.values():
+        if not fmt.missing(header.names):
+            return fmt
+    seen = ", ".join(header.names[:8]) + (", ..." if len(header.names) > 8 else "")
+    damaged = _damaged_format(header)
+    if damaged is not None:
+        raise DataError(
+            shown,
+            Problem(
+                f"header looks like {damaged.name} but lacks column(s) {', '.join(damaged.missing(header.names))}; "
+                f"expected one of: {expected_formats()}",
+                line=1,
+                value=seen,
+            ),
+        )
+    raise DataError(
+        shown,
+        Problem(
+            f"header not recognised as a Comtrade or BACI download; expected one of: {expected_formats()}",
+            line=1,
+            value=seen,
+        ),
+    )
+
+
+def _damaged_format(header: Header) -> Format | None:
+    """The first format of which the header carries at least half the key columns, if any."""
+    for fmt in FORMATS.values():
+        if len(fmt.missing(header.names)) <= len(fmt.missing([])) / 2:
+            return fmt
+    return None
+
+
+def detect_format(path: Path | str) -> str:
+    """Name of the download format of ``path`` ("comtrade", "comtrade_legacy" or "baci"), from its header.
+
+    Raises :class:`DataError` naming the file and the formats' key columns when the header is
+    not one of them, and for a missing or empty file.
+    """
+    path = Path(path)
+    return format_of(read_header(path), display_path(path)).name

@@ -1,0 +1,66 @@
+"""The flows frame every official reader returns, declared once: its columns, types and HS levels.
+
+This module is light on purpose: it imports neither pyarrow nor any reader, so
+:mod:`helpers.analysis.official` can import the column lists without loading the streaming code.
+
+Rules, stated here:
+
+* The frame has the columns :data:`FLOW_COLUMNS`, in that order: text as pandas strings, ``year``
+  int64, ``value_usd`` float64 (see :func:`typed_flows`).
+* ``level`` is one of :data:`LEVELS`; it says how many digits of the HS codes are summed.
+* A file's rows are summed to one row per source, year, direction, reporting side, flow and HS code
+  (:func:`sum_by_code`); the ``file`` column names the file they came from.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: ``level`` argument -> digits of the HS codes summed.
+LEVELS = {"chapter": 2, "4": 4, "6": 6}
+#: Columns of :func:`helpers.official.read_flows`' frame, in order.
+FLOW_COLUMNS = [
+    "source",
+    "year",
+    "exporter",
+    "importer",
+    "reported_by",
+    "flow",
+    "hs_chapter",
+    "hs_code",
+    "value_usd",
+    "file",
+]
+#: Columns that identify one figure of one year and direction (without the HS breakdown).
+GROUP_KEYS = ["source", "year", "exporter", "importer", "reported_by", "flow"]
+#: Values of ``source`` that are UN Comtrade reports (current and legacy layout).
+COMTRADE_SOURCES = ("comtrade", "comtrade_legacy")
+
+_TEXT_COLUMNS = ("source", "exporter", "importer", "reported_by", "flow", "hs_chapter", "hs_code", "file")
+_SUM_KEYS = [*GROUP_KEYS, "hs_chapter", "hs_code"]
+
+
+class OfficialDataWarning(UserWarning):
+    """Something was read on an assumption the reader should know about (e.g. no BACI code file)."""
+
+
+def typed_flows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The flows columns in order, text as pandas strings, year int64, value float64."""
+    out = frame[FLOW_COLUMNS].copy()
+    for column in _TEXT_COLUMNS:
+        out[column] = out[column].astype("string")
+    out["year"] = out["year"].astype("int64")
+    out["value_usd"] = out["value_usd"].astype("float64")
+    return out
+
+
+def empty_flows() -> pd.DataFrame:
+    """A flows frame with no rows."""
+    return typed_flows(pd.DataFrame({column: [] for column in FLOW_COLUMNS}))
+
+
+def sum_by_code(rows: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """Sum one file's rows to (year, direction, reporting side, flow, HS code), naming the file."""
+    out = rows.groupby(_SUM_KEYS, dropna=False, sort=True)["value_usd"].sum().reset_index()
+    out["file"] = file_name
+    return typed_flows(out)

@@ -1,0 +1,143 @@
+"""The extract cache: one download file's flows for one pair and level, kept between runs.
+
+A big BACI year file takes about a second to stream; the pair's extract is a few kilobytes. A
+rerun, or another notebook of the same run, reads the extract instead of the file.
+
+Rules, stated here:
+
+* Keyed by content, never by path, size or modification time: the key is a SHA-256 digest of the
+  data file's bytes and name, of the bytes and names of the release's code files the reader uses
+  (:func:`helpers.official.countries.release_code_files`), of the pair (in either order), the level,
+  :data:`CACHE_VERSION` and a fingerprint of the reading code (:func:`code_fingerprint`). An edited
+  or replaced download, code file or reader is read again; a moved one is not. The bytes are hashed
+  on every read (about 1 GB/s): a rerun costs a pass over the file, not a parse of it.
+* The caller checks the file's header first (a bounded read), so a file that is not a download is
+  refused before it is hashed.
+* The folder is :func:`helpers.config.flow_cache_dir` (the one place that reads the environment);
+  ``None`` there, or a folder that cannot be created, turns the cache off.
+* Warnings the first read raised are stored with the extract and raised again when it is served.
+* The cache is an optimisation: a damaged entry is ignored and rewritten, and a read-only or full
+  disk only costs speed. Entries are written to a temporary name and renamed, so concurrent runs
+  never see half an entry. Failed reads store nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from helpers.config import flow_cache_dir
+from helpers.official.countries import release_code_files
+from helpers.official.schema import OfficialDataWarning
+
+#: Bump when the reading rules change in a way the code fingerprint cannot see.
+CACHE_VERSION = 2
+
+_OFFICIAL = Path(__file__).resolve().parent
+_NOT_READING_CODE = {"samples.py"}
+
+
+def cache_folder() -> Path | None:
+    """Where extracts are kept, created if need be; None when caching is off or the folder cannot be made."""
+    base = flow_cache_dir()
+    if base is None:
+        return None
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return base
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (bounded memory whatever the size)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 of the reading code (this package's modules but the samples) and of the pandas and
+    pyarrow versions that parse and store the extracts; computed once per process."""
+    digest = hashlib.sha256(f"pandas {pd.__version__} pyarrow {pa.__version__}".encode())
+    for module in sorted(_OFFICIAL.glob("*.py")):
+        if module.name not in _NOT_READING_CODE:
+            digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
+
+
+def extract_key(file: Path, first: str, second: str, level: str) -> str:
+    """Digest of everything one file's extract depends on (see the module's rules)."""
+    sides = [(side.name, file_digest(side)) for side in release_code_files(file)]
+    key = (CACHE_VERSION, code_fingerprint(), file.name, file_digest(file), sides, sorted((first, second)), level)
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+
+
+def cached_extract(file: Path, first: str, second: str, level: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """One file's flows for the pair: from the extract cache when the same content was read for the same
+    pair and level before, else ``read()`` and stored.
+
+    Check the file's header before calling this: hashing reads the whole file, and a file that is not
+    a download should be refused after a bounded read. Warnings of a first read are raised from the
+    caller's frame, warnings served from the cache from the caller's caller (as ``read_flows`` did).
+    """
+    folder = cache_folder()
+    key = _key_or_none(file, first, second, level) if folder is not None else None
+    if folder is not None and key is not None:
+        stored = _load(folder, key)
+        if stored is not None:
+            frame, messages = stored
+            for message in messages:
+                warnings.warn(message, OfficialDataWarning, stacklevel=3)
+            return frame
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OfficialDataWarning)
+        frame = read()
+    messages = [str(w.message) for w in caught if issubclass(w.category, OfficialDataWarning)]
+    for w in caught:
+        if issubclass(w.category, OfficialDataWarning):
+            warnings.warn(w.message, w.category, stacklevel=2)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if folder is not None and key is not None:
+        _save(folder, key, frame, messages)
+    return frame
+
+
+def _key_or_none(file: Path, first: str, second: str, level: str) -> str | None:
+    """:func:`extract_key`, or None when a file cannot be read to hash it (the read then says why)."""
+    try:
+        return extract_key(file, first, second, level)
+    except OSError:
+        return None
+
+
+def _load(folder: Path, key: str) -> tuple[pd.DataFrame, list[str]] | None:
+    """The stored extract and its warnings, or None when there is none or it is damaged."""
+    data, notes = folder / f"{key}.parquet", folder / f"{key}.json"
+    if not (data.exists() and notes.exists()):
+        return None
+    try:
+        return pd.read_parquet(data), list(json.loads(notes.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, pa.ArrowException):
+        return None  # a damaged cache entry is ignored and rewritten
+
+
+def _save(folder: Path, key: str, frame: pd.DataFrame, messages: list[str]) -> None:
+    """Store an extract and its warnings, each under a temporary name first; failures only cost speed."""
+    stem = f"{key}.{os.getpid()}"
+    try:
+        frame.to_parquet(folder / f"{stem}.parquet.tmp", index=False)
+        (folder / f"{stem}.parquet.tmp").replace(folder / f"{key}.parquet")
+        (folder / f"{stem}.json.tmp").write_text(json.dumps(messages), encoding="utf-8")
+        (folder / f"{stem}.json.tmp").replace(folder / f"{key}.json")
+    except (OSError, ValueError, pa.ArrowException):
+        pass  # caching is an optimisation: a read-only or full disk only costs speed

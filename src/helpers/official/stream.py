@@ -1,0 +1,247 @@
+"""Streaming a download with pyarrow, filtered to a country pair; the slow re-read that says where a
+damaged row is.
+
+Rules, stated here:
+
+* Scale: files are streamed with ``pyarrow.csv.open_csv`` in record batches of about
+  :data:`BLOCK_SIZE` bytes; each batch is filtered to the country pair with ``pyarrow.compute``
+  (:class:`PairFilter`) before anything else is done, so a 10-million-row BACI year never sits in
+  memory as a whole. Only the columns a format declares are converted, with explicit types.
+* Errors are :class:`helpers.errors.DataError` naming file, line, column and rule. The fast reader
+  does not know line numbers; when it meets a broken row (a row of the wrong width, an empty or
+  non-numeric numeric field) the file is read again, slowly, with the csv module, only to say
+  exactly where (:func:`stream_pair`). Rules checked later on the pair's rows cite their lines the
+  same way (:func:`fail_at`). At most :data:`MAX_PROBLEMS` problems are listed.
+* Trade values must be finite and not negative (:func:`check_values`).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from helpers.config import display_path
+from helpers.errors import DataError, Problem
+from helpers.official.formats import BACI, PLAIN_NUMBER, WHOLE_NUMBER, Field, Format, Header, open_text
+
+#: Bytes per pyarrow read block: 1 MiB keeps the read-ahead small (bigger blocks cost memory, not time).
+BLOCK_SIZE = 1 << 20
+#: Most problems listed when a damaged file is diagnosed.
+MAX_PROBLEMS = 8
+
+_ARROW_TYPES = {"int": pa.int32(), "float": pa.float64(), "text": pa.string()}
+_PANDAS_DTYPES = {"int": "int64", "float": "float64", "text": "object"}
+
+
+def open_stream(path: Path, header: Header, fmt: Format, positions: dict[str, int]) -> pacsv.CSVStreamingReader:
+    """A pyarrow streaming reader over the fields of ``fmt`` present in the file, typed explicitly.
+
+    Columns are named ``c{position}``; codes are 32-bit integers, values float64, the rest text.
+    """
+    names = [f"c{i}" for i in range(len(header.names))]
+    wanted = {f"c{pos}": _ARROW_TYPES[fmt.field(key).kind] for key, pos in positions.items()}
+    return pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE, use_threads=True),
+        parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=fmt is not BACI),
+        convert_options=pacsv.ConvertOptions(
+            column_types=wanted, include_columns=list(wanted), strings_can_be_null=False
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PairFilter:
+    """Which rows belong to the pair: two columns and the values that mean each country."""
+
+    reporter_column: str
+    partner_column: str
+    first: frozenset
+    second: frozenset
+
+    def select(self, batch: pa.RecordBatch) -> pa.Array:
+        """Indices of the rows of ``batch`` between the two countries, in either direction.
+
+        The reporter column is tested first; only its hits (a small share of a big file) are
+        tested further.
+        """
+        rep = batch.column(self.reporter_column)
+        hits = pc.indices_nonzero(_among(rep, self.first | self.second))
+        if len(hits) == 0:
+            return hits
+        rep, par = rep.take(hits), batch.column(self.partner_column).take(hits)
+        keep = pc.or_(
+            pc.and_(_among(rep, self.first), _among(par, self.second)),
+            pc.and_(_among(rep, self.second), _among(par, self.first)),
+        )
+        return hits.filter(keep)
+
+
+def _among(column: pa.Array, values: frozenset) -> pa.Array:
+    """Boolean mask: the column's value is one of ``values`` (nulls are not)."""
+    ordered = sorted(values)
+    if not 0 < len(ordered) <= 4:
+        return pc.fill_null(pc.is_in(column, value_set=pa.array(ordered, type=column.type)), False)
+    mask = pc.equal(column, pa.scalar(ordered[0], type=column.type))  # for a few values, faster than is_in
+    for value in ordered[1:]:
+        mask = pc.or_(mask, pc.equal(column, pa.scalar(value, type=column.type)))
+    return pc.fill_null(mask, False)
+
+
+class _Damaged(Exception):
+    """A batch breaks a rule the fast reader checks; the slow pass says where."""
+
+
+def stream_pair(path: Path, header: Header, fmt: Format, pair: PairFilter) -> pd.DataFrame:
+    """Rows of the pair, streamed batch by batch, with the format's internal keys as column names.
+
+    Column ``rec`` is the record's number (0 = first data row), for :func:`fail_at`. A damaged file
+    is a DataError naming line, column and rule; a file with no data rows is one too.
+    """
+    positions = fmt.positions(header.names)
+    keys = {f"c{pos}": key for key, pos in positions.items()}
+    needed = [f"c{positions[f.key]}" for f in fmt.fields if f.kind != "text" and f.key in positions]
+    pieces = []
+    offset = 0
+    try:
+        for batch in open_stream(path, header, fmt, positions):
+            batch = batch.rename_columns([keys[n] for n in batch.schema.names])
+            if any(batch.column(keys[c]).null_count for c in needed):
+                raise _Damaged("a numeric field is empty or not a number")
+            hits = pair.select(batch)
+            if len(hits):
+                pieces.append(batch.take(hits).append_column("rec", pc.add(hits.cast(pa.int64()), offset)))
+            offset += batch.num_rows
+    except (_Damaged, pa.ArrowInvalid) as exc:
+        raise _diagnosis(path, header, fmt, str(exc)) from None
+    except OSError as exc:
+        raise DataError(display_path(path), Problem(f"cannot be read ({exc}); is the download complete?")) from None
+    if offset == 0:
+        raise DataError(display_path(path), Problem("header only: the file has no data rows", line=1))
+    if not pieces:
+        return _no_rows(fmt, positions)
+    return pa.Table.from_batches(pieces).to_pandas()
+
+
+def _no_rows(fmt: Format, positions: dict[str, int]) -> pd.DataFrame:
+    """The frame :func:`stream_pair` returns when the pair has no rows: its columns, typed."""
+    return pd.DataFrame(
+        {key: pd.Series(dtype=_PANDAS_DTYPES[fmt.field(key).kind]) for key in positions}
+        | {"rec": pd.Series(dtype="int64")}
+    )
+
+
+def _records(path: Path, header: Header) -> Iterator[tuple[int, int, list[str]]]:
+    """(record number, line, fields) of every non-blank data row, read slowly with the csv module."""
+    with open_text(path) as fh:
+        reader = csv.reader(fh, delimiter=header.delimiter, strict=True)
+        next(reader, None)
+        rec = 0
+        for fields in reader:
+            if not fields:
+                continue
+            yield rec, reader.line_num, fields
+            rec += 1
+
+
+def _field_problem(field: Field, text: str) -> str | None:
+    """The rule a raw numeric field breaks, or None."""
+    if not text.strip():
+        return "a value is required"
+    if field.kind == "int" and not WHOLE_NUMBER.match(text):
+        return "must be a whole number written plainly (digits only)"
+    if field.kind == "float" and not PLAIN_NUMBER.match(text):
+        return "must be a number written plainly (no thousands separators, currency signs or NA)"
+    return None
+
+
+def _row_problems(fields: list[str], line: int, header: Header, checked: list[tuple[Field, int]]) -> list[Problem]:
+    """The problems of one raw row: its width, then each numeric field."""
+    if len(fields) != len(header.names):
+        return [
+            Problem(
+                f"row has {len(fields)} fields, header has {len(header.names)} (truncated row or stray delimiter?)",
+                line=line,
+            )
+        ]
+    problems = []
+    for field, pos in checked:
+        broken = _field_problem(field, fields[pos])
+        if broken:
+            problems.append(Problem(broken, line=line, column=field.header, value=fields[pos].strip() or None))
+    return problems
+
+
+def _diagnosis(path: Path, header: Header, fmt: Format, reason: str) -> DataError:
+    """Read a damaged file again with the csv module and name line, column and rule of each problem."""
+    positions = fmt.positions(header.names)
+    checked = [(fmt.field(k), p) for k, p in positions.items() if fmt.field(k).kind != "text"]
+    problems: list[Problem] = []
+    try:
+        for _, line, fields in _records(path, header):
+            problems += _row_problems(fields, line, header, checked)
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    except csv.Error as exc:
+        problems.append(Problem(f"malformed CSV ({exc}); is the file cut off inside a quoted field?"))
+    except (OSError, EOFError) as exc:
+        problems.append(Problem(f"cannot be read to the end ({exc}); is the download complete?"))
+    if not problems:
+        problems.append(Problem(f"cannot be read: {reason}"))
+    return DataError(display_path(path), problems)
+
+
+def _lines_of(path: Path, header: Header, wanted: list[int]) -> dict[int, int]:
+    """Record number -> line, for the (sorted) record numbers ``wanted``, found by one slow pass."""
+    lines: dict[int, int] = {}
+    if not wanted:
+        return lines
+    last, targets = wanted[-1], set(wanted)
+    for rec, line, _ in _records(path, header):
+        if rec in targets:
+            lines[rec] = line
+        if rec >= last:
+            break
+    return lines
+
+
+def fail_at(
+    path: Path,
+    header: Header,
+    recs: Iterable[int],
+    rule: str,
+    column: str | None = None,
+    values: dict[int, str] | None = None,
+) -> DataError:
+    """A DataError citing the lines of the given record numbers (found by one slow pass).
+
+    ``recs`` are :func:`stream_pair`'s ``rec`` numbers, ``values`` what each of them holds.
+    """
+    wanted = sorted(set(int(r) for r in recs))[:MAX_PROBLEMS]
+    lines = _lines_of(path, header, wanted)
+    values = values or {}
+    problems = [Problem(rule, line=lines.get(r), column=column, value=values.get(r)) for r in wanted]
+    return DataError(display_path(path), problems or [Problem(rule, column=column)])
+
+
+def check_values(path: Path, header: Header, rows: pd.DataFrame, column: str) -> None:
+    """Trade values (column ``value`` of :func:`stream_pair`'s rows, ``column`` in the file) must be
+    finite and not negative."""
+    bad = ~(rows["value"].map(math.isfinite) & (rows["value"] >= 0))
+    if bad.any():
+        raise fail_at(
+            path,
+            header,
+            rows.loc[bad, "rec"],
+            "must be a finite value of at least 0",
+            column,
+            dict(zip(rows.loc[bad, "rec"], rows.loc[bad, "value"].astype(str))),
+        )

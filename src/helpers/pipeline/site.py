@@ -1,0 +1,49 @@
+"""The run folder's own pages and files: ``index.html`` (from ``site/index.html.j2``) and ``run.json``.
+
+The index lists every report of the run with its question, finding, parameters and data sources.
+Its markup comes only from the template, rendered by ``render.jinja_environment`` (autoescaping).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from helpers.pipeline import render
+from helpers.pipeline.findings import notebook_finding
+
+INDEX_TEMPLATE = "index.html.j2"
+
+
+def index_html(entries: list[dict[str, Any]], run_info: dict[str, Any]) -> str:
+    """The run's index page: every report with its question, finding, parameters and data sources.
+
+    Each entry has ``name``, ``info`` (``render.notebook_info``), ``params`` (this run's values for the
+    notebook) and ``finding`` (its one-line finding, or ``""``).
+    """
+    cards = [{**e, "sources": render.data_sources(e["info"].get("reads", []))} for e in entries]
+    return render.jinja_environment().get_template(INDEX_TEMPLATE).render(cards=cards, run_info=run_info)
+
+
+def _entry(folder: Path, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The index entry of one executed notebook of the run; its exported tables are written on the way."""
+    import nbformat
+
+    nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+    render.export_tables(nb, folder)
+    return {"name": name, "info": render.notebook_info(nb), "params": params, "finding": notebook_finding(nb)}
+
+
+def write_run_outputs(
+    folder: Path, outcomes: list[Any], per_notebook: dict[str, dict[str, Any]], run_info: dict[str, Any]
+) -> None:
+    """Files a run writes besides the notebooks and their pages: the tables, ``index.html`` and ``run.json``.
+
+    ``outcomes`` are the runner's outcomes (anything with a ``name``), in the index's order.
+    """
+    entries = [_entry(folder, o.name, per_notebook.get(o.name, {})) for o in outcomes]
+    (folder / "index.html").write_text(index_html(entries, run_info), encoding="utf-8")
+    (folder / "run.json").write_text(
+        json.dumps({**run_info, "notebooks": [e["name"] for e in entries]}, indent=2) + "\n", encoding="utf-8"
+    )

@@ -1,0 +1,60 @@
+"""Unanswered questions: handed on through every step, shown once per cell, never mistaken for data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import answers
+from helpers.answers import Unanswered, is_answered, or_unanswered, say
+
+
+def test_every_use_of_an_unanswered_gives_the_same_object():
+    gap = Unanswered("no figures for this pair")
+    assert gap.exports("iranian") is gap
+    assert gap["value"] is gap
+    assert gap.round({"share": 3}).drop(columns=["x"]) is gap
+    assert list(gap) == [] and len(gap) == 0 and not gap
+    assert str(gap) == "no figures for this pair"
+    with pytest.raises(AttributeError):
+        gap.__array__  # noqa: B018 - dunders and IPython hooks are not answers
+    with pytest.raises(AttributeError):
+        gap._repr_html_  # noqa: B018
+
+
+def test_a_decorated_step_hands_on_the_first_unanswered_argument():
+    calls = []
+
+    @or_unanswered
+    def step(frame, factor=1):
+        calls.append(frame)
+        return frame * factor
+
+    first, second = Unanswered("first"), Unanswered("second")
+    assert step(first, factor=second) is first
+    assert step(pd.Series([1]), factor=second) is second
+    assert calls == []
+    assert step(pd.Series([2]), factor=3).tolist() == [6]
+
+
+def test_say_prints_reasons_once_per_cell_and_skips_none(capsys, monkeypatch):
+    cell = {"n": 1}
+    monkeypatch.setattr(answers, "_cell", lambda: cell["n"])
+    gap = Unanswered("why not")
+    say("a line", gap, None, gap)
+    gap.show()
+    cell["n"] = 2
+    say(gap)
+    assert capsys.readouterr().out == "a line\nwhy not\nwhy not\n"
+
+
+def test_outside_ipython_every_show_prints(capsys, monkeypatch):
+    monkeypatch.setattr(answers, "_cell", lambda: None)
+    gap = Unanswered("again")
+    gap.show()
+    gap.show()
+    assert capsys.readouterr().out == "again\nagain\n"
+
+
+def test_is_answered_tells_frames_from_unanswered():
+    assert is_answered(pd.DataFrame()) and is_answered(None) and not is_answered(Unanswered("x"))

@@ -1,0 +1,81 @@
+"""Sentences stating the findings, from small frames: titles, lines and findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.analysis import headlines, volume
+from helpers.answers import Unanswered
+from tests.fixtures import rows
+
+EXP = "iran_exports_to_iraq"
+IMP = "iran_imports_from_iraq"
+
+
+def test_volume_title_states_the_latest_export_figure_against_the_target():
+    trade = rows(
+        (EXP, "iranian", 1400, 1, 12, 8e9, "exact", "iranian_customs"),
+        (EXP, "iranian", 1401, 1, 12, 9e9, "lower", "chamber"),
+    )
+    title = headlines.volume_title(volume.preferred(trade, EXP), 20e9)
+    assert title.startswith("Iran's exports to Iraq alone reached over $9.0bn in 1401: at least 45% of the $20bn")
+
+
+def test_lines_of_the_target_arithmetic_follow_the_bound_of_the_base():
+    base = {"value": 10e9, "bound": "lower", "how": "reported for calendar year 2022"}
+    need = volume.required_growth(10e9, 20e9, 2022, 2030)
+    assert headlines.base_line(base, "reported figures", 2022) == (
+        "Base (reported figures): over $10.00bn in 2022 (reported for calendar year 2022)."
+    )
+    assert headlines.target_line(base, need, 20e9, 2022, 2030).startswith("Reaching $20bn by 2030 takes at most 9.1%")
+    above = {"value": 25e9, "bound": "exact", "how": "x"}
+    assert headlines.target_line(above, -0.02, 20e9, 2022, 2030).endswith("no growth is needed.")
+    assert headlines.need_phrase(base, need) == "needs at most 9.1% a year"
+
+
+def test_growth_and_reached_lines_say_when_a_rate_is_missing():
+    assert "growth not computed" in headlines.growth_line("two-way trade", None, 5)
+    assert headlines.reached_line({"value": 10e9}, 2022, 20e9, None) is None
+    g = volume.Growth("1396", "1401", 5e9, 10e9, 5, volume.cagr(5e9, 10e9, 5), False)
+    assert headlines.growth_line("exports", g, 5) == "exports: 14.9% a year from 1396 to 1401."
+    assert headlines.reached_line({"value": 10e9}, 2022, 20e9, g) == (
+        "At 14.9% a year from the 2022 base, $20bn is reached around 2027."
+    )
+
+
+def test_an_unanswered_input_is_handed_on_by_every_headline():
+    gap = Unanswered("no base")
+    assert headlines.base_line(gap, "x", 2022) is gap
+    assert headlines.volume_finding(gap, gap, gap, 2022, 20e9, 2030) is gap
+    assert headlines.share_title(gap) is gap
+
+
+def test_share_title_compares_the_range_with_the_report():
+    ranges = pd.DataFrame({"low": [0.1, 0.12], "high": [0.15, 0.17]})
+    assert headlines.share_title(ranges).endswith(
+        "10%–17% of Iraq's goods imports in the usable pairings, below the report's 65%"
+    )
+    assert "up to" in headlines.share_title(pd.DataFrame({"low": [0.5], "high": [0.7]}))
+
+
+def test_claims_finding_counts_every_verdict_and_names_the_inconsistent():
+    verdicts = pd.DataFrame({"claim_id": ["c1", "c2", "c3"], "verdict": ["consistent", "inconsistent", "consistent"]})
+    text = headlines.claims_finding(verdicts, "2024-09-03", object(), "Iran–Iraq")
+    assert text == (
+        "As of 2024-09-03 (the report's date), on evidence published by then: of 3 claims, "
+        "2 consistent, 1 inconsistent, 0 ambiguous, 0 unverifiable; inconsistent: c2."
+    )
+    other = headlines.claims_finding(verdicts.iloc[[0]], "2025-01-01", None, "Türkiye–Iraq")
+    assert other.startswith("As of 2025-01-01, for Türkiye–Iraq: of 1 claims, 1 consistent") and other.endswith(".")
+
+
+def test_supplier_rank_line_gives_the_rank_among_that_years_suppliers():
+    ranking = pd.DataFrame({"year": [2021, 2021, 2021], "partner": ["CHN", "IRN", "TUR"], "rank_by_high": [1, 3, 2]})
+    assert headlines.supplier_rank_line(ranking) == "Iran's rank by value among sourced suppliers: 2021: 3 of 3"
+
+
+def test_official_title_without_two_way_figures_states_no_level():
+    empty = pd.DataFrame(columns=["year", "value"])
+    assert headlines.official_title("Türkiye–Iraq", empty) == "Türkiye–Iraq trade in official statistics"
+    one = pd.DataFrame({"year": [2022], "value": [5.1e9]})
+    assert headlines.official_title("Türkiye–Iraq", one).endswith(": $5.1bn both ways in 2022")
