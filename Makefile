@@ -35,6 +35,7 @@ report: $(STAMP) ## Run every notebook with $(PARAMS) and render the HTML report
 notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ on their own defaults (nothing injected; params/default.yaml must agree)
 	$(BIN)/python -m helpers run --params params/default.yaml --in-place
 	$(BIN)/python -m helpers findings --write
+	$(BIN)/python -m helpers parameters --write
 
 lint: $(STAMP) ## ruff: lint src, tests, benchmarks and notebooks; check the formatting of src, tests and benchmarks
 	$(BIN)/ruff check src tests benchmarks notebooks
@@ -44,7 +45,7 @@ test: $(STAMP) lint ## Lint, then unit, integration, browser and server tests pl
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 check: $(STAMP) lint ## Fast inner loop: lint, then the tests that start no kernel (no notebooks)
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2 tests -m "not slow"
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist worksteal tests -m "not slow"
 
 # transport_encryption=auto: the server provisions CurveZMQ keys for every kernel whose kernelspec declares
 # support (ipykernel's does), so no kernel talks plain-text TCP or warns "running over TCP without encryption"

@@ -16,10 +16,10 @@ from helpers.config import DATA_DIR  # noqa: E402
 from helpers.tables import manifest as provenance  # noqa: E402
 
 
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    """A copy of data/ with a freshly recorded manifest (so checksum rules are reachable)."""
-    folder = tmp_path / "data"
+@pytest.fixture(scope="session")
+def data_template(tmp_path_factory) -> Path:
+    """One copy of data/ per test session, with a freshly recorded manifest: tests never edit it."""
+    folder = tmp_path_factory.mktemp("data-template") / "data"
     folder.mkdir()
     for f in DATA_DIR.glob("*.csv"):
         shutil.copy(f, folder / f.name)
@@ -27,16 +27,10 @@ def data_copy(tmp_path: Path) -> Path:
     return folder
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    """Write a small CSV the way the project's files are written (UTF-8, LF, minimal quoting)."""
-    import csv
-
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow(["" if v is None else v for v in r])
-    return path
+@pytest.fixture
+def data_copy(tmp_path: Path, data_template: Path) -> Path:
+    """A copy of data/ with a freshly recorded manifest (so checksum rules are reachable)."""
+    return Path(shutil.copytree(data_template, tmp_path / "data"))
 
 
 @pytest.fixture(autouse=True)

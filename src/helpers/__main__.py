@@ -1,4 +1,5 @@
-"""Command line: ``python -m helpers run ...``, ``screenshots``, ``samples``, ``findings`` and ``data``.
+"""Command line: ``python -m helpers run ...``, ``screenshots``, ``samples``, ``findings``, ``parameters``
+and ``data``.
 
 Argument parsing only: each command is one small function that hands over to the module doing the work.
 """
@@ -61,6 +62,22 @@ def cmd_findings(args: argparse.Namespace) -> int:
         print("README.md findings updated")
     else:
         print("README.md findings already current")
+    return 0
+
+
+def cmd_parameters(args: argparse.Namespace) -> int:
+    """``parameters``: print each notebook's parameters cell as the schema has it, or write the
+    README's parameter tables from the schema."""
+    from helpers.config import ROOT
+    from helpers.pipeline import parameters, schema
+
+    if not args.write:
+        for path in parameters.notebook_paths():
+            print(f"# {path.stem}\n{schema.parameters_cell(path.stem)}")
+    elif schema.update_readme(ROOT / "README.md"):
+        print("README.md parameter tables updated")
+    else:
+        print("README.md parameter tables already current")
     return 0
 
 
@@ -145,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     fnd = sub.add_parser("findings", help="print the README's Findings section from the stored notebooks")
     fnd.set_defaults(handler=cmd_findings)
     fnd.add_argument("--write", action="store_true", help="write it into README.md")
+    prm = sub.add_parser("parameters", help="print the parameters cells the schema declares")
+    prm.set_defaults(handler=cmd_parameters)
+    prm.add_argument("--write", action="store_true", help="write the README's parameter tables from the schema")
     _data_actions(sub.add_parser("data", help="data package tasks"))
     return parser
 

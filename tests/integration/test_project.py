@@ -83,3 +83,13 @@ def test_readme_documents_every_notebook_and_both_commands():
     assert "make report" in text and "make test" in text
     for path in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"):
         assert f"`{path.name}`" in text, f"README lacks a paragraph on {path.name}"
+
+
+def test_parameters_command_prints_the_cells_the_schema_declares(capsys):
+    from helpers.__main__ import main
+    from helpers.pipeline import schema
+
+    assert main(["parameters"]) == 0
+    out = capsys.readouterr().out
+    for stem in ("01-trade-volume", "02-composition", "03-influence-timeline", "04-claims-check"):
+        assert f"# {stem}\n{schema.parameters_cell(stem)}" in out

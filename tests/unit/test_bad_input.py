@@ -97,6 +97,7 @@ def test_spreadsheet_output_loads_like_the_original(data_copy, name):
     pd.testing.assert_frame_equal(clean, read_table(spec, path, verify_checksum=False))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_random_damage_loads_or_raises_the_projects_error(tmp_path, name):
     from helpers.config import DATA_DIR

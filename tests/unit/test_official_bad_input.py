@@ -107,6 +107,7 @@ from hypothesis import strategies as st  # noqa: E402
 from tests.fixtures import apply_damage, mutation  # noqa: E402
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["comtrade", "baci"])
 def test_random_damage_to_downloads_loads_or_raises_the_projects_error(tmp_path, kind, monkeypatch):
     import warnings
