@@ -13,7 +13,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["COLLECTION_CHECKED_TABLES"] = "off"
 
 from helpers.config import DATA_DIR  # noqa: E402
-from helpers.tables import manifest as provenance  # noqa: E402
+from helpers.tables import manifest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def data_template(tmp_path_factory) -> Path:
     folder.mkdir()
     for f in DATA_DIR.glob("*.csv"):
         shutil.copy(f, folder / f.name)
-    provenance.record(folder)
+    manifest.record(folder)
     return folder
 
 

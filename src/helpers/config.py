@@ -36,7 +36,6 @@ DATA_DIR: Path = ROOT / "data"
 NOTEBOOK_DIR: Path = ROOT / "notebooks"
 PARAMS_DIR: Path = ROOT / "params"
 REPORTS_DIR: Path = ROOT / "reports"
-DATAPACKAGE: Path = DATA_DIR / "datapackage.json"
 
 
 def data_file(name: str) -> Path:

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from helpers.answers import Unanswered, or_unanswered, say
+from helpers.answers import Unanswered, or_unanswered
 
 __all__ = [
     "usd_bn",
@@ -28,7 +28,6 @@ __all__ = [
     "show_table",
     "show_markdown",
     "show_notice",
-    "say",
     "md_escape",
     "describe_sources",
 ]
@@ -157,8 +156,6 @@ def show_table(
 
 def md_escape(text: str) -> str:
     """Escape Markdown and HTML in text from data so it shows as text, never as markup."""
-    import html
-
     text = html.escape(text, quote=False)
     for ch in "\\`*_[]#|$":
         text = text.replace(ch, "\\" + ch)
@@ -167,8 +164,6 @@ def md_escape(text: str) -> str:
 
 def describe_sources(frame, columns: tuple[str, ...] = ("publisher",), checked_col: str = "checked") -> str:
     """One 'Source:' line naming the distinct publishers of the rows drawn and when they were checked."""
-    import pandas as pd
-
     if frame is None or len(frame) == 0:
         return "Source: no rows drawn."
     names: list[str] = []

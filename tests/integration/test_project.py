@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from helpers.config import DATA_DIR, NOTEBOOK_DIR, ROOT
-from helpers.tables import manifest as provenance
+from helpers.tables.manifest import build_manifest, data_dictionary, sha256
 
 
 def _norm(name: str) -> str:
@@ -38,16 +38,14 @@ def test_manifest_matches_shipped_files():
     listed = {r["path"] for r in manifest["resources"]}
     assert listed == {p.name for p in DATA_DIR.glob("*.csv")}
     for res in manifest["resources"]:
-        assert res["hash"] == f"sha256:{provenance.sha256(DATA_DIR / res['path'])}", (
-            f"{res['path']} changed since recorded"
-        )
+        assert res["hash"] == f"sha256:{sha256(DATA_DIR / res['path'])}", f"{res['path']} changed since recorded"
         assert res["licenses"] and res["schema"]["fields"]
 
 
 def test_manifest_is_what_record_would_write():
     on_disk = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
-    assert on_disk == provenance.build_manifest(DATA_DIR)
-    assert (DATA_DIR / "README.md").read_text(encoding="utf-8") == provenance.data_dictionary(DATA_DIR)
+    assert on_disk == build_manifest(DATA_DIR)
+    assert (DATA_DIR / "README.md").read_text(encoding="utf-8") == data_dictionary(DATA_DIR)
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.name)

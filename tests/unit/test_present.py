@@ -9,7 +9,7 @@ import pytest
 
 from helpers import present
 from helpers.config import NOTEBOOK_DIR, run_context_environment
-from helpers.plots import style as charts
+from helpers.plots import style
 
 
 def test_usd_bn_marks_bounds():
@@ -40,7 +40,7 @@ def test_show_table_escapes_html_and_attaches_csv(monkeypatch):
 def test_dollar_signs_never_start_mathtext():
     import matplotlib.pyplot as plt
 
-    charts.apply_style()
+    style.apply_style()
     fig, ax = plt.subplots()
     ax.set_title("from $10bn to $20bn")
     fig.canvas.draw()  # raises a ParseException if '$' were parsed as math
@@ -82,14 +82,14 @@ def test_one_tight_box_crops_like_savefig_tight(layout):
     import matplotlib.pyplot as plt
     from PIL import Image
 
-    charts.apply_style()
+    style.apply_style()
     fig, ax = plt.subplots(figsize=(6, 3), layout=layout)
     ax.plot([2003, 2024], [1e9, 12e9], label="exports")
     ax.set_title("A long title that states the finding of the chart in full")
     ax.set_ylabel("US$ bn")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # outside the axes, as the house charts do
     ax.annotate("label", (2010, 5e9), xytext=(2015, 9e9), arrowprops={"arrowstyle": "->"})
-    charts.annotate(fig, 1, "caption", "Source: " + "a long source line " * 12, "alt")
+    style.annotate(fig, 1, "caption", "Source: " + "a long source line " * 12, "alt")
 
     def png(bbox) -> bytes:
         buf = io.BytesIO()
@@ -97,7 +97,7 @@ def test_one_tight_box_crops_like_savefig_tight(layout):
         return buf.getvalue()
 
     expected = png("tight")
-    got = png(charts.tight_bbox(fig))
+    got = png(style.tight_bbox(fig))
     if layout is None:  # the house charts: same crop, same pixels
         assert got == expected
     else:  # a layout engine runs again on every draw and may move artists by a fraction of a pixel
@@ -115,11 +115,11 @@ def test_show_exports_png_and_svg_with_text_kept_as_text(tmp_path, monkeypatch):
     for name, value in run_context_environment(figures=str(tmp_path), notebook="99-test").items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
-    charts.apply_style()
+    style.apply_style()
     fig, ax = plt.subplots()
     ax.bar(["2022"], [9.9e9])
-    meta = charts.annotate(fig, 3, "caption", "Source: a body (checked 2026-11-27)", "one bar")
-    charts.show(fig, meta, data=pd.DataFrame({"year": [2022], "value": [9.9e9]}))
+    meta = style.annotate(fig, 3, "caption", "Source: a body (checked 2026-11-27)", "one bar")
+    style.show(fig, meta, data=pd.DataFrame({"year": [2022], "value": [9.9e9]}))
     svg = (tmp_path / "99-test-fig3.svg").read_text(encoding="utf-8")
     assert "Source: a body (checked 2026-11-27)" in svg  # searchable text, not glyph paths
     assert (tmp_path / "99-test-fig3.png").read_bytes().startswith(b"\x89PNG")

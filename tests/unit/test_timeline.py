@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.analysis import timeline
-from helpers.errors import DataError, ParameterError
+from helpers.errors import DataError
 from helpers.tables import curated
 from tests.fixtures import rows
 
@@ -38,11 +38,6 @@ def test_select_filters_dates_and_categories():
     ev = events()
     assert list(timeline.select(ev, "2010-01-01", "2020-12-31", ["security", "political"])["event_id"]) == ["e2", "e3"]
     assert list(timeline.select(ev, "2003-03-20", "2003-03-20", ["security"])["event_id"]) == ["e1"]  # inclusive bounds
-
-
-def test_unknown_annotation_is_refused_with_examples():
-    with pytest.raises(ParameterError, match="unknown event id.*'nope'.*e1"):
-        timeline.check_annotate(events(), ["e1", "nope"])
 
 
 def test_phase_boundary_day_opens_the_later_phase():

@@ -27,7 +27,7 @@ from typing import Callable
 
 import pandas as pd
 
-from helpers.answers import or_unanswered
+from helpers.answers import Unanswered, is_answered, or_unanswered
 
 #: The seed report's publication date: the default date claims are judged at.
 REPORT_DATE = "2024-09-03"
@@ -400,7 +400,7 @@ def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 
 def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
-    """Category shares from the breakdowns :func:`helpers.composition.comparable_breakdowns` accepts."""
+    """Category shares from the breakdowns :func:`helpers.analysis.composition.comparable_breakdowns` accepts."""
     from helpers.analysis import composition
 
     shares = ev.category_shares
@@ -687,40 +687,41 @@ def check_all(claims: pd.DataFrame, ev: Evidence | None) -> list[Check]:
                 )
             ]
         else:
-            readings = [Reading("any", "unverifiable", "No checking rule for this claim in helpers.claims.")]
+            readings = [Reading("any", "unverifiable", "No checking rule for this claim in helpers.analysis.claims.")]
         value = None if pd.isna(row["value"]) else float(row["value"])
         out.append(Check(row["claim_id"], row["claim"], value, None if pd.isna(row["unit"]) else row["unit"], readings))
     return out
 
 
-@or_unanswered
-def verdict_table(checks: list[Check]) -> pd.DataFrame:
-    """One row per claim: id, claim, value, unit, verdict, reason (the table the runner writes as claims.csv)."""
-    return pd.DataFrame(
-        [
-            {
-                "claim_id": c.claim_id,
-                "claim": c.claim,
-                "value": c.value,
-                "unit": c.unit,
-                "verdict": c.verdict,
-                "reason": c.reason,
-            }
-            for c in checks
-        ],
-        columns=["claim_id", "claim", "value", "unit", "verdict", "reason"],
-    )
+VERDICT_COLUMNS = ["claim_id", "claim", "value", "unit", "verdict", "reason"]
+READING_COLUMNS = ["claim_id", "reading", "verdict", "reason"]
 
 
-@or_unanswered
-def readings_table(checks: list[Check]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {"claim_id": c.claim_id, "reading": r.name, "verdict": r.verdict, "reason": r.reason}
-            for c in checks
-            for r in c.readings
-        ]
-    )
+def verdict_table(checks: list[Check] | Unanswered) -> pd.DataFrame:
+    """One row per claim: id, claim, value, unit, verdict, reason (the table the runner writes as
+    claims.csv); no checks (or no claims to check) give the table with no rows."""
+    rows = [
+        {
+            "claim_id": c.claim_id,
+            "claim": c.claim,
+            "value": c.value,
+            "unit": c.unit,
+            "verdict": c.verdict,
+            "reason": c.reason,
+        }
+        for c in (checks if is_answered(checks) else [])
+    ]
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+
+
+def readings_table(checks: list[Check] | Unanswered) -> pd.DataFrame:
+    """One row per reading of every claim, with its verdict and reason."""
+    rows = [
+        {"claim_id": c.claim_id, "reading": r.name, "verdict": r.verdict, "reason": r.reason}
+        for c in (checks if is_answered(checks) else [])
+        for r in c.readings
+    ]
+    return pd.DataFrame(rows, columns=READING_COLUMNS)
 
 
 def rules_table() -> pd.DataFrame:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.answers import Unanswered, is_answered, or_unanswered
-from helpers.errors import ParameterError
 from helpers.tables.specs import EVENT_CATEGORIES
 
 CATEGORY_ORDER = EVENT_CATEGORIES  # lanes in the order the data dictionary lists the categories
@@ -55,18 +54,6 @@ def trade_beside(*series: pd.DataFrame | Unanswered) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=TRADE_COLUMNS)
     return pd.concat(parts, ignore_index=True).sort_values("start").reset_index(drop=True)
-
-
-@or_unanswered
-def check_annotate(events: pd.DataFrame, annotate: list[str]) -> None:
-    """Refuse event ids that do not exist, naming a few that do."""
-    unknown = [a for a in annotate if a not in set(events["event_id"])]
-    if unknown:
-        sample = ", ".join(events["event_id"].head(5))
-        raise ParameterError(
-            f"'annotate' names unknown event id(s) {', '.join(map(repr, unknown))}; "
-            f"ids look like: {sample} (see data/events.csv)"
-        )
 
 
 def phase_of(date: pd.Timestamp, phases: pd.DataFrame) -> str | None:

@@ -202,9 +202,10 @@ def load(
     """Read and check a parameter file (None = every notebook's defaults); ``overrides`` win over shared keys."""
     if path is None:
         return resolve(dict(overrides or {}), notebooks)
-    path = path if path.is_absolute() else (Path.cwd() / path)
-    if not path.exists() and (ROOT / path.name).exists():
-        path = ROOT / path.name
+    if not path.is_absolute():
+        # relative to the project root, as every path of the collection; a file relative to the
+        # folder the command was typed in is still found when the root has none of that name
+        path = ROOT / path if (ROOT / path).exists() or not (Path.cwd() / path).exists() else Path.cwd() / path
     raw = read_yaml(path)
     if overrides:
         raw = {**raw, **overrides}

@@ -2,7 +2,7 @@
 
 ``python -m helpers run [--params FILE] [--only NAME ...]``
 
-* parameters are checked against each notebook before any kernel starts (``helpers.params``);
+* parameters are checked against each notebook before any kernel starts (``helpers.pipeline.parameters``);
 * every shipped data table is checked once, before any kernel starts; the kernels reuse the result;
 * notebooks run in parallel in worker processes, one per core, each notebook with a fresh kernel of
   its own (worker processes, not threads, so concurrent kernel start-ups cannot hand out the same
@@ -210,9 +210,9 @@ def execute_one(
     scrub(Path(target), keep_parameters=parameters is not None)
     outputs = [target]
     if render:
-        from helpers.pipeline import render as report
+        from helpers.pipeline import render
 
-        outputs += report.render_notebook(Path(target), run_info)
+        outputs += render.render_notebook(Path(target), run_info)
     return Outcome(name, True, time.perf_counter() - began, "", outputs)
 
 
@@ -445,9 +445,9 @@ def _execute_all(
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
     if render:
-        from helpers.pipeline import render as report
+        from helpers.pipeline import render
 
-        report.load_exporters()  # templates loaded once, before the fork
+        render.load_exporters()  # templates loaded once, before the fork
 
     jobs = {}
     outcomes: list[Outcome] = []

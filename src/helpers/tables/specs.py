@@ -497,7 +497,7 @@ CLAIMS = TableSpec(
         "Each checkable statement of the seed report, paraphrased, with the value it asserts and what it refers to."
     ),
     columns=(
-        Col("claim_id", doc="Id; the checking rule in helpers.claims has the same id"),
+        Col("claim_id", doc="Id; the checking rule in helpers.analysis.claims has the same id"),
         Col("claim", doc="The statement, paraphrased"),
         Col("value", "number", required=False, doc="Value asserted"),
         Col("unit", required=False, doc="Unit of value"),
