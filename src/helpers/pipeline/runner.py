@@ -210,9 +210,9 @@ def execute_one(
     scrub(Path(target), keep_parameters=parameters is not None)
     outputs = [target]
     if render:
-        from helpers.pipeline import render
+        from helpers.pipeline.render import render_notebook
 
-        outputs += render.render_notebook(Path(target), run_info)
+        outputs += render_notebook(Path(target), run_info)
     return Outcome(name, True, time.perf_counter() - began, "", outputs)
 
 
@@ -445,9 +445,9 @@ def _execute_all(
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
     if render:
-        from helpers.pipeline import render
+        from helpers.pipeline.render import load_exporters
 
-        render.load_exporters()  # templates loaded once, before the fork
+        load_exporters()  # templates loaded once, before the fork
 
     jobs = {}
     outcomes: list[Outcome] = []
