@@ -9,10 +9,16 @@ citation, whether the data are synthetic):
 * :class:`OfficialEvidence`: the user's UN Comtrade or CEPII BACI download, for any pair.
 
 Evidence that does not exist for a run (reported figures for Türkiye–Iraq, a download when
-``source`` is ``reported``) is an :class:`~helpers.answers.Unanswered` saying so, and so is every
-answer asked of it. :class:`Pair` loads what the run's parameters name; ``primary`` is the
-evidence the target arithmetic and the trade beside the timeline rest on (the download when one
-is given, else the reported figures). Notebooks never test where their data came from.
+``source`` is ``reported``, a download with no rows for the pair) is an
+:class:`~helpers.answers.Unanswered` saying so, and so is every answer asked of it. A download as
+people really have it answers what it can: one country reporting and the other not, a direction
+absent in some or all years, years missing, HS levels differing by year. What it cannot answer (a
+two-way figure when one direction is absent, a composition from totals only) is an ``Unanswered``
+naming what the download lacks; a gap is never filled in.
+
+:class:`Pair` loads what the run's parameters name; ``primary`` is the evidence the target
+arithmetic and the trade beside the timeline rest on (the download when one is given, else the
+reported figures). Notebooks never test where their data came from.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.analysis import composition, import_share, official, volume
+from helpers.analysis import composition, headlines, import_share, official, volume
 from helpers.analysis.countries import country_name, is_default_pair
 from helpers.answers import Unanswered
 from helpers.config import resolve_path
@@ -49,6 +55,19 @@ def load_official(source: str, data_path: str, reporter: str, partner: str) -> p
             "set source to match the files"
         )
     return flows
+
+
+def empty_download_reason(data_path: str, reporter: str, partner: str) -> str:
+    """Why a download with no rows for the pair cannot be used: the countries it does hold, to choose from."""
+    from helpers import official as official_files
+
+    countries = official_files.download_countries(resolve_path(data_path))
+    held = (
+        f"it holds: {', '.join(countries)} (set reporter and partner to two of them)"
+        if countries
+        else "it holds no country's trade rows"
+    )
+    return f"data_path {data_path!r} holds no rows for {reporter.upper()} and {partner.upper()}; {held}"
 
 
 class ReportedEvidence:
@@ -215,9 +234,25 @@ class OfficialEvidence:
         """The download's file names, sorted."""
         return ", ".join(sorted(set(self.flows["file"])))
 
+    def coverage(self) -> str:
+        """What the download holds: who reports which flow for which years, so a missing side is named."""
+        return headlines.coverage_line(official.coverage(self.flows), self.reporter, self.partner)
+
+    def absent(self, exporter: str, importer: str) -> str | None:
+        """Why the download has no figure for trade from ``exporter`` to ``importer`` in any year (None: it has)."""
+        if official.direction_years(self.flows, exporter, importer):
+            return None
+        a, b = country_name(exporter), country_name(importer)
+        why = (
+            f"BACI gives no trade from {a} to {b}"
+            if self.source == "baci"
+            else f"{a} reports no exports to {b}, and {b} no imports from {a}"
+        )
+        return f"No {exporter}→{importer} flows in the download: {why}."
+
     def citation(self, rows: pd.DataFrame | None = None) -> str:
-        """The 'Source:' line: the download and its files."""
-        return f"Source: {self.source} download at {self.data_path} ({self.files()})."
+        """The 'Source:' line: the download, its files and what it holds."""
+        return f"Source: {self.source} download at {self.data_path} ({self.files()}). {self.coverage()}"
 
     def trade_citation(self, *series: pd.DataFrame) -> str:
         """'Trade: ...' naming the download."""
@@ -239,18 +274,41 @@ class OfficialEvidence:
         return official.official_series(self.flows, self.reporter, self.partner)
 
     def two_way(self, calendar: str = "gregorian") -> pd.DataFrame:
-        """One figure a calendar year of two-way trade (years with both directions only)."""
+        """One figure a calendar year of two-way trade (years with both directions only: empty when the
+        download lacks a direction)."""
         return official.official_series(self.flows)
 
     def base(self, base_year: int) -> dict | Unanswered:
-        """Two-way trade in ``base_year``."""
+        """Two-way trade in ``base_year``, or what the download lacks for it."""
         found = volume.base_value(self.two_way(), base_year, None)
-        return found if found is not None else _no_base(base_year)
+        if found is not None and found["value"] > 0:
+            return found
+        if found is not None:
+            return Unanswered(
+                f"Two-way trade in base year {base_year} is $0 in the download: no growth rate starts from zero."
+            )
+        pair = (self.reporter, self.partner), (self.partner, self.reporter)
+        missing = [why for a, b in pair if (why := self.absent(a, b))]
+        if missing:
+            return Unanswered(
+                " ".join(missing) + f" So there is no two-way figure for base year {base_year}: "
+                "the required growth cannot be computed."
+            )
+        held = " and ".join(
+            f"{a}→{b} flows for {headlines.year_spans(official.direction_years(self.flows, a, b))}" for a, b in pair
+        )
+        return Unanswered(
+            f"No two-way figure for base year {base_year}: the download has {held}; "
+            "the required growth cannot be computed (a gap stays a gap)."
+        )
 
     def category_shares(self, include_energy: bool = True) -> pd.DataFrame | Unanswered:
         """Category shares of the reporter's exports to the partner per year and reporting side."""
         from helpers.tables import read_table
 
+        missing = self.absent(self.reporter, self.partner)
+        if missing:
+            return Unanswered(missing)
         shares = official.category_shares(
             self.flows,
             self.reporter,
@@ -259,15 +317,22 @@ class OfficialEvidence:
             read_table("concordance_hs"),
             include_energy=include_energy,
         )
+        direction = f"{self.reporter}→{self.partner}"
         if shares.empty:
-            return Unanswered(f"No {self.reporter}→{self.partner} flows in the download.")
+            energy = "" if include_energy else " once energy is left out"
+            return Unanswered(f"No {direction} composition: every year's total in the download is zero{energy}.")
+        if shares["kind"].eq("not itemised").all():
+            return Unanswered(
+                f"No {direction} composition: the download gives that direction as totals only "
+                "(Comtrade TOTAL rows), no HS chapters to map to categories."
+            )
         return shares
 
     def composition_citation(self) -> str:
-        """The 'Source:' line of the composition chart: the download and the concordance."""
+        """The 'Source:' line of the composition chart: the download, the concordance and what the download holds."""
         return (
             f"Source: {self.source} download at {self.data_path} ({self.files()}); "
-            "concordance: data/concordance_hs.csv."
+            f"concordance: data/concordance_hs.csv. {self.coverage()}"
         )
 
 
@@ -284,8 +349,9 @@ class Pair:
     reporter: str
     partner: str
     reported: ReportedEvidence | Unanswered
-    #: the user's download, None when ``source`` is ``reported`` (see :meth:`download`)
-    downloaded: OfficialEvidence | None
+    #: the user's download, None when ``source`` is ``reported`` (see :meth:`download`); Unanswered when
+    #: it holds no rows for the pair
+    downloaded: OfficialEvidence | Unanswered | None
 
     @property
     def name(self) -> str:
@@ -311,7 +377,8 @@ class Pair:
 
     @property
     def primary(self) -> ReportedEvidence | OfficialEvidence | Unanswered:
-        """The download when one is given, else the reported figures."""
+        """The download when one is given (an Unanswered if it holds nothing for the pair), else the
+        reported figures."""
         return self.downloaded if self.downloaded is not None else self.reported
 
     def trade_citation(self, *series: pd.DataFrame) -> str:
@@ -377,5 +444,12 @@ def load(reporter: str = "IRN", partner: str = "IRQ", source: str = "reported", 
         reported = Unanswered(
             f"The reported figures in data/ are about Iran and Iraq; for {name} only official statistics are used."
         )
-    downloaded = None if source == "reported" else OfficialEvidence(name, source, data_path, reporter, partner)
+    downloaded = None if source == "reported" else load_download(name, source, data_path, reporter, partner)
     return Pair(reporter, partner, reported, downloaded)
+
+
+def load_download(name: str, source: str, data_path: str, reporter: str, partner: str) -> OfficialEvidence | Unanswered:
+    """The download's evidence, or an Unanswered naming the countries it holds when it has no row for the pair
+    (a run is stopped before any kernel by the parameter rule; this is the same message in JupyterLab)."""
+    found = OfficialEvidence(name, source, data_path, reporter, partner)
+    return found if len(found.flows) else Unanswered(empty_download_reason(data_path, reporter, partner))

@@ -620,6 +620,115 @@ def test_a_moved_download_is_served_from_the_cache_under_its_name(tmp_path, monk
 
 
 # ---------------------------------------------------------------------------
+# What a download holds
+
+
+def test_download_countries_of_a_comtrade_file_are_its_reporters_and_partners_without_areas(tmp_path):
+    rows = [
+        comtrade_row(364, 792, "X", "01", 10),
+        comtrade_row(792, 784, "X", "01", 20),
+        comtrade_row(784, 364, "M", "01", 30),
+        comtrade_row(364, 792, "X", "01", 5, partnerCode=0, partnerISO="W00", partnerDesc="World"),
+        comtrade_row(364, 792, "X", "01", 5, partnerCode=490, partnerISO="S19", partnerDesc="Other Asia, nes"),
+    ]
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
+    assert official.download_countries(path) == ["ARE", "IRN", "TUR"]
+    assert official.download_countries(str(path)) == ["ARE", "IRN", "TUR"]
+
+
+def test_download_countries_of_a_legacy_file_without_iso_columns_reads_numeric_codes(tmp_path):
+    header = [h for h in LEGACY_HEADER if h not in ("Reporter ISO", "Partner ISO")]
+    full = [
+        legacy_row(792, 368, flow=2),
+        legacy_row(368, 364, flow=1),
+        legacy_row(368, 364, flow=1, **{"Partner Code": 0}),  # World
+        legacy_row(368, 364, flow=1, **{"Partner Code": 842}),  # UN Comtrade's USA
+        legacy_row(368, 364, flow=1, **{"Partner Code": 490}),  # Other Asia, nes
+    ]
+    rows = [[v for h, v in zip(LEGACY_HEADER, row) if h in header] for row in full]
+    assert official.download_countries(write(tmp_path / "legacy.csv", header, rows)) == ["IRN", "IRQ", "TUR", "USA"]
+
+
+def test_download_countries_of_a_baci_folder_and_a_mixed_one(tmp_path):
+    rows = [
+        [2022, 842, 251, "010121", 1, 1],  # USA -> France in BACI's numbering
+        [2022, 490, 368, "010121", 3, 1],  # Other Asia, nes (S19): an area
+        [2022, 792, 516, "010121", 4, 1],
+    ]
+    folder = baci_folder(tmp_path / "baci", {2021: [[2021, 699, 784, "010121", 1, 1]], 2022: rows})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert official.download_countries(folder) == ["ARE", "FRA", "IND", "IRQ", "NAM", "TUR", "USA"]
+    write(folder / "comtrade.csv", COMTRADE_HEADER, [comtrade_row(364, 368)])
+    assert official.download_countries(folder) == ["ARE", "FRA", "IND", "IRN", "IRQ", "NAM", "TUR", "USA"]
+    bare = baci_folder(tmp_path / "bare", {2022: rows}, codes=False)  # ISO numeric plus UN deviations, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert official.download_countries(bare) == ["FRA", "IRQ", "NAM", "TUR", "USA"]  # 251 France, 842 USA
+
+
+def test_download_countries_are_streamed_and_damage_is_the_same_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    folder = baci_folder(tmp_path / "baci", {2022: _baci_rows(400)})
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a whole-file reader was used")
+
+    monkeypatch.setattr(pd, "read_csv", refuse)
+    monkeypatch.setattr(stream.pacsv, "read_csv", refuse)
+    monkeypatch.setattr(stream, "BLOCK_SIZE", 1024)
+    opened = []
+    real_open = stream.open_stream
+    monkeypatch.setattr(stream, "open_stream", lambda path, *a: opened.append(a[2]) or real_open(path, *a))
+    assert official.download_countries(folder) == ["IRN", "IRQ"]  # code 4 is Afghanistan's only outside the file
+    assert [sorted(positions) for positions in opened] == [["exporter", "importer"]]  # only the two columns converted
+    rows = _baci_rows(40)
+    rows[30] = [2022, "IRN", 368, "010148", 1, 2]
+    baci_folder(tmp_path / "bad", {2022: rows})
+    with pytest.raises(DataError, match=r"BACI_HS17_Y2022_V202501.csv: line 32, column 'i': must be a whole number"):
+        official.download_countries(tmp_path / "bad")
+
+
+def test_download_countries_are_cached_by_content(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    folder = baci_folder(tmp_path / "baci", {2022: [[2022, 364, 368, "010121", 1, 1]]})
+    assert official.download_countries(folder) == ["IRN", "IRQ"]
+    parsed = []
+    real = stream.open_stream
+    monkeypatch.setattr(stream, "open_stream", lambda *a: parsed.append(1) or real(*a))
+    assert official.download_countries(folder) == ["IRN", "IRQ"]
+    assert parsed == []
+    write(folder / "BACI_HS17_Y2022_V202501.csv", BACI_HEADER, [[2022, 364, 792, "010121", 1, 1]])
+    assert official.download_countries(folder) == ["IRN", "TUR"]
+    assert parsed == [1]
+
+
+@pytest.mark.parametrize("release", ["V202501", "V202301"])
+def test_download_countries_of_a_baci_zip_in_either_layout(tmp_path, monkeypatch, release):
+    from tests.fixtures.official_layouts import baci_zip
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    rows = [[2022, 364, 368, "270900", 1, 1], [2022, 490, 516, "270900", 1, 1], [2022, 842, 784, "270900", 1, 1]]
+    archive = baci_zip(tmp_path / "baci.zip", {2022: rows}, release, folder="BACI/")
+    assert official.download_countries(archive) == ["ARE", "IRN", "IRQ", "NAM", "USA"]  # never 490 (S19 or N/A)
+    assert official.download_countries(archive) == ["ARE", "IRN", "IRQ", "NAM", "USA"]  # from the cache
+
+
+def test_download_countries_keep_nothing_of_a_member_that_fails_its_crc(tmp_path, monkeypatch):
+    import zipfile
+
+    from tests.fixtures.official_layouts import baci_zip, corrupt_member
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(cache))
+    archive = baci_zip(tmp_path / "baci.zip", {2022: [[2022, 364, 368, "270900", 1, 1]]}, method=zipfile.ZIP_STORED)
+    corrupt_member(archive, "BACI_HS17_Y2022_V202501.csv", b"364,368", b"364,792")
+    with pytest.raises(DataError, match="baci.zip/BACI_HS17_Y2022_V202501.csv: damaged member .*CRC-32 check failed"):
+        official.download_countries(archive)
+    assert list(cache.glob("*.countries.json")) == []
+
+
+# ---------------------------------------------------------------------------
 # The package's shape
 
 

@@ -138,3 +138,51 @@ def test_random_damage_to_downloads_loads_or_raises_the_projects_error(tmp_path,
         assert set(flows.columns) >= {"year", "exporter", "importer", "value_usd"}
 
     check()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["stored", "deflated"])
+def test_random_damage_to_a_zip_archive_loads_or_raises_the_projects_error(tmp_path, method, monkeypatch):
+    import warnings
+    import zipfile
+
+    from helpers.errors import CollectionError
+    from helpers.official import download_countries
+    from tests.fixtures.official_layouts import baci_zip
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    compression = zipfile.ZIP_STORED if method == "stored" else zipfile.ZIP_DEFLATED
+    original = baci_zip(tmp_path / "src.zip", {2022: GOOD_BACI}, method=compression).read_bytes()
+    target = tmp_path / "baci.zip"
+    damage = st.one_of(
+        st.tuples(st.just("flip"), st.integers(0, 10**6), st.integers(1, 255)),
+        st.tuples(st.just("delete"), st.integers(0, 10**6)),
+        st.tuples(st.just("truncate"), st.integers(0, 10**6)),
+    )
+
+    @settings(
+        deadline=None, derandomize=True, max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.lists(damage, min_size=1, max_size=3))
+    def check(muts):
+        raw = bytearray(original)
+        for kind, at, *more in muts:
+            if not raw:
+                break
+            at %= len(raw)
+            if kind == "flip":
+                raw[at] ^= more[0]
+            elif kind == "delete":
+                del raw[at]
+            else:
+                del raw[at:]
+        target.write_bytes(bytes(raw))
+        for read in (lambda: read_flows(target, "IRN", "IRQ"), lambda: download_countries(target)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    read()
+                except CollectionError:
+                    pass
+
+    check()

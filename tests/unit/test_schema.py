@@ -4,7 +4,10 @@ and the runner's checks all follow."""
 from __future__ import annotations
 
 import ast
+import atexit
 import shutil
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,9 +17,21 @@ from helpers.config import NOTEBOOK_DIR, PARAMS_DIR, ROOT, data_file
 from helpers.errors import ParameterError
 from helpers.pipeline import parameters as params
 from helpers.pipeline import schema
-from tests.fixtures import make_notebook
+from tests.fixtures import COMTRADE_HEADER, comtrade_row, make_notebook, write
 
 NOTEBOOKS = params.notebook_paths(NOTEBOOK_DIR)
+
+
+def _download_of_another_pair() -> str:
+    """A Comtrade file of Türkiye–UAE trade only (no row for Iran–Iraq), written once per test process."""
+    folder = Path(tempfile.mkdtemp(prefix="other-pair-"))
+    atexit.register(shutil.rmtree, folder, True)
+    rows = [comtrade_row(792, 784, "X", "01", 1e9, 2022), comtrade_row(784, 792, "M", "01", 1.1e9, 2022)]
+    return str(write(folder / "comtrade.csv", COMTRADE_HEADER, rows))
+
+
+#: A download that holds no row for the default pair (used by the table of bad values below).
+OTHER_PAIR = _download_of_another_pair()
 
 
 def _parameters_cell(path) -> str:
@@ -159,6 +174,11 @@ BAD = [
     (("start", "end"), {"start": "2024-01-01", "end": "2020-01-01"}, "'start' (2024-01-01) must not be after 'end'"),
     (("source",), {"source": "comtrade"}, "'source' 'comtrade' needs 'data_path'"),
     (("reporter", "partner"), {"partner": "IRN"}, "'reporter' and 'partner' must be two different countries"),
+    (
+        ("source", "data_path", "reporter", "partner"),
+        {"source": "comtrade", "data_path": OTHER_PAIR},
+        "holds no rows for IRN and IRQ; it holds: ARE, TUR (set reporter and partner to two of them)",
+    ),
     (("annotate",), {"annotate": ["e-2014-06-15-pmf-founded", "e-x"]}, "'annotate' names unknown event id(s) 'e-x'"),
 ]
 
@@ -229,3 +249,38 @@ def test_a_broken_events_file_is_refused_naming_events_path(tmp_path):
     broken.write_text(broken.read_text(encoding="utf-8").replace(",political,", ",politics,", 1), encoding="utf-8")
     with pytest.raises(ParameterError, match="'events_path' .* is not a usable events file"):
         params.load(None, NOTEBOOKS, {"events_path": str(broken)})
+
+
+def test_a_download_without_the_pair_stops_the_run_with_one_message(no_kernels):
+    with pytest.raises(ParameterError) as info:
+        params.load(None, NOTEBOOKS, {"source": "comtrade", "data_path": OTHER_PAIR})
+    lines = [line for line in str(info.value).splitlines() if "holds no rows" in line]
+    assert len(lines) == 1, str(info.value)
+    assert lines[0].endswith(
+        f"data_path {OTHER_PAIR!r} holds no rows for IRN and IRQ; it holds: ARE, TUR "
+        "(set reporter and partner to two of them)"
+    )
+    assert all(p.stem in lines[0] for p in NOTEBOOKS if p.stem != "04-claims-check")  # 04 reads no download
+
+
+def test_a_download_holding_the_pair_passes_and_is_read_once(no_kernels, monkeypatch):
+    from helpers import official
+
+    calls = []
+    read = official.read_flows
+    monkeypatch.setattr(official, "read_flows", lambda *a, **k: calls.append(a) or read(*a, **k))
+    out = params.load(
+        None, NOTEBOOKS, {"source": "comtrade", "data_path": OTHER_PAIR, "reporter": "TUR", "partner": "ARE"}
+    )
+    assert out["01-trade-volume"]["reporter"] == "TUR"
+    assert len(calls) <= 1  # three notebooks declare the rule's parameters: the download is read once
+
+
+def test_a_download_the_reader_refuses_is_left_to_the_notebook_that_reads_it(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a download\n", encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for path in (tmp_path / "notes.txt", empty):  # not a Comtrade/BACI file; no data file in the folder
+        declared = {p.name: p for p in schema.parameters_of("01-trade-volume")}
+        found = schema.problems({"source": "comtrade", "data_path": str(path)}, declared)
+        assert not [m for m in found if "holds no rows" in m]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.analysis import claims, composition, timeline, volume
+from helpers.analysis.countries import country_name
 from helpers.answers import is_answered, or_unanswered
 from helpers.present import md_escape, pct, usd_bn
 
@@ -23,6 +24,61 @@ def period_name(period: str) -> str:
 def bound_word(bound: str, lower: str = "at least ") -> str:
     """The word a bound puts before a number: ``lower`` for a lower bound, else nothing."""
     return lower if bound == "lower" else ""
+
+
+def year_spans(years) -> str:
+    """'2016–2017, 2019, 2021–2022': years as runs of consecutive years, so a gap shows as a gap; 'no year'."""
+    years = sorted({int(y) for y in years})
+    if not years:
+        return "no year"
+    runs: list[list[int]] = [[years[0], years[0]]]
+    for year in years[1:]:
+        if year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def _reports(cov: pd.DataFrame, country: str, other: str) -> str:
+    """What one country reports about its trade with ``other``: 'Iran reports its exports to Iraq for 2018–2022'."""
+    name, other_name = country_name(country), country_name(other)
+    mine = cov[cov["reporter"] == country]
+    flows = set(mine["flow"])
+    exports = year_spans(mine.loc[mine["flow"] == "X", "year"])
+    imports = year_spans(mine.loc[mine["flow"] == "M", "year"])
+    if not flows:
+        return f"{name} reports nothing"
+    if flows == {"X"}:
+        return f"{name} reports only its exports to {other_name}, for {exports}"
+    if flows == {"M"}:
+        return f"{name} reports only its imports from {other_name}, for {imports}"
+    if exports == imports:
+        return f"{name} reports its exports to and imports from {other_name} for {exports}"
+    return f"{name} reports its exports to {other_name} for {exports} and its imports from it for {imports}"
+
+
+def coverage_line(cov: pd.DataFrame, first: str, second: str) -> str:
+    """What the download holds for the pair, from :func:`helpers.analysis.official.coverage`: who reports
+    which flow for which years (Comtrade), or which directions BACI gives for which years.
+
+    'In the download: Iran reports its exports to and imports from Iraq for 2018–2022; Iraq reports nothing.'
+    """
+    parts = []
+    if cov["source"].isin(["comtrade", "comtrade_legacy"]).any():
+        reports = cov[cov["source"] != "baci"]
+        parts += [_reports(reports, first, second), _reports(reports, second, first)]
+    if (cov["source"] == "baci").any():
+        baci = cov[cov["source"] == "baci"]
+        spans = [
+            f"{country_name(a)}→{country_name(b)} for "
+            + year_spans(baci.loc[(baci["exporter"] == a) & (baci["importer"] == b), "year"])
+            for a, b in ((first, second), (second, first))
+        ]
+        parts.append("BACI gives " + " and ".join(spans))
+    if not parts:
+        return "In the download: no trade between the two countries."
+    return "In the download: " + "; ".join(parts) + "."
 
 
 # ---------------------------------------------------------------------------
@@ -234,9 +290,15 @@ def composition_finding(pair, pairs, ranges, itemised: dict[str, str], official_
         through = int(pairs["year"].max()) if len(pairs) else "n/a"
         categories = "; " + "; ".join(itemised.values()) if is_answered(itemised) and itemised else ""
         return f"With data through {through}: {share}{categories}."
-    top = composition.top_category(official_shares) if is_answered(official_shares) else None
-    if not is_answered(top) or top is None:
-        return f"From official {source} statistics for {pair.name}: no composition could be computed."
+    if not is_answered(official_shares):
+        return f"No composition for {pair.name}. {official_shares.reason}"
+    top = composition.top_category(official_shares)
+    if top is None:
+        latest = int(official_shares["start"].max().year)
+        return (
+            f"From official {source} statistics for {pair.name}: {pair.exporter_name}'s exports to "
+            f"{pair.importer_name} in {latest} map to no category (totals only, or chapters the concordance lacks)."
+        )
     year, category, share = top
     return (
         f"From official {source} statistics for {pair.name}: the largest category of {pair.exporter_name}'s "

@@ -116,6 +116,37 @@ def official_long(flows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def coverage(flows: pd.DataFrame) -> pd.DataFrame:
+    """Who reports which direction in which year: one row per source, reporting country, direction and year
+    with a figure of flow X, M or reconciled (re-exports and re-imports are kept apart and not counted).
+
+    ``reporter`` is the country whose report the figure is (the exporter for X, the importer for M), or
+    ``BACI`` for a reconciled value. A year or direction the download lacks has no row: nothing is filled in.
+    """
+    t = annual_totals(flows)
+    t = t[t["flow"].isin(["X", "M", "reconciled"])]
+    by_importer = t["reported_by"] == "importer"
+    reporter = t["exporter"].where(~by_importer, t["importer"]).where(t["reported_by"] != "reconciled", "BACI")
+    out = pd.DataFrame(
+        {
+            "source": t["source"].astype("string"),
+            "reporter": reporter.astype("string"),
+            "exporter": t["exporter"].astype("string"),
+            "importer": t["importer"].astype("string"),
+            "flow": t["flow"].astype("string"),
+            "year": t["year"].astype("int64"),
+        }
+    )
+    return out.drop_duplicates().sort_values(["source", "reporter", "exporter", "year"], ignore_index=True)
+
+
+def direction_years(flows: pd.DataFrame, exporter: str, importer: str) -> list[int]:
+    """The years with a figure (flow X, M or reconciled) for trade from ``exporter`` to ``importer``, sorted."""
+    cov = coverage(flows)
+    hit = cov[(cov["exporter"] == resolve_country(exporter)) & (cov["importer"] == resolve_country(importer))]
+    return sorted({int(y) for y in hit["year"]})
+
+
 def _require_flows(flows: pd.DataFrame) -> None:
     """A frame that is not read_flows()' output is a ValueError."""
     missing = [c for c in FLOW_COLUMNS if c not in flows.columns]

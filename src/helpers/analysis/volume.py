@@ -256,8 +256,9 @@ class Growth:
 def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = None) -> Growth | None:
     """Compound growth over ``window`` years ending at the latest year (or ``end_year``) of a preferred series.
 
-    Years are the series' own (Iranian or Gregorian). Returns None when either end is missing:
-    a gap stays a gap, nothing is interpolated.
+    Years are the series' own (Iranian or Gregorian). Returns None when the series is empty, when
+    either end is missing (a gap stays a gap: no neighbouring year stands in, nothing is
+    interpolated) or when an end is zero (no growth rate starts or ends at zero).
     """
     s = series.set_index("year")
     if s.empty:
@@ -267,6 +268,8 @@ def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = 
     if last not in s.index or first not in s.index:
         return None
     a, b = s.loc[first], s.loc[last]
+    if float(a["value"]) <= 0 or float(b["value"]) <= 0:
+        return None
     return Growth(
         str(a.get("period", first)),
         str(b.get("period", last)),

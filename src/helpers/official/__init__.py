@@ -1,8 +1,10 @@
 """Read UN Comtrade and CEPII BACI downloads for any country pair, at full scale.
 
 Three download formats are recognised from their header line: the current UN Comtrade API / bulk
-files, the older Comtrade export and CEPII BACI's yearly files. :func:`read_flows` returns the
-trade between two countries, both directions, as one frame of :data:`FLOW_COLUMNS`.
+files, the older Comtrade export and CEPII BACI's yearly files, alone, in a folder or in a zip
+archive (a BACI release as CEPII publishes it). :func:`read_flows` returns the trade between two
+countries, both directions, as one frame of :data:`FLOW_COLUMNS`; :func:`download_countries` says
+which countries a download holds.
 
 Each module states the rules it carries out:
 
@@ -10,10 +12,12 @@ Each module states the rules it carries out:
 * :mod:`~helpers.official.formats` -- the formats' columns and how a header is recognised;
 * :mod:`~helpers.official.countries` -- ISO 3166 codes, UN deviations and areas, BACI's code files;
 * :mod:`~helpers.official.codes` -- HS codes kept as text, one HS level per sum;
+* :mod:`~helpers.official.archive` -- zip archives read in place: members streamed, CRC checked;
 * :mod:`~helpers.official.stream` -- pyarrow streaming filtered to the pair, damaged rows located;
 * :mod:`~helpers.official.comtrade`, :mod:`~helpers.official.baci` -- one file of each format;
 * :mod:`~helpers.official.store` -- the extract cache, keyed by content;
-* :mod:`~helpers.official.read` -- :func:`read_flows` over files and folders, overlaps between files;
+* :mod:`~helpers.official.read` -- :func:`read_flows` over files, folders and archives, overlaps
+  between files; :func:`download_countries`;
 * :mod:`~helpers.official.samples` -- small synthetic downloads in the real layouts.
 
 The names below are imported from their modules on first use, so importing a light module (e.g.
@@ -26,9 +30,10 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from helpers.official.archive import ArchiveMember
     from helpers.official.countries import numeric_codes, read_country_codes, read_product_codes, resolve_country
     from helpers.official.formats import FORMATS, Field, Format, detect_format, read_header
-    from helpers.official.read import data_files, read_flows
+    from helpers.official.read import data_files, download_countries, read_flows
     from helpers.official.schema import COMTRADE_SOURCES, FLOW_COLUMNS, GROUP_KEYS, LEVELS, OfficialDataWarning
 
 #: Public name -> the module of this package that defines it.
@@ -49,6 +54,8 @@ _EXPORTS = {
     "read_product_codes": "countries",
     "data_files": "read",
     "read_flows": "read",
+    "download_countries": "read",
+    "ArchiveMember": "archive",
 }
 
 __all__ = [
@@ -68,6 +75,8 @@ __all__ = [
     "read_product_codes",
     "data_files",
     "read_flows",
+    "download_countries",
+    "ArchiveMember",
 ]
 
 

@@ -11,35 +11,40 @@ Rules, stated here:
   are read as ISO 3166 numeric plus UN Comtrade's deviations, with an :class:`OfficialDataWarning`.
 * A file named ``BACI_HS{rev}_Y{year}_V{version}.csv`` holds that year only.
 * The same year, exporter, importer and product found twice is an error.
+* A file may be a member of the release's zip archive (:mod:`helpers.official.archive`): its code
+  files are then the members beside it in the archive.
+* The countries a file holds (:func:`baci_countries`) are its exporters and importers read through
+  the same code file (or, without one, as ISO numeric plus the deviations), areas left out.
 """
 
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import pandas as pd
 
-from helpers.config import display_path
 from helpers.errors import DataError, Problem
+from helpers.official.archive import shown
 from helpers.official.codes import hs_columns, normalise_codes
 from helpers.official.countries import (
     COUNTRY_CODES_PREFIX,
     PRODUCT_CODES_PREFIX,
     baci_side_file,
+    country_or_none,
+    find_release_file,
     numeric_codes,
     read_country_codes,
     read_product_codes,
 )
 from helpers.official.formats import BACI, BACI_FILE_NAME, Header
 from helpers.official.schema import OfficialDataWarning, empty_flows, sum_by_code
-from helpers.official.stream import PairFilter, check_values, fail_at, stream_pair
+from helpers.official.stream import PairFilter, Source, check_values, distinct_values, fail_at, stream_pair
 
 #: BACI's unit: thousands of USD.
 USD_PER_UNIT = 1000.0
 
 
-def read_baci_file(path: Path, header: Header, first: str, second: str, level: str) -> pd.DataFrame:
+def read_baci_file(path: Source, header: Header, first: str, second: str, level: str) -> pd.DataFrame:
     """One BACI year file: the pair's rows, checked against the release's side files, summed to ``level``."""
     codes, table = _country_codes(path, first, second)
     rows = stream_pair(path, header, BACI, PairFilter("exporter", "importer", codes[first], codes[second]))
@@ -64,7 +69,7 @@ def read_baci_file(path: Path, header: Header, first: str, second: str, level: s
     return sum_by_code(out, path.name)
 
 
-def _country_codes(path: Path, first: str, second: str) -> tuple[dict[str, frozenset], dict[int, str]]:
+def _country_codes(path: Source, first: str, second: str) -> tuple[dict[str, frozenset], dict[int, str]]:
     """BACI codes of each of the two countries, and code -> ISO3 for them: from the release's code
     file, else (with a warning) ISO numeric plus UN Comtrade's deviations."""
     code_file = baci_side_file(path, COUNTRY_CODES_PREFIX)
@@ -81,13 +86,11 @@ def _country_codes(path: Path, first: str, second: str) -> tuple[dict[str, froze
     codes = {iso: frozenset(c for c, i in table.items() if i == iso) for iso in (first, second)}
     for iso, found in codes.items():
         if not found:
-            raise DataError(
-                display_path(code_file), Problem(f"no country with ISO3 code {iso} in the release's code file")
-            )
+            raise DataError(shown(code_file), Problem(f"no country with ISO3 code {iso} in the release's code file"))
     return codes, table
 
 
-def _check_rows(path: Path, header: Header, rows: pd.DataFrame) -> None:
+def _check_rows(path: Source, header: Header, rows: pd.DataFrame) -> None:
     """Six-digit product codes, values finite and not negative, the file name's year and release
     products, no row twice."""
     bad = ~rows["cmd"].str.fullmatch(r"\d{6}").fillna(False)
@@ -109,7 +112,7 @@ def _check_rows(path: Path, header: Header, rows: pd.DataFrame) -> None:
         )
 
 
-def _check_named_release(path: Path, header: Header, rows: pd.DataFrame) -> None:
+def _check_named_release(path: Source, header: Header, rows: pd.DataFrame) -> None:
     """For a file named like BACI's yearly files: the year of its name, products of its release's file."""
     name = BACI_FILE_NAME.match(path.name)
     if not name:
@@ -137,3 +140,17 @@ def _check_named_release(path: Path, header: Header, rows: pd.DataFrame) -> None
             "k",
             dict(zip(rows.loc[unknown, "rec"], rows.loc[unknown, "cmd"])),
         )
+
+
+def baci_countries(path: Source, header: Header) -> set[str]:
+    """ISO3 codes of the countries that export or import in one BACI file, streamed (bounded memory):
+    through the release's code file when there is one, else ISO numeric plus UN Comtrade's deviations
+    (no warning here: :func:`read_baci_file` gives it). Areas and codes of no country are left out."""
+    codes = set().union(*distinct_values(path, header, BACI, ["exporter", "importer"]).values())
+    code_file, _ = find_release_file(path, COUNTRY_CODES_PREFIX)
+    if code_file is None:
+        found = (country_or_none(code) for code in codes)
+    else:
+        table = read_country_codes(code_file)
+        found = (country_or_none(table[code]) for code in codes if table.get(code))
+    return {iso for iso in found if iso}

@@ -15,11 +15,19 @@ Rules, stated here:
 * Countries: the file's own ISO columns are used when present; else the numeric codes are read as
   ISO 3166 numeric plus UN Comtrade's deviations, with an :class:`OfficialDataWarning`.
 * The year is ``refYear``/``Year`` when present, else the first four characters of the period.
+* The same rules for every way a file is read: :func:`comtrade_flows` applies them to the pair's rows
+  however they were read (streamed from a CSV/TSV file here, or taken from an API response saved as
+  JSON by :mod:`helpers.official.comtrade_json`); a :data:`Locate` callable turns the record numbers
+  of rows that break a rule into a DataError naming where they are (lines of a CSV, records of a
+  JSON).
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +38,7 @@ from helpers.official.codes import choose_level, code_level, hs_columns, normali
 from helpers.official.countries import numeric_codes
 from helpers.official.formats import COMTRADE_LEGACY, Format, Header
 from helpers.official.schema import OfficialDataWarning, empty_flows, sum_by_code
-from helpers.official.stream import PairFilter, check_values, fail_at, stream_pair
+from helpers.official.stream import PairFilter, fail_at, stream_pair
 
 #: Comtrade flow code -> who reports it.
 FLOW_REPORTED_BY = {"X": "exporter", "RX": "exporter", "M": "importer", "RM": "importer"}
@@ -39,37 +47,62 @@ LEGACY_FLOWS = {"1": "M", "2": "X", "3": "RX", "4": "RM"}
 
 _GROUP = ["year", "reporter", "partner", "flow"]
 
+#: Says where rows that break a rule are: (record numbers, rule, column, {record: value}) -> DataError.
+#: For a CSV/TSV file it is :func:`~helpers.official.stream.fail_at` bound to the file and its header.
+Locate = Callable[[Iterable[int], str, str | None, dict[int, str] | None], DataError]
+
 
 def read_comtrade_file(path: Path, header: Header, fmt: Format, first: str, second: str, level: str) -> pd.DataFrame:
     """One Comtrade file (current or legacy): the pair's usable rows at one HS level, by direction and flow."""
-    pair, table = _pair_filter(fmt, header, first, second)
+    pair, table = pair_filter(fmt, header.names, first, second)
     rows = stream_pair(path, header, fmt, pair)
+    return comtrade_flows(path, rows, fmt, first, second, level, table, functools.partial(fail_at, path, header))
+
+
+def comtrade_flows(
+    path: Path,
+    rows: pd.DataFrame,
+    fmt: Format,
+    first: str,
+    second: str,
+    level: str,
+    table: dict[int, str] | None,
+    locate: Locate,
+) -> pd.DataFrame:
+    """The module's rules applied to the pair's rows of one Comtrade file, however they were read.
+
+    ``rows`` has the format's internal keys as columns (as :func:`~helpers.official.stream.stream_pair`
+    returns them: numeric fields typed, text fields as text, ``rec`` the record number); ``table``
+    maps numeric codes to ISO3 when the rows were picked by numeric code (see :func:`pair_filter`);
+    ``locate`` says where rows that break a rule are.
+    """
     if rows.empty:
         return empty_flows()
     rows = _usable_rows(path, rows, fmt, first, second)
-    rows["year"] = _years(path, header, rows, fmt)
+    rows["year"] = _years(rows, fmt, locate)
     if table is not None:
         rows["reporter_iso"], rows["partner_iso"] = rows["reporter"].map(table), rows["partner"].map(table)
     rows["cmd"] = normalise_codes(rows["cmd"])
     rows["level"] = code_level(rows["cmd"])
-    _check_rows(path, header, rows, fmt)
+    _check_rows(rows, fmt, locate)
     rows, unusable = choose_level(rows, _GROUP, level)
     if unusable:
         warnings.warn(
             f"{path.name}: no rows usable at level {level!r} for (year, reporter, partner, flow) "
             f"{', '.join(unusable[:5])}; left out",
             OfficialDataWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return sum_by_code(_flows(rows, fmt, level), path.name)
 
 
-def _pair_filter(fmt: Format, header: Header, first: str, second: str) -> tuple[PairFilter, dict[int, str] | None]:
-    """Filter on the ISO columns when the file has them, else on numeric codes (with a warning).
+def pair_filter(fmt: Format, names: list[str], first: str, second: str) -> tuple[PairFilter, dict[int, str] | None]:
+    """Filter on the ISO columns when the file (of column or field ``names``) has them, else on numeric
+    codes (with a warning).
 
     The second value maps numeric codes to ISO3 when the filter is on them, else it is None.
     """
-    present = fmt.positions(header.names)
+    present = fmt.positions(names)
     if "reporter_iso" in present and "partner_iso" in present:
         return PairFilter("reporter_iso", "partner_iso", frozenset({first}), frozenset({second})), None
     warnings.warn(
@@ -136,46 +169,46 @@ def _annual(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(True, index=rows.index)
 
 
-def _years(path: Path, header: Header, rows: pd.DataFrame, fmt: Format) -> pd.Series:
+def _years(rows: pd.DataFrame, fmt: Format, locate: Locate) -> pd.Series:
     """Year of each row: refYear/Year when present, else the first four characters of the period."""
     if "year" in rows:
         return rows["year"].astype("int64")
     period = rows["period"].astype("string").str.strip()
     bad = ~period.str.fullmatch(r"\d{4}(\d{2})?").fillna(False)
     if bad.any():
-        raise fail_at(
-            path,
-            header,
-            rows.loc[bad, "rec"],
-            "period must be a year (YYYY) or a month (YYYYMM)",
-            fmt.field("period").header,
+        raise locate(
+            rows.loc[bad, "rec"], "period must be a year (YYYY) or a month (YYYYMM)", fmt.field("period").header, None
         )
     return period.str.slice(0, 4).astype("int64")
 
 
-def _check_rows(path: Path, header: Header, rows: pd.DataFrame, fmt: Format) -> None:
+def _check_rows(rows: pd.DataFrame, fmt: Format, locate: Locate) -> None:
     """Commodity codes of a known level, values finite and not negative, no row twice."""
     cmd_col = fmt.field("cmd").header
     bad = rows["level"] < 0
     if bad.any():
-        raise fail_at(
-            path,
-            header,
+        raise locate(
             rows.loc[bad, "rec"],
             "must be an HS code of 2, 4 or 6 digits written as text, or TOTAL",
             cmd_col,
             dict(zip(rows.loc[bad, "rec"], rows.loc[bad, "cmd"].astype(str))),
         )
-    check_values(path, header, rows, fmt.field("value").header)
+    bad = ~(rows["value"].map(math.isfinite) & (rows["value"] >= 0))
+    if bad.any():
+        raise locate(
+            rows.loc[bad, "rec"],
+            "must be a finite value of at least 0",
+            fmt.field("value").header,
+            dict(zip(rows.loc[bad, "rec"], rows.loc[bad, "value"].astype(str))),
+        )
     dup = rows.duplicated([*_GROUP, "cmd"], keep=False)
     if dup.any():
-        raise fail_at(
-            path,
-            header,
+        raise locate(
             rows.loc[dup, "rec"],
             "the same year, reporter, partner, flow and commodity appear twice "
             "(two HS revisions, or a breakdown column missing?)",
             cmd_col,
+            None,
         )
 
 

@@ -14,7 +14,11 @@ Rules, stated here:
   (the BACI reader says so with a warning).
 * Product codes are checked against the release's ``product_codes_HS{rev}_V*.csv`` when there is
   one of the data file's release.
+* In a zip archive the release's files are found beside the data member, in the same folder of
+  the archive (:mod:`helpers.official.archive`); a member is used only once its CRC has passed.
 * Side files are small: read whole, as UTF-8 or, failing that, Latin-1.
+* What a download holds (:func:`country_or_none`): codes that are countries, never areas, World
+  or codes no country has.
 """
 
 from __future__ import annotations
@@ -24,11 +28,17 @@ import io
 import re
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from helpers.config import display_path
 from helpers.errors import DataError, ParameterError, Problem
 from helpers.official.formats import BACI_FILE_NAME, WHOLE_NUMBER
 from helpers.official.schema import OfficialDataWarning
+
+if TYPE_CHECKING:
+    from helpers.official.archive import ArchiveMember
+
+    #: A file on disk, or a member of a zip archive (both offer name, parent.glob and read_bytes).
+    Source = Path | ArchiveMember
 
 #: Where UN Comtrade (and so BACI) numeric codes differ from ISO 3166 numeric.
 UN_CODE_DEVIATIONS = {842: "USA", 251: "FRA", 699: "IND", 757: "CHE", 579: "NOR"}
@@ -71,6 +81,15 @@ def resolve_country(code_or_iso3: str | int) -> str:
     return found.alpha_3
 
 
+def country_or_none(code_or_iso3: str | int) -> str | None:
+    """ISO3 code of a country given as :func:`resolve_country` accepts it, or None for anything that is
+    not a country (areas such as 490 "Other Asia, nes" or BACI's S19, World, W00, unknown codes)."""
+    try:
+        return resolve_country(code_or_iso3)
+    except ParameterError:
+        return None
+
+
 def numeric_codes(iso3: str) -> set[int]:
     """Numeric codes that mean ``iso3`` when no code file says otherwise (ISO numeric and UN deviations)."""
     import pycountry
@@ -80,7 +99,14 @@ def numeric_codes(iso3: str) -> set[int]:
     return codes | {code for code, iso in UN_CODE_DEVIATIONS.items() if iso == iso3}
 
 
-def _read_small_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _shown(path: Source) -> str:
+    """A side file as messages name it (an archive member as ``<archive>/<member>``)."""
+    from helpers.official.archive import shown  # imported on use: this module stays light
+
+    return shown(path)
+
+
+def _read_small_csv(path: Source) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header (lower case) and (line, fields) rows of a small side file; UTF-8 or, failing that, Latin-1."""
     raw = path.read_bytes()
     try:
@@ -99,20 +125,22 @@ def _read_small_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]
     return header, rows
 
 
-def read_country_codes(path: Path) -> dict[int, str | None]:
+def read_country_codes(path: Source) -> dict[int, str | None]:
     """A BACI release's country code file: numeric code -> ISO3 (None where the file has none).
 
-    Accepts the current columns (country_code, country_name, country_iso2, country_iso3) and the
-    older ones (country_code, ..., iso_3digit_alpha).
+    Accepts the current columns (V202501: country_code, country_name, country_iso2, country_iso3) and
+    the older ones (V202301: country_code, country_name_abbreviation, country_name_full,
+    iso_2digit_alpha, iso_3digit_alpha, where areas have ``N/A``).
     """
-    shown = display_path(path)
+    shown = _shown(path)
     header, rows = _read_small_csv(path)
     iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in header), None)
     if "country_code" not in header or iso_col is None:
         raise DataError(
             shown,
             Problem(
-                "expected columns country_code, country_name, country_iso2, country_iso3",
+                "expected columns country_code, country_name, country_iso2, country_iso3 (or the older "
+                "country_code, country_name_abbreviation, country_name_full, iso_2digit_alpha, iso_3digit_alpha)",
                 line=1,
                 value=", ".join(header),
             ),
@@ -130,9 +158,9 @@ def read_country_codes(path: Path) -> dict[int, str | None]:
     return codes
 
 
-def read_product_codes(path: Path) -> set[str]:
+def read_product_codes(path: Source) -> set[str]:
     """HS6 codes of a BACI release's product file (column ``code``), as 6-character text."""
-    shown = display_path(path)
+    shown = _shown(path)
     header, rows = _read_small_csv(path)
     if "code" not in header:
         raise DataError(shown, Problem("expected columns code, description", line=1, value=", ".join(header)))
@@ -140,8 +168,9 @@ def read_product_codes(path: Path) -> set[str]:
     return {fields[at].strip().zfill(6) for _, fields in rows if len(fields) > at}
 
 
-def find_release_file(data_file: Path, prefix: str, rev: str | None = None) -> tuple[Path | None, str | None]:
-    """The release's side file next to a BACI file, without warning: ``(file, note)``.
+def find_release_file(data_file: Source, prefix: str, rev: str | None = None) -> tuple[Source | None, str | None]:
+    """The release's side file next to a BACI file (in its folder, or its folder inside a zip archive),
+    without warning: ``(file, note)``.
 
     The side file of the data file's own release when there is one; for country codes, else the only
     one there is, with ``note`` the warning to give about it. Several country code files and none of
@@ -159,7 +188,7 @@ def find_release_file(data_file: Path, prefix: str, rev: str | None = None) -> t
         return None, None
     if len(candidates) > 1:
         raise DataError(
-            display_path(data_file),
+            _shown(data_file),
             Problem(
                 f"several country code files ({', '.join(p.name for p in candidates)}) and none of this file's "
                 "release; keep the one that belongs to it"
@@ -169,7 +198,7 @@ def find_release_file(data_file: Path, prefix: str, rev: str | None = None) -> t
     return candidates[0], note
 
 
-def baci_side_file(data_file: Path, prefix: str, rev: str | None = None) -> Path | None:
+def baci_side_file(data_file: Source, prefix: str, rev: str | None = None) -> Source | None:
     """The release's side file next to a BACI file (see :func:`find_release_file`), warning when it is
     not of the data file's release."""
     found, note = find_release_file(data_file, prefix, rev)
@@ -178,7 +207,7 @@ def baci_side_file(data_file: Path, prefix: str, rev: str | None = None) -> Path
     return found
 
 
-def release_code_files(data_file: Path) -> list[Path]:
+def release_code_files(data_file: Source) -> list[Source]:
     """The country and product code files the BACI reader would use for ``data_file`` (none for a file
     that has none next to it); a choice that would be an error gives no file here, the read says why."""
     try:

@@ -1,6 +1,8 @@
 """The three download formats, their columns, and how a file's format is told from its header.
 
-* ``comtrade`` -- the current UN Comtrade API / bulk files (``refYear``, ``reporterCode``, ...);
+* ``comtrade`` -- the current UN Comtrade API / bulk files (``refYear``, ``reporterCode``, ...): the
+  CSV the website and ``comtradeapicall`` write, the tab-separated bulk files (gzipped) and the API's
+  JSON response saved as it came (``.json``, ``.json.gz``; read by :mod:`helpers.official.comtrade_json`);
 * ``comtrade_legacy`` -- the older export (``"Year"``, ``"Trade Flow Code"``, ...);
 * ``baci`` -- CEPII BACI yearly files ``BACI_HS{rev}_Y{year}_V{version}.csv`` (``t,i,j,k,v,q``).
 
@@ -13,6 +15,9 @@ Rules, stated here:
   after a bounded read.
 * A header that carries at least half of one format's key columns is that format, damaged: the
   error names the columns it lacks. Any other header is refused with every format's key columns.
+* A JSON file (:data:`JSON_SUFFIXES`) is a Comtrade API response: JSON has no header line, so it is
+  told by its name, and a bounded read (:func:`check_json_start`) refuses a file that is not JSON
+  before it is parsed or hashed. Its fields are the current layout's column names.
 * Numeric fields are written plainly: whole numbers (:data:`WHOLE_NUMBER`, read as 32-bit
   integers) and numbers without thousands separators, currency signs or NA (:data:`PLAIN_NUMBER`).
   Everything else (commodity codes included) is text.
@@ -37,6 +42,11 @@ WHOLE_NUMBER = re.compile(r"^\s*[-+]?\d{1,9}\s*$")
 PLAIN_NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 #: Name of a BACI yearly file, with its HS revision, year and release version.
 BACI_FILE_NAME = re.compile(r"^BACI_HS(?P<rev>\d{2})_Y(?P<year>\d{4})_V(?P<version>\w+?)\.csv(\.gz)?$", re.I)
+
+#: Name endings of Comtrade API responses saved as JSON (gzip-compressed too).
+JSON_SUFFIXES = (".json", ".json.gz")
+#: Largest JSON file read (bytes on disk): an API response holds at most 250,000 records (about 300 MB).
+JSON_SIZE_LIMIT = 1 << 30
 
 _HEADER_LIMIT = 1 << 20  # characters read at most to find the header line
 
@@ -244,8 +254,52 @@ def _damaged_format(header: Header) -> Format | None:
 def detect_format(path: Path | str) -> str:
     """Name of the download format of ``path`` ("comtrade", "comtrade_legacy" or "baci"), from its header.
 
-    Raises :class:`DataError` naming the file and the formats' key columns when the header is
-    not one of them, and for a missing or empty file.
+    A JSON file (:func:`is_json`) is a Comtrade API response ("comtrade") once :func:`check_json_start`
+    passes; its fields are checked when it is read. Raises :class:`DataError` naming the file and the
+    formats' key columns when the header is not one of them, and for a missing or empty file.
     """
     path = Path(path)
+    if is_json(path):
+        check_json_start(path)
+        return COMTRADE.name
     return format_of(read_header(path), display_path(path)).name
+
+
+def is_json(path: object) -> bool:
+    """Whether ``path`` (a path; anything else, e.g. an archive member, is not) is named as a saved
+    Comtrade API response (:data:`JSON_SUFFIXES`, any case)."""
+    path = Path(path) if isinstance(path, str) else path
+    return isinstance(path, Path) and path.name.lower().endswith(JSON_SUFFIXES)
+
+
+def check_json_start(path: Path) -> None:
+    """Refuse, after a bounded read, a JSON file that cannot be a Comtrade API response: missing, empty,
+    larger than :data:`JSON_SIZE_LIMIT`, or not starting (after blanks) with ``{`` or ``[``."""
+    path = Path(path)
+    _check_file(path)
+    shown = display_path(path)
+    size = path.stat().st_size
+    if size > JSON_SIZE_LIMIT:
+        raise DataError(
+            shown,
+            Problem(
+                f"{size / 2**20:,.0f} MiB is more than an API response holds (at most 250,000 records); "
+                "for bigger downloads use the bulk files (tab-separated), which are streamed"
+            ),
+        )
+    try:
+        with open_text(path) as fh:
+            start = fh.read(_HEADER_LIMIT).lstrip()
+    except (OSError, EOFError) as exc:
+        raise DataError(shown, Problem(f"cannot be read ({exc}); is the download complete?")) from None
+    if not start:
+        raise DataError(shown, Problem("file is empty or blank; expected a Comtrade API response (JSON)"))
+    if start[0] not in "{[":
+        raise DataError(
+            shown,
+            Problem(
+                'not JSON: expected a Comtrade API response {"count": ..., "data": [...], "error": ""}',
+                line=1,
+                value=start[:40],
+            ),
+        )

@@ -1,16 +1,22 @@
-"""The public reader: :func:`read_flows` over one download or a folder of them, for any country pair.
+"""The public readers: :func:`read_flows` over one download, a folder of them or a zip archive, for any
+country pair; :func:`download_countries`, the countries a download holds.
 
 Rules, stated here:
 
 * A folder is read one file at a time, in name order: CSV/TSV/TXT files (gzip-compressed too);
   BACI's ``country_codes_*``/``product_codes_*`` side files, readme files and hidden files are not
-  data (:func:`data_files`). Each file's format is told from its header (see
+  data (:func:`data_files`). A ``.zip`` (a BACI release as CEPII publishes it) is read the same
+  way, member by member, streamed from the archive and never unpacked (see
+  :mod:`helpers.official.archive`). Each file's format is told from its header (see
   :mod:`helpers.official.formats`) and it is read by that format's reader
   (:mod:`helpers.official.comtrade`, :mod:`helpers.official.baci`), through the extract cache
   (:mod:`helpers.official.store`).
 * Nothing is counted twice across files: the same flow found in two files (two HS revisions, two
   BACI releases, overlapping downloads) is an error, and so is one flow at different HS levels.
   Comtrade's current and legacy files count as one source here: both carry the same reports.
+* What a download holds (:func:`download_countries`): the ISO3 codes of every country that reports
+  or is a partner (Comtrade), exports or imports (BACI) in any of its files, areas and World left
+  out; streamed like the reads, and kept in the extract cache the same way.
 * Assumptions the reader should know of (no code file, a level a file lacks, no trade found) are
   :class:`~helpers.official.schema.OfficialDataWarning`; broken files are
   :class:`helpers.errors.DataError`; bad arguments :class:`helpers.errors.ParameterError`.
@@ -30,33 +36,53 @@ from tqdm import tqdm
 
 from helpers.config import display_path
 from helpers.errors import DataError, ParameterError, Problem
-from helpers.official.baci import read_baci_file
+from helpers.official.archive import ArchiveMember, archive_members, is_archive, shown, source_header
+from helpers.official.baci import baci_countries, read_baci_file
 from helpers.official.comtrade import read_comtrade_file
-from helpers.official.countries import resolve_country
-from helpers.official.formats import BACI, Format, Header, expected_formats, format_of, read_header
+from helpers.official.comtrade_json import comtrade_json_countries, read_comtrade_json
+from helpers.official.countries import country_or_none, resolve_country
+from helpers.official.formats import (
+    BACI,
+    JSON_SUFFIXES,
+    Format,
+    Header,
+    check_json_start,
+    expected_formats,
+    format_of,
+    is_json,
+)
 from helpers.official.schema import LEVELS, OfficialDataWarning, empty_flows, typed_flows
-from helpers.official.store import cached_extract
+from helpers.official.store import cached_countries, cached_extract
+from helpers.official.stream import Source, distinct_values
 
-_DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz")
+#: Names of the files of a folder that are read as downloads (a reader of another format, e.g.
+#: Comtrade JSON, adds its suffixes here and its dispatch in :func:`read_download_file` and
+#: :func:`download_file_countries`).
+DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz", *JSON_SUFFIXES)
 _SIDE_FILES = re.compile(r"^(country_codes_|product_codes_|readme)", re.I)
 _SORT = ["source", "year", "exporter", "importer", "flow", "hs_code"]
 
 
-def data_files(path: Path | str) -> list[Path]:
-    """The download files ``read_flows`` reads at ``path``: the file itself, or a folder's data files.
+def data_files(path: Path | str) -> list[Path | ArchiveMember]:
+    """The download files ``read_flows`` reads at ``path``: the file itself, a folder's data files or a
+    zip archive's data members (:class:`~helpers.official.archive.ArchiveMember`, read in place).
 
-    In a folder, CSV/TSV/TXT files (gzip-compressed too) are taken in name order; BACI's
+    In a folder, CSV/TSV/TXT files (gzip-compressed too) are taken in name order; in an archive,
+    CSV/TSV/TXT members in any of its folders, in name order. BACI's
     ``country_codes_*``/``product_codes_*`` side files, readme files and hidden files are not data.
     """
     path = Path(path)
     if not path.exists():
         raise DataError(display_path(path), Problem("file or folder not found"))
     if path.is_file():
-        return [path]
+        return list(archive_members(path)) if is_archive(path) else [path]
     files = sorted(p for p in path.iterdir() if _is_data_file(p))
     if not files:
+        archives = sorted(p.name for p in path.iterdir() if p.is_file() and is_archive(p))
+        hint = f"; to read {archives[0]}, give the archive itself" if archives else ""
         raise DataError(
-            display_path(path), Problem(f"no download files in the folder; expected one of: {expected_formats()}")
+            display_path(path),
+            Problem(f"no download files in the folder{hint}; expected one of: {expected_formats()}"),
         )
     return files
 
@@ -65,22 +91,42 @@ def _is_data_file(path: Path) -> bool:
     """A folder entry that is a download: a file of a data suffix, not a side, readme or hidden file."""
     return (
         path.is_file()
-        and path.name.lower().endswith(_DATA_SUFFIXES)
+        and path.name.lower().endswith(DATA_SUFFIXES)
         and not _SIDE_FILES.match(path.name)
         and not path.name.startswith((".", "~$"))
     )
 
 
-def read_file(path: Path, header: Header, fmt: Format, first: str, second: str, level: str) -> pd.DataFrame:
+def read_file(path: Source, header: Header, fmt: Format, first: str, second: str, level: str) -> pd.DataFrame:
     """One file's flows between ``first`` and ``second`` (ISO3) at ``level``, by its format's reader;
-    no cache (``header`` and ``fmt`` from :func:`~helpers.official.formats.read_header` and
-    :func:`~helpers.official.formats.format_of`)."""
+    no cache (``header`` and ``fmt`` from :func:`~helpers.official.archive.source_header` and
+    :func:`~helpers.official.formats.format_of`).
+
+    The dispatch point from a format to its reader: BACI to :func:`read_baci_file`, every other
+    format (Comtrade's layouts) to :func:`read_comtrade_file`.
+    """
     if fmt is BACI:
         return read_baci_file(path, header, first, second, level)
     return read_comtrade_file(path, header, fmt, first, second, level)
 
 
-def _progress(files: list[Path], show: bool | None) -> Iterable[Path]:
+def file_countries(path: Source, header: Header, fmt: Format) -> set[str]:
+    """ISO3 codes of the countries one file holds, areas and World left out; no cache.
+
+    The dispatch point from a format to its countries: BACI's exporters and importers through the
+    release's code file (:func:`baci_countries`); for Comtrade's layouts, reporters and partners by
+    the file's ISO columns when it has both, else by their numeric codes.
+    """
+    if fmt is BACI:
+        return baci_countries(path, header)
+    present = fmt.positions(header.names)
+    keys = ["reporter_iso", "partner_iso"] if {"reporter_iso", "partner_iso"} <= present.keys() else None
+    values = distinct_values(path, header, fmt, keys or ["reporter", "partner"])
+    found = (country_or_none(value) for value in set().union(*values.values()))
+    return {iso for iso in found if iso}
+
+
+def _progress(files: list[Source], show: bool | None) -> Iterable[Source]:
     """The files, with a progress bar on stderr when there are several (or as ``show`` says)."""
     hidden = len(files) < 2 if show is None else not show
     return tqdm(files, desc="files", unit="file", file=sys.stderr, disable=hidden, leave=True, dynamic_ncols=True)
@@ -101,8 +147,9 @@ def read_flows(
 ) -> pd.DataFrame:
     """Trade between two countries, both directions, from Comtrade or BACI downloads at ``path``.
 
-    ``path`` is one file or a folder of files (read one at a time, with a progress bar on stderr
-    when there are several; ``progress=False`` hides it, e.g. in stored notebook outputs);
+    ``path`` is one file, a folder of files or a zip archive such as a BACI release as CEPII
+    publishes it (read one file at a time, members streamed from the archive, with a progress bar
+    on stderr when there are several; ``progress=False`` hides it, e.g. in stored notebook outputs);
     ``reporter`` and ``partner`` are ISO3 codes (e.g. IRN, IRQ); which is which does not matter,
     both directions are returned. ``level`` ("chapter", "4" or "6") is the HS level summed (see
     :mod:`helpers.official.codes`). Assumptions the reader should know of (no code file, a level a
@@ -116,11 +163,7 @@ def read_flows(
     ``file`` (name).
     """
     first, second = _pair(reporter, partner, level)
-    frames = []
-    for file in _progress(data_files(path), progress):
-        header = read_header(file)  # a bounded read: a file that is no download is refused before it is hashed
-        reader = functools.partial(read_file, file, header, format_of(header, display_path(file)), first, second, level)
-        frames.append(cached_extract(file, first, second, level, reader))
+    frames = [read_download_file(file, first, second, level) for file in _progress(data_files(path), progress)]
     flows = typed_flows(pd.concat(frames, ignore_index=True) if frames else empty_flows())
     _check_overlaps(flows, display_path(Path(path)))
     if flows.empty:
@@ -128,6 +171,46 @@ def read_flows(
             f"no trade between {first} and {second} in {display_path(Path(path))}", OfficialDataWarning, stacklevel=2
         )
     return flows.sort_values(_SORT, ignore_index=True)
+
+
+def download_countries(path: Path | str) -> list[str]:
+    """ISO3 codes of every country that appears in the download at ``path``, sorted.
+
+    ``path`` is what :func:`read_flows` reads: a file, a folder of files or a zip archive. A country
+    appears when it reports or is a partner in a Comtrade file, or exports or imports in a BACI file
+    (through the release's code file); areas (e.g. "Other Asia, nes") and World are left out. Files
+    are streamed as by :func:`read_flows` (bounded memory), and a broken one is the same
+    :class:`DataError`; each file's answer is kept in the extract cache, keyed by its content.
+    """
+    return sorted(set().union(*(download_file_countries(file) for file in data_files(path))))
+
+
+def read_download_file(file: Source, first: str, second: str, level: str) -> pd.DataFrame:
+    """One download file's flows between ``first`` and ``second`` (ISO3) at ``level``, through the
+    extract cache: the dispatch point of :func:`read_flows` for one file (a format told by other than
+    its header line, e.g. a Comtrade JSON response, is dispatched here).
+
+    The header is read first (a bounded read): a file that is no download is refused before it is hashed.
+    """
+    if is_json(file):  # a saved API response: no header line; checked by a bounded read, then parsed whole
+        check_json_start(file)
+        return cached_extract(
+            file, first, second, level, functools.partial(read_comtrade_json, file, first, second, level)
+        )
+    header = source_header(file)
+    reader = functools.partial(read_file, file, header, format_of(header, shown(file)), first, second, level)
+    return cached_extract(file, first, second, level, reader)
+
+
+def download_file_countries(file: Source) -> set[str]:
+    """The countries one download file holds, through the cache: the dispatch point of
+    :func:`download_countries` for one file (as :func:`read_download_file` is of :func:`read_flows`)."""
+    if is_json(file):
+        check_json_start(file)
+        return cached_countries(file, functools.partial(comtrade_json_countries, file))
+    header = source_header(file)
+    fmt = format_of(header, shown(file))
+    return cached_countries(file, functools.partial(file_countries, file, header, fmt))
 
 
 def _check_overlaps(flows: pd.DataFrame, shown: str) -> None:

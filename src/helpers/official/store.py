@@ -6,7 +6,9 @@ rerun, or another notebook of the same run, reads the extract instead of the fil
 Rules, stated here:
 
 * Keyed by content, never by path, size or modification time: the key is a SHA-256 digest of the
-  data file's bytes and name, of the bytes and names of the release's code files the reader uses
+  data file's bytes and name (for a member of a zip archive, of its bytes as stored there, with its
+  name, method, CRC and sizes: :meth:`helpers.official.archive.ArchiveMember.digest`; never of the
+  CRC and size alone), of the bytes and names of the release's code files the reader uses
   (:func:`helpers.official.countries.release_code_files`), of the pair (in either order), the level,
   :data:`CACHE_VERSION` and a fingerprint of the reading code (:func:`code_fingerprint`). An edited
   or replaced download, code file or reader is read again; a moved one is not. The bytes are hashed
@@ -16,9 +18,13 @@ Rules, stated here:
 * The folder is :func:`helpers.config.flow_cache_dir` (the one place that reads the environment);
   ``None`` there, or a folder that cannot be created, turns the cache off.
 * Warnings the first read raised are stored with the extract and raised again when it is served.
+* The countries a file holds (:func:`cached_countries`, for
+  :func:`helpers.official.read.download_countries`) are kept the same way, under a key of the same
+  content and the word "countries".
 * The cache is an optimisation: a damaged entry is ignored and rewritten, and a read-only or full
   disk only costs speed. Entries are written to a temporary name and renamed, so concurrent runs
-  never see half an entry. Failed reads store nothing.
+  never see half an entry. Failed reads store nothing: an archive member's rows are stored only
+  after it was read to its end and its CRC passed.
 """
 
 from __future__ import annotations
@@ -35,8 +41,11 @@ import pandas as pd
 import pyarrow as pa
 
 from helpers.config import flow_cache_dir
+from helpers.errors import DataError
+from helpers.official.archive import ArchiveMember
 from helpers.official.countries import release_code_files
 from helpers.official.schema import OfficialDataWarning
+from helpers.official.stream import Source
 
 #: Bump when the reading rules change in a way the code fingerprint cannot see.
 CACHE_VERSION = 2
@@ -63,6 +72,12 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def source_digest(source: Source) -> str:
+    """SHA-256 of a file's bytes (:func:`file_digest`) or of an archive member's stored bytes, name,
+    method, CRC and sizes (:meth:`~helpers.official.archive.ArchiveMember.digest`)."""
+    return source.digest() if isinstance(source, ArchiveMember) else file_digest(source)
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """SHA-256 of the reading code (this package's modules but the samples) and of the pandas and
@@ -74,14 +89,19 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def extract_key(file: Path, first: str, second: str, level: str) -> str:
-    """Digest of everything one file's extract depends on (see the module's rules)."""
-    sides = [(side.name, file_digest(side)) for side in release_code_files(file)]
-    key = (CACHE_VERSION, code_fingerprint(), file.name, file_digest(file), sides, sorted((first, second)), level)
+def content_key(file: Source, *what: object) -> str:
+    """Digest of a file's content, its release's code files, the reading code and ``what`` is read."""
+    sides = [(side.name, source_digest(side)) for side in release_code_files(file)]
+    key = (CACHE_VERSION, code_fingerprint(), file.name, source_digest(file), sides, *what)
     return hashlib.sha256(repr(key).encode()).hexdigest()[:40]
 
 
-def cached_extract(file: Path, first: str, second: str, level: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def extract_key(file: Source, first: str, second: str, level: str) -> str:
+    """Digest of everything one file's extract depends on (see the module's rules)."""
+    return content_key(file, sorted((first, second)), level)
+
+
+def cached_extract(file: Source, first: str, second: str, level: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """One file's flows for the pair: from the extract cache when the same content was read for the same
     pair and level before, else ``read()`` and stored.
 
@@ -90,7 +110,7 @@ def cached_extract(file: Path, first: str, second: str, level: str, read: Callab
     caller's frame, warnings served from the cache from the caller's caller (as ``read_flows`` did).
     """
     folder = cache_folder()
-    key = _key_or_none(file, first, second, level) if folder is not None else None
+    key = _key_or_none(file, sorted((first, second)), level) if folder is not None else None
     if folder is not None and key is not None:
         stored = _load(folder, key)
         if stored is not None:
@@ -112,11 +132,11 @@ def cached_extract(file: Path, first: str, second: str, level: str, read: Callab
     return frame
 
 
-def _key_or_none(file: Path, first: str, second: str, level: str) -> str | None:
-    """:func:`extract_key`, or None when a file cannot be read to hash it (the read then says why)."""
+def _key_or_none(file: Source, *what: object) -> str | None:
+    """:func:`content_key`, or None when a file cannot be read to hash it (the read then says why)."""
     try:
-        return extract_key(file, first, second, level)
-    except OSError:
+        return content_key(file, *what)
+    except (OSError, DataError):
         return None
 
 
@@ -141,3 +161,25 @@ def _save(folder: Path, key: str, frame: pd.DataFrame, messages: list[str]) -> N
         (folder / f"{stem}.json.tmp").replace(folder / f"{key}.json")
     except (OSError, ValueError, pa.ArrowException):
         pass  # caching is an optimisation: a read-only or full disk only costs speed
+
+
+def cached_countries(file: Source, read: Callable[[], set[str]]) -> set[str]:
+    """The countries one file holds: from the cache when the same content was read before, else
+    ``read()`` and stored (nothing is stored when it fails)."""
+    folder = cache_folder()
+    key = _key_or_none(file, "countries") if folder is not None else None
+    entry = folder / f"{key}.countries.json" if folder is not None and key is not None else None
+    if entry is not None:
+        try:
+            return set(json.loads(entry.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            pass  # none yet, or a damaged entry: read again and rewrite it
+    found = read()
+    if entry is not None:
+        temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_text(json.dumps(sorted(found)), encoding="utf-8")
+            temporary.replace(entry)
+        except OSError:
+            pass  # caching is an optimisation: a read-only or full disk only costs speed
+    return found

@@ -7,6 +7,9 @@ Rules, stated here:
   :data:`BLOCK_SIZE` bytes; each batch is filtered to the country pair with ``pyarrow.compute``
   (:class:`PairFilter`) before anything else is done, so a 10-million-row BACI year never sits in
   memory as a whole. Only the columns a format declares are converted, with explicit types.
+* A file is read from disk, an archive member through :mod:`helpers.official.archive` (streamed
+  through zipfile, read to its end so that its CRC passes before any row of it is returned; a
+  damaged member is said to be damaged before any of its rows is blamed).
 * Errors are :class:`helpers.errors.DataError` naming file, line, column and rule. The fast reader
   does not know line numbers; when it meets a broken row (a row of the wrong width, an empty or
   non-numeric numeric field) the file is read again, slowly, with the csv module, only to say
@@ -28,9 +31,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from helpers.config import display_path
 from helpers.errors import DataError, Problem
-from helpers.official.formats import BACI, PLAIN_NUMBER, WHOLE_NUMBER, Field, Format, Header, open_text
+from helpers.official.archive import ArchiveMember, MemberStream, binary_input, check_intact, shown, text_input
+from helpers.official.formats import BACI, PLAIN_NUMBER, WHOLE_NUMBER, Field, Format, Header
+
+#: A download file on disk, or a member of a zip archive read in place.
+Source = Path | ArchiveMember
 
 #: Bytes per pyarrow read block: 1 MiB keeps the read-ahead small (bigger blocks cost memory, not time).
 BLOCK_SIZE = 1 << 20
@@ -41,15 +47,19 @@ _ARROW_TYPES = {"int": pa.int32(), "float": pa.float64(), "text": pa.string()}
 _PANDAS_DTYPES = {"int": "int64", "float": "float64", "text": "object"}
 
 
-def open_stream(path: Path, header: Header, fmt: Format, positions: dict[str, int]) -> pacsv.CSVStreamingReader:
-    """A pyarrow streaming reader over the fields of ``fmt`` present in the file, typed explicitly.
+def open_stream(
+    path: Source, header: Header, fmt: Format, positions: dict[str, int], data: str | MemberStream | None = None
+) -> pacsv.CSVStreamingReader:
+    """A pyarrow streaming reader over the fields at ``positions`` (key -> column), typed explicitly.
 
     Columns are named ``c{position}``; codes are 32-bit integers, values float64, the rest text.
+    ``data`` is what pyarrow reads (:func:`helpers.official.archive.binary_input`): the file's path
+    when not given.
     """
     names = [f"c{i}" for i in range(len(header.names))]
     wanted = {f"c{pos}": _ARROW_TYPES[fmt.field(key).kind] for key, pos in positions.items()}
     return pacsv.open_csv(
-        str(path),
+        str(path) if data is None else data,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE, use_threads=True),
         parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=fmt is not BACI),
         convert_options=pacsv.ConvertOptions(
@@ -100,35 +110,63 @@ class _Damaged(Exception):
     """A batch breaks a rule the fast reader checks; the slow pass says where."""
 
 
-def stream_pair(path: Path, header: Header, fmt: Format, pair: PairFilter) -> pd.DataFrame:
-    """Rows of the pair, streamed batch by batch, with the format's internal keys as column names.
+def batches(path: Source, header: Header, fmt: Format, positions: dict[str, int]) -> Iterator[pa.RecordBatch]:
+    """Record batches of the fields at ``positions``, with the format's internal keys as column names.
+
+    A damaged file is a DataError naming line, column and rule (a damaged archive member is said to
+    be so first); a file with no data rows is one too. A member is read to its end, so its CRC has
+    passed, before the last batch is followed by the end of the iteration.
+    """
+    keys = {f"c{pos}": key for key, pos in positions.items()}
+    numeric = [key for key in positions if fmt.field(key).kind != "text"]
+    count = 0
+    try:
+        with binary_input(path) as data:
+            for batch in open_stream(path, header, fmt, positions, data):
+                batch = batch.rename_columns([keys[n] for n in batch.schema.names])
+                if any(batch.column(key).null_count for key in numeric):
+                    raise _Damaged("a numeric field is empty or not a number")
+                count += batch.num_rows
+                yield batch
+    except (_Damaged, pa.ArrowInvalid) as exc:
+        check_intact(path)
+        raise _diagnosis(path, header, fmt, str(exc)) from None
+    except OSError as exc:
+        check_intact(path)
+        raise DataError(shown(path), Problem(f"cannot be read ({exc}); is the download complete?")) from None
+    if count == 0:
+        raise DataError(shown(path), Problem("header only: the file has no data rows", line=1))
+
+
+def stream_pair(path: Source, header: Header, fmt: Format, pair: PairFilter) -> pd.DataFrame:
+    """Rows of the pair, streamed batch by batch (:func:`batches`), with the format's internal keys as
+    column names.
 
     Column ``rec`` is the record's number (0 = first data row), for :func:`fail_at`. A damaged file
     is a DataError naming line, column and rule; a file with no data rows is one too.
     """
     positions = fmt.positions(header.names)
-    keys = {f"c{pos}": key for key, pos in positions.items()}
-    needed = [f"c{positions[f.key]}" for f in fmt.fields if f.kind != "text" and f.key in positions]
     pieces = []
     offset = 0
-    try:
-        for batch in open_stream(path, header, fmt, positions):
-            batch = batch.rename_columns([keys[n] for n in batch.schema.names])
-            if any(batch.column(keys[c]).null_count for c in needed):
-                raise _Damaged("a numeric field is empty or not a number")
-            hits = pair.select(batch)
-            if len(hits):
-                pieces.append(batch.take(hits).append_column("rec", pc.add(hits.cast(pa.int64()), offset)))
-            offset += batch.num_rows
-    except (_Damaged, pa.ArrowInvalid) as exc:
-        raise _diagnosis(path, header, fmt, str(exc)) from None
-    except OSError as exc:
-        raise DataError(display_path(path), Problem(f"cannot be read ({exc}); is the download complete?")) from None
-    if offset == 0:
-        raise DataError(display_path(path), Problem("header only: the file has no data rows", line=1))
+    for batch in batches(path, header, fmt, positions):
+        hits = pair.select(batch)
+        if len(hits):
+            pieces.append(batch.take(hits).append_column("rec", pc.add(hits.cast(pa.int64()), offset)))
+        offset += batch.num_rows
     if not pieces:
         return _no_rows(fmt, positions)
     return pa.Table.from_batches(pieces).to_pandas()
+
+
+def distinct_values(path: Source, header: Header, fmt: Format, keys: list[str]) -> dict[str, set]:
+    """The distinct values of the format's fields ``keys`` (all present in the file), streamed batch by
+    batch: bounded memory whatever the file's size. Damage is reported as by :func:`batches`."""
+    positions = fmt.positions(header.names)
+    found: dict[str, set] = {key: set() for key in keys}
+    for batch in batches(path, header, fmt, {key: positions[key] for key in keys}):
+        for key in keys:
+            found[key].update(pc.unique(batch.column(key)).to_pylist())
+    return found
 
 
 def _no_rows(fmt: Format, positions: dict[str, int]) -> pd.DataFrame:
@@ -139,9 +177,9 @@ def _no_rows(fmt: Format, positions: dict[str, int]) -> pd.DataFrame:
     )
 
 
-def _records(path: Path, header: Header) -> Iterator[tuple[int, int, list[str]]]:
+def _records(path: Source, header: Header) -> Iterator[tuple[int, int, list[str]]]:
     """(record number, line, fields) of every non-blank data row, read slowly with the csv module."""
-    with open_text(path) as fh:
+    with text_input(path) as fh:
         reader = csv.reader(fh, delimiter=header.delimiter, strict=True)
         next(reader, None)
         rec = 0
@@ -180,7 +218,7 @@ def _row_problems(fields: list[str], line: int, header: Header, checked: list[tu
     return problems
 
 
-def _diagnosis(path: Path, header: Header, fmt: Format, reason: str) -> DataError:
+def _diagnosis(path: Source, header: Header, fmt: Format, reason: str) -> DataError:
     """Read a damaged file again with the csv module and name line, column and rule of each problem."""
     positions = fmt.positions(header.names)
     checked = [(fmt.field(k), p) for k, p in positions.items() if fmt.field(k).kind != "text"]
@@ -196,10 +234,10 @@ def _diagnosis(path: Path, header: Header, fmt: Format, reason: str) -> DataErro
         problems.append(Problem(f"cannot be read to the end ({exc}); is the download complete?"))
     if not problems:
         problems.append(Problem(f"cannot be read: {reason}"))
-    return DataError(display_path(path), problems)
+    return DataError(shown(path), problems)
 
 
-def _lines_of(path: Path, header: Header, wanted: list[int]) -> dict[int, int]:
+def _lines_of(path: Source, header: Header, wanted: list[int]) -> dict[int, int]:
     """Record number -> line, for the (sorted) record numbers ``wanted``, found by one slow pass."""
     lines: dict[int, int] = {}
     if not wanted:
@@ -214,7 +252,7 @@ def _lines_of(path: Path, header: Header, wanted: list[int]) -> dict[int, int]:
 
 
 def fail_at(
-    path: Path,
+    path: Source,
     header: Header,
     recs: Iterable[int],
     rule: str,
@@ -229,10 +267,10 @@ def fail_at(
     lines = _lines_of(path, header, wanted)
     values = values or {}
     problems = [Problem(rule, line=lines.get(r), column=column, value=values.get(r)) for r in wanted]
-    return DataError(display_path(path), problems or [Problem(rule, column=column)])
+    return DataError(shown(path), problems or [Problem(rule, column=column)])
 
 
-def check_values(path: Path, header: Header, rows: pd.DataFrame, column: str) -> None:
+def check_values(path: Source, header: Header, rows: pd.DataFrame, column: str) -> None:
     """Trade values (column ``value`` of :func:`stream_pair`'s rows, ``column`` in the file) must be
     finite and not negative."""
     bad = ~(rows["value"].map(math.isfinite) & (rows["value"] >= 0))

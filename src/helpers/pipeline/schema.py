@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -472,6 +474,40 @@ def _source_needs_data(p: Mapping[str, Any]) -> list[str]:
     return []
 
 
+@functools.lru_cache(maxsize=16)
+def _has_pair_rows(path: Path, reporter: str, partner: str, files: tuple[tuple[str, int, int], ...]) -> bool:
+    """Whether the download at ``path`` holds any row for the pair; read once per content stamp ``files``
+    (each data file's name, size and modification time), through the extract cache."""
+    from helpers import official
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", official.OfficialDataWarning)  # the notebook that reads it says them
+        return len(official.read_flows(path, reporter, partner, progress=False)) > 0
+
+
+def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
+    from helpers import official
+    from helpers.config import resolve_path
+    from helpers.errors import DataError, ParameterError
+
+    source, data_path = p["source"], p.get("data_path")
+    reporter, partner = str(p["reporter"]).upper(), str(p["partner"]).upper()
+    if source not in ("comtrade", "baci") or not data_path or reporter == partner:
+        return []  # no download, or a rule above says what is wrong
+    if Country().problems("reporter", reporter) or Country().problems("partner", partner):
+        return []  # reported by the countries' own checks
+    path = resolve_path(str(data_path))
+    try:
+        stamp = tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in official.data_files(path))
+        if _has_pair_rows(path, reporter, partner, stamp):
+            return []
+    except (DataError, ParameterError, OSError):
+        return []  # a missing, damaged or mismatched download is reported where it is read
+    from helpers import pair
+
+    return [pair.empty_download_reason(str(data_path), reporter, partner)]
+
+
 def _pair_differs(p: Mapping[str, Any]) -> list[str]:
     a, b = p["reporter"], p["partner"]
     if a and b and str(a).upper() == str(b).upper():
@@ -522,6 +558,12 @@ RULES: tuple[Rule, ...] = (
     Rule(("start", "end"), "`start` is not after `end`", _dates_ordered),
     Rule(("source",), "`source` `comtrade` or `baci` needs `data_path`", _source_needs_data),
     Rule(("reporter", "partner"), "`reporter` and `partner` are two different countries", _pair_differs),
+    Rule(
+        ("source", "data_path", "reporter", "partner"),
+        "`source` `comtrade` or `baci`: the download at `data_path` holds rows for `reporter` and `partner` "
+        "(else the message names the countries it does hold)",
+        _download_holds_pair,
+    ),
     Rule(
         ("annotate",),
         "every `annotate` id is an `event_id` of the events file in use: `events_path` when given, else "
