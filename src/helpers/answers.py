@@ -14,6 +14,27 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T", bound=type)
+
+#: The names an Unanswered answers to: those of the frames, series and dicts it stands in for, and
+#: those of the evidence classes registered with :func:`stands_in_for`. Any other name is a slip in
+#: the calling code and raises, so a misspelt method fails on every pair, not only on Iran–Iraq.
+_ANSWERS: set[str] = set()
+
+
+def _known_names() -> set[str]:
+    if not _ANSWERS:
+        import pandas as pd
+
+        for kind in (pd.DataFrame, pd.Series, dict):
+            _ANSWERS.update(n for n in dir(kind) if not n.startswith("_"))
+    return _ANSWERS
+
+
+def stands_in_for(cls: T) -> T:
+    """Register the public names of ``cls`` as names an :class:`Unanswered` may stand in for."""
+    _known_names().update(n for n in dir(cls) if not n.startswith("_"))
+    return cls
 
 
 def _cell() -> int | None:
@@ -50,6 +71,8 @@ class Unanswered:
     def __getattr__(self, name: str) -> Unanswered:
         if name.startswith("_"):  # dunders and IPython's _repr_*_ hooks: not part of an answer
             raise AttributeError(name)
+        if name not in _known_names():
+            raise AttributeError(f"{name!r} is not a question or attribute of any answer (unanswered: {self.reason})")
         return self
 
     def __call__(self, *args: Any, **kwargs: Any) -> Unanswered:

@@ -10,6 +10,8 @@ from helpers.answers import Unanswered, is_answered, or_unanswered, say
 
 
 def test_every_use_of_an_unanswered_gives_the_same_object():
+    import helpers.evidence  # noqa: F401 - registers the evidence's questions
+
     gap = Unanswered("no figures for this pair")
     assert gap.exports("iranian") is gap
     assert gap["value"] is gap
@@ -58,3 +60,10 @@ def test_outside_ipython_every_show_prints(capsys, monkeypatch):
 
 def test_is_answered_tells_frames_from_unanswered():
     assert is_answered(pd.DataFrame()) and is_answered(None) and not is_answered(Unanswered("x"))
+
+
+def test_a_name_no_answer_has_is_a_slip_and_raises():
+    gap = Unanswered("no figures")
+    with pytest.raises(AttributeError, match="'exprots' is not a question"):
+        gap.exprots("iranian")
+    assert gap.round(2) is gap and gap.values() is gap  # frame and dict methods stand in

@@ -83,7 +83,7 @@ def test_notebooks_hold_no_injected_parameters_cell(path):
 
 #: Module roots analysis may not import: plotting, files and the modules that read them.
 IMPURE = ("matplotlib", "seaborn", "pathlib", "os", "io", "shutil", "csv", "pyarrow", "helpers.plots")
-IMPURE += ("helpers.tables", "helpers.config", "helpers.pipeline", "helpers.pair")
+IMPURE += ("helpers.tables", "helpers.config", "helpers.pipeline", "helpers.evidence")
 #: Declarations analysis may import from those packages: table enums and the shape of official flows.
 PURE_DECLARATIONS = ("helpers.tables.specs", "helpers.official.schema", "helpers.official.countries")
 #: Calls that read or write files.

@@ -46,7 +46,8 @@ def test_growth_and_reached_lines_say_when_a_rate_is_missing():
 def test_an_unanswered_input_is_handed_on_by_every_headline():
     gap = Unanswered("no base")
     assert headlines.base_line(gap, "x", 2022) is gap
-    assert headlines.volume_finding(gap, gap, gap, 2022, 20e9, 2030) is gap
+    assert headlines.reported_volume_finding(gap, gap, gap, gap, 2022, 20e9, 2030) is gap
+    assert headlines.official_volume_finding("baci", "Iran–Iraq", gap, gap, 2022, 20e9, 2030) is gap
     assert headlines.share_title(gap) is gap
 
 

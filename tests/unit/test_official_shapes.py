@@ -12,8 +12,8 @@ import warnings
 import pandas as pd
 import pytest
 
+from helpers import evidence
 from helpers import official as official_files
-from helpers import pair as evidence
 from helpers.analysis import headlines, timeline, volume
 from helpers.analysis import official as analysis
 from helpers.answers import Unanswered, is_answered
@@ -346,7 +346,7 @@ def test_every_headline_is_a_sentence_for_every_shape(tmp_path, shape):
         _sentence(headlines.growth_line("two-way trade", growth, window))
     reached = headlines.reached_line(base, base_year, target, growths[0] or growths[1])
     assert reached is None or _sentence(reached)
-    _sentence(headlines.volume_finding(primary, base, need, base_year, target, target_year))
+    _sentence(primary.volume_finding(base, need, base_year, target, target_year))
     # 02: composition from HS chapters and the finding (a pair without reported figures answers from these)
     shares = official.category_shares(True)
     assert isinstance(shares, Unanswered) or shares.groupby("breakdown")["share"].sum().round(9).eq(1).all()

@@ -178,22 +178,40 @@ def target_statements_line(goal: pd.DataFrame) -> str:
 
 
 @or_unanswered
-def volume_finding(evidence, base: dict, need: float, base_year: int, target_usd: float, target_year: int) -> str:
-    """Notebook 01's finding: the latest level and the growth the target needs from the base."""
-    need_text = need_phrase(base, need)
-    goal = f"reaching {usd_bn(target_usd, 0)} by {target_year} {need_text}"
-    if evidence.kind == "official":
-        return (
-            f"From official {evidence.source} statistics for {evidence.name}: two-way trade was "
-            f"{usd_bn(base['value'], 1)} in {base_year}; {goal}."
-        )
-    latest = evidence.two_way("iranian").iloc[-1]
-    through = period_name(evidence.exports("iranian").iloc[-1]["period"])
+def target_goal(base: dict, need: float, target_usd: float, target_year: int) -> str:
+    """'reaching $20bn by 2030 needs about 9.1% a year'."""
+    return f"reaching {usd_bn(target_usd, 0)} by {target_year} {need_phrase(base, need)}"
+
+
+@or_unanswered
+def reported_volume_finding(
+    exports: pd.DataFrame,
+    two_way: pd.DataFrame,
+    base: dict,
+    need: float,
+    base_year: int,
+    target_usd: float,
+    target_year: int,
+) -> str:
+    """Notebook 01's finding from reported figures: the latest preferred level and what the target needs."""
+    latest = two_way.iloc[-1]
+    through = period_name(exports.iloc[-1]["period"])
     return (
         f"With figures through Iranian year {through}: the latest preferred two-way figure is "
         f"{usd_bn(latest['value'], 1, latest['bound'])} for {period_name(latest['period'])}; "
-        f"from a {base_year} base of "
-        f"{usd_bn(base['value'], 2, base['bound'])}, {goal}."
+        f"from a {base_year} base of {usd_bn(base['value'], 2, base['bound'])}, "
+        f"{target_goal(base, need, target_usd, target_year)}."
+    )
+
+
+@or_unanswered
+def official_volume_finding(
+    source: str, pair_name: str, base: dict, need: float, base_year: int, target_usd: float, target_year: int
+) -> str:
+    """Notebook 01's finding from an official download: two-way trade in the base year and what the target needs."""
+    return (
+        f"From official {source} statistics for {pair_name}: two-way trade was {usd_bn(base['value'], 1)} in "
+        f"{base_year}; {target_goal(base, need, target_usd, target_year)}."
     )
 
 
@@ -346,9 +364,8 @@ def timeline_finding(
     pmf = events[events["event_id"].str.contains("pmf")].sort_values("date")
     if len(trade):
         first, last = trade.iloc[0], trade.iloc[-1]
-        origin = "reported" if source == "reported" else source
         money = (
-            f"preferred figures of exports {pair.reporter}→{pair.partner} ({origin}) go from "
+            f"preferred figures of exports {pair.reporter}→{pair.partner} ({source}) go from "
             f"{first['value'] / 1e9:.1f}bn ({period_name(first['period'])}) to {last['value'] / 1e9:.1f}bn "
             f"({period_name(last['period'])}) in the same span."
         )

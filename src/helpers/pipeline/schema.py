@@ -503,9 +503,9 @@ def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
             return []
     except (DataError, ParameterError, OSError):
         return []  # a missing, damaged or mismatched download is reported where it is read
-    from helpers import pair
+    from helpers import evidence
 
-    return [pair.empty_download_reason(str(data_path), reporter, partner)]
+    return [evidence.empty_download_reason(str(data_path), reporter, partner)]
 
 
 def _pair_differs(p: Mapping[str, Any]) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import pair as evidence
+from helpers import evidence
 from helpers.answers import Unanswered, is_answered
 from tests.fixtures import COMTRADE_HEADER, comtrade_row, write
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from helpers.analysis import composition, headlines, import_share, official, volume
 from helpers.analysis.countries import country_name, is_default_pair
-from helpers.answers import Unanswered
+from helpers.answers import Unanswered, stands_in_for
 from helpers.config import resolve_path
 from helpers.errors import ParameterError
 from helpers.present import describe_sources
@@ -70,6 +70,7 @@ def empty_download_reason(data_path: str, reporter: str, partner: str) -> str:
     return f"data_path {data_path!r} holds no rows for {reporter.upper()} and {partner.upper()}; {held}"
 
 
+@stands_in_for
 class ReportedEvidence:
     """The reported figures curated in ``data/`` for Iran–Iraq, with the questions they answer."""
 
@@ -126,6 +127,12 @@ class ReportedEvidence:
         """Two-way trade in the Gregorian ``base_year`` (a calendar-year figure or an estimate)."""
         found = volume.base_value(self.two_way("iranian"), base_year, self.two_way("gregorian"))
         return found if found is not None else _no_base(base_year)
+
+    def volume_finding(self, base: dict, need: float, base_year: int, target_usd: float, target_year: int) -> str:
+        """Notebook 01's finding from the reported figures."""
+        return headlines.reported_volume_finding(
+            self.exports("iranian"), self.two_way("iranian"), base, need, base_year, target_usd, target_year
+        )
 
     def partial_periods(self, flow: str, stated_by: list[str]) -> pd.DataFrame:
         """Year-to-date figures of one flow by the chosen bodies (never summed with anything)."""
@@ -207,6 +214,7 @@ class ReportedEvidence:
         return import_share.suppliers(self.trade, self.imports, min_suppliers)
 
 
+@stands_in_for
 class OfficialEvidence:
     """A UN Comtrade or CEPII BACI download read for the pair, with the questions it answers."""
 
@@ -275,8 +283,14 @@ class OfficialEvidence:
 
     def two_way(self, calendar: str = "gregorian") -> pd.DataFrame:
         """One figure a calendar year of two-way trade (years with both directions only: empty when the
-        download lacks a direction)."""
+        download lacks a direction; official data are calendar years only, so an Iranian-year series is empty)."""
+        if calendar != "gregorian":
+            return pd.DataFrame(columns=SERIES_COLUMNS)
         return official.official_series(self.flows)
+
+    def volume_finding(self, base: dict, need: float, base_year: int, target_usd: float, target_year: int) -> str:
+        """Notebook 01's finding from the download."""
+        return headlines.official_volume_finding(self.source, self.name, base, need, base_year, target_usd, target_year)
 
     def base(self, base_year: int) -> dict | Unanswered:
         """Two-way trade in ``base_year``, or what the download lacks for it."""
@@ -299,7 +313,7 @@ class OfficialEvidence:
         )
         return Unanswered(
             f"No two-way figure for base year {base_year}: the download has {held}; "
-            "the required growth cannot be computed (a gap stays a gap)."
+            "the required growth cannot be computed."
         )
 
     def category_shares(self, include_energy: bool = True) -> pd.DataFrame | Unanswered:
@@ -337,9 +351,7 @@ class OfficialEvidence:
 
 
 def _no_base(base_year: int) -> Unanswered:
-    return Unanswered(
-        f"No two-way figure for base year {base_year}: the required growth cannot be computed (a gap stays a gap)."
-    )
+    return Unanswered(f"No two-way figure for base year {base_year}: the required growth cannot be computed.")
 
 
 @dataclass
