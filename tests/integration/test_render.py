@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers.pipeline import render as report
 from helpers.pipeline import site
 
@@ -104,6 +106,7 @@ def test_pages_get_focusable_cells_and_alt_text_without_a_reparse():
     assert out.endswith('<script>var s = "<img src=c.png>"; var d = \'<div class="jp-OutputArea-output">\';</script>')
 
 
+@pytest.mark.slow  # renders a stored notebook twice through nbconvert
 def test_pages_match_what_nbconvert_adds_on_a_stored_notebook():
     """On a real notebook, the same tabindex and alt attributes as nbconvert's own BeautifulSoup pass."""
     import nbformat

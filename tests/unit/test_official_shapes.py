@@ -21,6 +21,9 @@ from helpers.official import OfficialDataWarning
 from helpers.tables import read_table
 from tests.fixtures import COMTRADE_HEADER, LEGACY_HEADER, baci_folder, comtrade_row, legacy_row, values, write
 
+#: Every shape through readers, analysis and the evidence object: in make test, not the inner loop.
+pytestmark = pytest.mark.slow
+
 IRN, IRQ, TUR = 364, 368, 792
 
 

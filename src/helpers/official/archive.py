@@ -25,7 +25,6 @@ Rules, stated here:
 from __future__ import annotations
 
 import contextlib
-import csv
 import fnmatch
 import hashlib
 import io
@@ -41,7 +40,7 @@ from pathlib import Path
 
 from helpers.config import display_path
 from helpers.errors import DataError, Problem
-from helpers.official.formats import Header, expected_formats, open_text, read_header
+from helpers.official.formats import Header, expected_formats, open_text, parse_header, read_header
 
 #: Compression methods read: stored and deflated.
 SUPPORTED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
@@ -354,13 +353,4 @@ def source_header(source: Path | ArchiveMember) -> Header:
         raise DataError(shown(source), Problem("file is empty"))
     with text_input(source) as fh:
         first = fh.readline(HEADER_LIMIT).rstrip("\r\n")
-    if not first.strip():
-        raise DataError(shown(source), Problem("file is empty or its first line is blank; expected a header", line=1))
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    try:
-        names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
-    except csv.Error as exc:
-        raise DataError(
-            shown(source), Problem(f"header not recognised ({exc}); expected one of: {expected_formats()}", line=1)
-        ) from None
-    return Header(names, delimiter)
+    return parse_header(first, shown(source))

@@ -196,24 +196,26 @@ def _first_line(path: Path) -> str:
     return first.rstrip("\r\n")
 
 
-def read_header(path: Path) -> Header:
-    """Column names and delimiter of a download (BOM, CRLF, quotes and tabs tolerated)."""
-    path = Path(path)
-    _check_file(path)
-    first = _first_line(path)
+def parse_header(first: str, shown: str) -> Header:
+    """Column names and delimiter from a download's first line (quotes and tabs tolerated); ``shown``
+    names the file in errors. One rule for files and archive members alike."""
     if not first.strip():
-        raise DataError(
-            display_path(path), Problem("file is empty or its first line is blank; expected a header", line=1)
-        )
+        raise DataError(shown, Problem("file is empty or its first line is blank; expected a header", line=1))
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
         names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
     except csv.Error as exc:  # e.g. a binary or garbage file: one huge "field"
         raise DataError(
-            display_path(path),
-            Problem(f"header not recognised ({exc}); expected one of: {expected_formats()}", line=1),
+            shown, Problem(f"header not recognised ({exc}); expected one of: {expected_formats()}", line=1)
         ) from None
     return Header(names, delimiter)
+
+
+def read_header(path: Path) -> Header:
+    """Column names and delimiter of a download (BOM, CRLF, quotes and tabs tolerated)."""
+    path = Path(path)
+    _check_file(path)
+    return parse_header(_first_line(path), display_path(path))
 
 
 def format_of(header: Header, shown: str) -> Format:

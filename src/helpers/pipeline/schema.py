@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from helpers.analysis.claims import REPORT_DATE
 from helpers.tables import EVENT_CATEGORIES, STATED_BY
 
 SOURCE_CHOICES = ("reported", "comtrade", "baci")
@@ -326,7 +327,7 @@ PARAMETERS: tuple[Param, ...] = (
     Param(
         "as_of",
         "str",
-        "2024-09-03",
+        REPORT_DATE,
         "date the claims are judged at (the report's date): later evidence is not used where a check is time-bound",
         (CLAIMS,),
         IsoDate(),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from helpers.analysis.claims import REPORT_DATE
 from helpers.analysis.periods import add_spans
 from helpers.errors import DataError, Problem
 from helpers.tables.read import read_table
@@ -72,7 +73,7 @@ def load_claims(path: Path | str | None = None) -> pd.DataFrame:
     return read_table("claims", path, verify_checksum=path is None)
 
 
-def load_evidence(as_of: str = "2024-09-03") -> Evidence:
+def load_evidence(as_of: str = REPORT_DATE) -> Evidence:
     """The evidence the claims check may use, as known at ``as_of`` (see ``Evidence.known_at``)."""
     from helpers.analysis.claims import Evidence
 
