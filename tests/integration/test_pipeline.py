@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import nbformat
+import pandas as pd
 import pytest
 
+from helpers.analysis import claims as claims_check
 from helpers.config import PARAMS_DIR
 from helpers.pipeline import runner
+from helpers.pipeline.findings import notebook_finding
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +39,44 @@ def test_non_default_parameters_change_the_output(two_runs):
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert "by 2032" in text and "$25bn" in text
     claims = (out / "claims.csv").read_text(encoding="utf-8").splitlines()
-    assert claims[0] == "claim_id,claim,value,unit,verdict,reason"
+    assert claims[0] == ",".join(claims_check.VERDICT_COLUMNS)
     assert len(claims) >= 11
     index = (out / "index.html").read_text(encoding="utf-8")
     for stem in ("01-trade-volume", "02-composition", "03-influence-timeline", "04-claims-check"):
         assert f'href="{stem}.html"' in index and (out / f"{stem}.html").exists()
+
+
+def test_the_same_question_has_the_same_numbers_everywhere(two_runs):
+    """What the run wrote: notebook 02's share ranges, the 65% claim's evidence and reason, the README finding;
+    notebook 01's two-way series and the doubling claim's base."""
+    out, _ = two_runs
+    tables = out / "tables"
+    ranges = pd.read_csv(tables / "fig2_share_ranges.csv")
+    evidence = pd.read_csv(tables / "evidence_c07-share-65pct_1.csv")
+    as_of_year = pd.Timestamp(claims_check.REPORT_DATE).year
+    used = evidence[evidence["in_range"]]
+    per_year = used.groupby(["year", "coverage"])["share"].agg(["min", "max", "size"]).reset_index()
+    before = ranges[ranges["year"] < as_of_year].reset_index(drop=True)
+    assert list(zip(per_year["year"], per_year["coverage"])) == list(zip(before["year"], before["coverage"]))
+    assert list(per_year["size"]) == list(before["pairings"])
+    assert (per_year["min"] * 100).round(1).tolist() == before["low_pct"].tolist()
+    assert (per_year["max"] * 100).round(1).tolist() == before["high_pct"].tolist()
+    rated = pd.read_csv(out / "claims.csv").set_index("claim_id")
+    low, high = per_year["min"].min(), per_year["max"].max()
+    assert (
+        f"{low:.0%}–{high:.0%} of Iraq's imports in {int(per_year['size'].sum())} usable pairings"
+        in (rated.loc["c07-share-65pct", "reason"])
+    )
+    finding = notebook_finding(nbformat.read(out / "02-composition.ipynb", as_version=4))
+    said = re.search(r"(\d+)%–(\d+)% of Iraq's imports in (\d+) usable pairings", finding)
+    assert said, finding
+    assert abs(int(said[1]) - ranges["low_pct"].min()) <= 0.55 and abs(int(said[2]) - ranges["high_pct"].max()) <= 0.55
+    assert int(said[3]) == ranges["pairings"].sum()
+    two_way = pd.read_csv(tables / "preferred_two_way.csv")
+    base = pd.read_csv(tables / "evidence_c03-target-doubles_1.csv").iloc[0]
+    row = two_way[two_way["record_id"] == base["record_id"]]
+    assert len(row) == 1 and row.iloc[0]["value_usd_bn"] == pytest.approx(base["value"] / 1e9, abs=5e-4)
+    assert row.index[0] == len(two_way[pd.to_numeric(two_way["period"].str[:4]) <= as_of_year - 622]) - 1
 
 
 def test_two_runs_are_identical(two_runs):

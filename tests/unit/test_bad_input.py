@@ -120,3 +120,91 @@ def test_random_damage_loads_or_raises_the_projects_error(tmp_path, name):
         assert len(frame) > 0
 
     check()
+
+
+def _rows(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _write(path, rows):
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def test_one_statement_with_two_periods_is_refused_with_file_row_column_and_rule(data_copy):
+    """A row given the statement_id of a row about another period breaks the statement rule: both lines are named."""
+    path = data_copy / "trade_reported.csv"
+    rows = _rows(path)
+    header = rows[0]
+    sid, year = header.index("statement_id"), header.index("year")
+    ids = [r[sid] for r in rows[1:]]
+    shared = next(s for s in ids if ids.count(s) > 1)
+    first = next(i for i, r in enumerate(rows) if i and r[sid] == shared)
+    other = next(i for i, r in enumerate(rows) if i and r[sid] != shared and r[year] != rows[first][year])
+    rows[other][sid] = shared
+    _write(path, rows)
+    with pytest.raises(DataError) as info:
+        read_table("trade_reported", path, verify_checksum=False)
+    message = str(info.value)
+    assert "trade_reported.csv" in message.splitlines()[0]
+    hits = [p for p in info.value.problems if "same flow and period" in p.rule]
+    assert {p.line for p in hits} >= {first + 1, other + 1}, message
+    assert all(p.column == "statement_id" for p in hits)
+    assert any(p.value == shared for p in hits)
+
+
+def test_one_statement_in_iraq_imports_must_share_partner_year_and_coverage(data_copy):
+    path = data_copy / "iraq_imports.csv"
+    rows = _rows(path)
+    header = rows[0]
+    sid, year = header.index("statement_id"), header.index("year")
+    target = next(i for i, r in enumerate(rows) if i and r[year] == "2023")
+    other = next(i for i, r in enumerate(rows) if i and r[year] == "2024")
+    rows[other][sid] = rows[target][sid]
+    _write(path, rows)
+    with pytest.raises(DataError) as info:
+        read_table("iraq_imports", path, verify_checksum=False)
+    assert any(
+        p.line == other + 1 and p.column == "statement_id" and "same partner, year and coverage" in p.rule
+        for p in info.value.problems
+    ), str(info.value)
+
+
+@pytest.mark.parametrize("name", ["trade_reported", "iraq_imports", "targets", "composition"])
+def test_status_note_on_a_confirmed_row_is_refused(data_copy, name):
+    spec = SPECS[name]
+    path = data_copy / spec.file
+    rows = _rows(path)
+    header = rows[0]
+    status, note = header.index("status"), header.index("status_note")
+    line = next(i for i, r in enumerate(rows) if i and r[status] == "confirmed")
+    rows[line][note] = "figure found on the stored page"
+    _write(path, rows)
+    with pytest.raises(DataError) as info:
+        read_table(spec, path, verify_checksum=False)
+    assert spec.file in str(info.value).splitlines()[0]
+    assert any(
+        p.line == line + 1 and p.column == "status_note" and "only on unconfirmed rows" in p.rule
+        for p in info.value.problems
+    ), str(info.value)
+
+
+def test_shipped_rows_sharing_a_statement_agree():
+    """The shipped tables hold the statements the December 2026 audit found repeated, each under one id."""
+    trade = read_table("trade_reported")
+    pairs = trade.groupby("statement_id")["record_id"].apply(set)
+    assert pairs["s-latifi-2019-exp"] == {"irica-2019-exp-latifi", "chamber-2019-exp-latifi"}
+    assert set(trade.loc[trade["statement_id"] == "s-latifi-2019-exp", "stated_by"]) == {"iranian_customs"}
+    for customs in (
+        "irica-1400-m01-m06-exp",
+        "irica-1400-m01-m08-exp",
+        "irica-1400-m01-m10-imp",
+        "irica-1402-m01-m04-exp",
+    ):
+        assert len(pairs[f"s-{customs}"]) == 2
+    imports = read_table("iraq_imports")
+    assert "duplicate" not in set(imports["quality"])
+    shafaq = imports.set_index("record_id").loc["iff-2023-wld-shafaq-en"]
+    assert shafaq["statement_id"] == imports.set_index("record_id").loc["iff-2023-wld-top11", "statement_id"]

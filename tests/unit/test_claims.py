@@ -1,147 +1,242 @@
-"""Verdict rules and each claim's check on small evidence fixtures."""
+"""Rating rules and each claim's check on small evidence fixtures."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers.analysis import claims
+from helpers.analysis import claims, import_share
 from helpers.tables import curated
 from tests.fixtures import rows
 
-
-def test_combine_rules():
-    assert claims.combine(["unverifiable"]) == "unverifiable"
-    assert claims.combine(["consistent", "unverifiable"]) == "consistent"
-    assert claims.combine(["inconsistent", "unverifiable", "inconsistent"]) == "inconsistent"
-    assert claims.combine(["consistent", "inconsistent"]) == "ambiguous"
-    assert claims.combine(["ambiguous"]) == "ambiguous"
+EXP, IMP = "iran_exports_to_iraq", "iran_imports_from_iraq"
 
 
-def test_judge_rules():
+def test_the_literal_reading_decides_and_other_readings_only_make_it_misleading():
+    assert claims.rate("consistent", ["inconsistent"]) == "consistent"
+    assert claims.rate("mixed", ["consistent"]) == "mixed"
+    assert claims.rate("unverifiable", ["consistent"]) == "unverifiable"  # a re-reading never replaces the rating
+    assert claims.rate("inconsistent", ["unverifiable", "consistent"]) == "misleading"
+    assert claims.rate("inconsistent", ["mixed"]) == "misleading"
+    assert claims.rate("inconsistent", ["inconsistent", "unverifiable"]) == "inconsistent"
+    assert claims.rate("inconsistent", []) == "inconsistent"
+
+
+def test_judge_leaves_undecided_evidence_out():
     assert claims.judge([]) == "unverifiable"
-    assert claims.judge([True, True]) == "consistent"
+    assert claims.judge([None, None]) == "unverifiable"
+    assert claims.judge([True, None]) == "consistent"
     assert claims.judge([False]) == "inconsistent"
-    assert claims.judge([True, False]) == "ambiguous"
+    assert claims.judge([True, False]) == "mixed"
 
 
-def test_unknown_verdict_is_refused():
+def test_unknown_result_is_refused_and_every_rating_maps_to_claimreview():
     with pytest.raises(ValueError):
         claims.Reading("x", "probably", "")
+    with pytest.raises(ValueError):
+        claims.Reading("x", "misleading", "")  # a reading has a result; only a claim is misleading
+    values = [v for _, v in claims.RATING_SCALE.values()]
+    assert set(claims.RATING_SCALE) == set(claims.RATING_RULES)
+    assert len(set(values)) == len(values) and min(values) == claims.WORST_RATING and max(values) == claims.BEST_RATING
+    table = claims.rules_table()
+    assert set(table.loc[table["rule"] == "tolerance", "name"]) == set(claims.TOLERANCES)
 
 
-def evidence(trade=None, targets=None, events=None, composition=None, imports=None, as_of="2024-09-03"):
-    empty_events = pd.DataFrame(columns=["event_id", "date", "title", "category", "publisher", "status"])
-    return claims.Evidence(
-        trade=trade
-        if trade is not None
-        else rows(("iran_exports_to_iraq", "iranian", 1390, 1, 12, 1e9, "exact", "iranian_customs")).iloc[0:0],
-        imports=imports
+def events(*specs) -> pd.DataFrame:
+    """Events from (event_id, date, title[, publisher, description])."""
+    recs = []
+    for s in specs:
+        event_id, date, title, *rest = s
+        publisher, description = (list(rest) + ["IRNA", title][len(rest) :])[:2]
+        recs.append(
+            {
+                "event_id": event_id,
+                "date": pd.Timestamp(date),
+                "title": title,
+                "description": description,
+                "category": "social",
+                "publisher": publisher,
+                "status": "confirmed",
+            }
+        )
+    return pd.DataFrame(recs, columns=["event_id", "date", "title", "description", "category", "publisher", "status"])
+
+
+def evidence(trade=None, targets=None, events_=None, composition=None, imports=None, as_of="2024-09-03"):
+    """Evidence judged at ``as_of`` through the same constructor the loaders use."""
+    trade = trade if trade is not None else rows((EXP, "iranian", 1390, 1, 12, 1e9, "exact", "iranian_customs"))[:0]
+    imports = (
+        imports
         if imports is not None
         else pd.DataFrame(
-            columns=["record_id", "partner", "year", "coverage", "value", "bound", "stated_by", "publisher"]
-        ),
-        targets=targets
+            columns=["record_id", "statement_id", "partner", "year", "coverage", "value", "bound", "stated_by"]
+            + ["publisher", "published", "quality", "status"]
+        )
+    )
+    targets = (
+        targets
         if targets is not None
-        else pd.DataFrame(columns=["date", "measure", "target_value", "side", "speaker", "deadline_year", "publisher"]),
-        events=events if events is not None else empty_events,
-        composition=composition if composition is not None else pd.DataFrame(),
-        as_of=pd.Timestamp(as_of),
+        else pd.DataFrame(
+            columns=["target_id", "date", "measure", "target_value", "side", "speaker", "deadline_year", "publisher"]
+        )
+    )
+    comp = composition if composition is not None else pd.DataFrame(columns=COMPOSITION_COLUMNS)
+    return claims.Evidence.judged_at(
+        as_of, trade, imports, targets, events_ if events_ is not None else events()[:0], comp
     )
 
 
-CLAIM_10BN = pd.Series({"claim_id": "c01-trade-over-10bn", "claim": "over 10bn", "value": 10e9, "unit": "USD"})
+COMPOSITION_COLUMNS = (
+    "record_id statement_id calendar year month_from month_to partial reported_group value share_pct total_value "
+    "total_bound part_of stated_by speaker publisher published source_url status start end period category_id "
+    "category kind"
+).split()
+CLAIM_10BN = pd.Series({"claim_id": "c01-trade-over-10bn", "claim": "exceeds 10bn", "value": 10e9, "unit": "USD"})
 
 
-def test_trade_over_10bn_consistent_with_lower_bound_at_threshold():
+def check(claim_id: str, ev: claims.Evidence, value=None) -> claims.Check:
+    row = pd.Series({"claim_id": claim_id, "claim": claim_id, "value": value, "unit": None})
+    return claims.check_all(pd.DataFrame([row]), ev)[0]
+
+
+def test_a_lower_bound_supports_over_10bn_only_at_or_above_it():
+    at = rows((EXP, "iranian", 1402, 1, 12, 10e9, "lower", "chamber"))
+    assert check("c01-trade-over-10bn", evidence(trade=at), 10e9).rating == "consistent"
+    below = rows((EXP, "iranian", 1402, 1, 12, 9e9, "lower", "chamber"))
+    assert check("c01-trade-over-10bn", evidence(trade=below), 10e9).rating == "unverifiable"  # 'over 9' cannot decide
+    exact_exports = rows((EXP, "iranian", 1402, 1, 12, 9.8e9, "exact", "iranian_customs"))
+    # exports alone are a lower bound on two-way trade: 9.8bn of exports can neither confirm nor refute 'over 10'
+    assert check("c01-trade-over-10bn", evidence(trade=exact_exports), 10e9).rating == "unverifiable"
+
+
+def test_over_10bn_is_inconsistent_when_two_way_is_below_and_later_periods_are_not_used():
     t = rows(
-        ("iran_exports_to_iraq", "iranian", 1401, 1, 12, 10e9, "lower", "trade_promotion"),
-        ("iran_imports_from_iraq", "iranian", 1401, 1, 12, 0.2e9, "approx", "trade_promotion"),
+        ("two_way", "iranian", 1402, 1, 12, 8.5e9, "exact", "iranian_customs"),
+        ("two_way", "iranian", 1403, 1, 12, 12e9, "exact", "iranian_customs"),  # ends March 2025, after the report
     )
-    r = claims.check_trade_over_10bn(evidence(trade=t), CLAIM_10BN)
-    assert claims.combine([x.verdict for x in r]) == "consistent"
+    c = check("c01-trade-over-10bn", evidence(trade=t), 10e9)
+    assert c.rating == "inconsistent"
+    assert list(c.literal.evidence["record_id"]) == ["r0"]
 
 
-def test_trade_over_10bn_inconsistent_when_two_way_is_below():
+def test_a_duplicated_statement_counts_once():
     t = rows(
-        ("iran_exports_to_iraq", "iranian", 1401, 1, 12, 8e9, "exact", "iranian_customs"),
-        ("iran_imports_from_iraq", "iranian", 1401, 1, 12, 0.5e9, "exact", "iranian_customs"),
+        ("two_way", "iranian", 1402, 1, 12, 9e9, "approx", "chamber"),
+        ("two_way", "iranian", 1402, 1, 12, 9e9, "approx", "iranian_customs"),
+        ("two_way", "iranian", 1402, 1, 12, 11e9, "approx", "trade_promotion"),
     )
-    r = claims.check_trade_over_10bn(evidence(trade=t), CLAIM_10BN)
-    assert r[0].verdict == "inconsistent"
+    separate = check("c01-trade-over-10bn", evidence(trade=t), 10e9)
+    assert separate.rating == "mixed" and len(separate.literal.evidence) == 3
+    t.loc[0, "statement_id"] = t.loc[1, "statement_id"]
+    once = check("c01-trade-over-10bn", evidence(trade=t), 10e9)
+    assert list(once.literal.evidence["record_id"]) == ["r1", "r2"]  # the customs row carries the statement
 
 
-def test_trade_over_10bn_ignores_evidence_after_the_report():
-    t = rows(
-        ("iran_exports_to_iraq", "iranian", 1403, 1, 12, 12e9, "exact", "iranian_customs"),
-        ("iran_imports_from_iraq", "iranian", 1403, 1, 12, 0.5e9, "exact", "iranian_customs"),
-    )
-    r = claims.check_trade_over_10bn(evidence(trade=t), CLAIM_10BN)
-    assert claims.combine([x.verdict for x in r]) == "unverifiable"  # 1403 ends in March 2025, after the report
+STUDENTS = [
+    ("e-2019-students-6000", "2019-08-26", "6,000 Iraqi students in Iran"),
+    ("e-2022-students-60000", "2022-07-09", "60,000 Iraqi students in Iran claimed"),
+    ("e-2024-09-02-students-1200", "2024-09-02", "Envoy: 1,200 students", "Shafaq", "over 1,200 at universities"),
+]
 
 
-def test_aim_20bn_needs_an_iraqi_or_joint_statement():
+def test_a_charitable_reading_that_fits_makes_a_failed_claim_misleading_not_ambiguous():
+    c = check("c05-students-1200", evidence(events_=events(*STUDENTS)), 1200.0)
+    assert c.literal.result == "inconsistent"  # 1,200 as a count of all Iraqi students in Iran
+    assert c.others[0].result == "consistent"  # 'over 1,200', as the primary report says
+    assert c.rating == "misleading"
+    assert "right about a different measure: more than 1,200" in c.reason
+    assert "Envoy: 1,200 students" not in c.literal.reason  # the claim's own source is not evidence for it
+    near = [("e-2019-students-1300", "2019-08-26", "1,300 Iraqi students in Iran"), STUDENTS[2]]
+    assert check("c05-students-1200", evidence(events_=events(*near)), 1200.0).rating == "consistent"
+
+
+def test_a_rating_that_rests_on_a_single_source_says_so():
+    law = events(("e-2016-11-26-pmf-law", "2016-11-26", "PMF law passed", "Law Library of Congress"))
+    c = check("c13-pmf-integrated-2016", evidence(events_=law), 2016.0)
+    assert c.rating == "consistent"
+    assert c.robustness == "rests on Law Library of Congress (without it: unverifiable)"
+    two = pd.concat([law, law.assign(event_id="e-2016-11-26-pmf-law-2", publisher="Reuters")], ignore_index=True)
+    assert check("c13-pmf-integrated-2016", evidence(events_=two), 2016.0).robustness == "robust"
+
+
+def test_a_rating_that_depends_on_the_tolerance_says_so():
+    t = rows(("two_way", "iranian", 1402, 1, 12, 11.5e9, "exact", "iranian_customs"))
     targets = pd.DataFrame(
         {
-            "date": pd.to_datetime(["2019-01-15", "2024-09-02"]),
-            "measure": ["two_way_trade"] * 2,
-            "target_value": [20e9, 20e9],
-            "side": ["iranian", "iraqi"],
-            "speaker": ["Zarif", "Ambassador"],
-            "deadline_year": [None, None],
-            "publisher": ["IRNA", "IRNA"],
+            "target_id": ["t1"],
+            "date": [pd.Timestamp("2024-09-02")],
+            "measure": ["two_way_trade"],
+            "target_value": [20e9],
+            "side": ["iraqi"],
+            "speaker": ["Ambassador"],
+            "deadline_year": [None],
+            "publisher": ["IRNA"],
         }
     )
-    claim = pd.Series({"claim_id": "c02-aim-20bn", "value": 20e9})
-    assert claims.check_aim_20bn(evidence(targets=targets), claim)[0].verdict == "consistent"
-    assert claims.check_aim_20bn(evidence(targets=targets.iloc[:1]), claim)[0].verdict == "inconsistent"
+    c = check("c03-target-doubles", evidence(trade=t, targets=targets), 2.0)
+    assert c.rating == "consistent"  # 20 / 11.5 = 1.74, within 15% of 2
+    assert "depends on the tolerance (halved: inconsistent)" in c.robustness
 
 
-def test_students_counts_far_away_are_inconsistent_and_own_source_excluded():
-    ev = pd.DataFrame(
+def test_evidence_after_the_date_is_labelled_and_counted():
+    ev = events(
+        ("e-2024-07-30-pezeshkian-sworn-in", "2024-07-30", "Pezeshkian sworn in"),
+        ("e-2024-09-11-pezeshkian-visit", "2024-09-11", "Pezeshkian's first foreign trip: Iraq"),
+    )
+    c = check("c11-pezeshkian-first-visit", evidence(events_=ev))
+    assert c.rating == "consistent"
+    assert list(c.literal.evidence["published_vs_report"]) == ["before", "after"]
+    assert c.evidence_after_as_of == 1
+    assert claims.verdict_table([c]).iloc[0]["evidence_after_as_of"] == 1
+
+
+def test_a_row_with_no_publication_date_is_labelled_date_unknown():
+    t = rows((EXP, "iranian", 1402, 1, 12, 10.5e9, "exact", "iranian_customs"))
+    t2 = t.assign(published=pd.Timestamp("2024-10-01"), record_id="r9", statement_id="s9", publisher="later")
+    c = check("c01-trade-over-10bn", evidence(trade=pd.concat([t, t2], ignore_index=True)), 10e9)
+    assert list(c.literal.evidence["published_vs_report"]) == ["date unknown", "after"]
+
+
+def test_the_65pct_claim_uses_notebook_02s_pairings():
+    t = rows((EXP, "gregorian", 2019, 1, 12, 9e9, "exact", "iranian_customs"))
+    im = pd.DataFrame(
         {
-            "event_id": ["e-2022-students-60000", "e-2024-09-02-students-1200"],
-            "date": pd.to_datetime(["2022-07-09", "2024-09-02"]),
-            "title": ["60,000 Iraqi students in Iran", "Envoy: 1,200 students"],
-            "category": ["social"] * 2,
-            "publisher": ["IRNA"] * 2,
-            "status": ["confirmed"] * 2,
+            "record_id": ["a", "b", "c"],
+            "statement_id": ["sa", "sb", "sa"],
+            "partner": "WLD",
+            "year": 2019,
+            "coverage": "goods",
+            "value": [60e9, 72e9, 60e9],
+            "bound": "exact",
+            "stated_by": "international",
+            "publisher": ["WDI", "WITS", "copy of WDI"],
+            "published": pd.NaT,
+            "quality": "ok",
+            "status": "confirmed",
         }
     )
-    r = claims.check_students(evidence(events=ev), pd.Series({"value": 1200.0}))
-    assert r[0].verdict == "inconsistent"
-    assert "1,200 students" not in r[0].reason
-    ev.loc[0, "title"] = "1,300 Iraqi students in Iran"
-    assert claims.check_students(evidence(events=ev), pd.Series({"value": 1200.0}))[0].verdict == "consistent"
-
-
-def test_pmf_year():
-    ev = pd.DataFrame(
-        {
-            "event_id": ["e-2016-11-26-pmf-law"],
-            "date": pd.to_datetime(["2016-11-26"]),
-            "title": ["PMF law"],
-            "category": ["security"],
-            "publisher": ["LoC"],
-            "status": ["confirmed"],
-        }
-    )
-    assert claims.check_pmf_2016(evidence(events=ev), pd.Series({"value": 2016.0}))[0].verdict == "consistent"
-    assert claims.check_pmf_2016(evidence(events=ev), pd.Series({"value": 2015.0}))[0].verdict == "inconsistent"
+    c = check("c07-share-65pct", evidence(trade=t, imports=im), 65.0)
+    pairs = import_share.pairings(t, im)
+    assert pairs["in_range"].sum() == 2  # the repeated statement stays out
+    used = c.literal.evidence[c.literal.evidence["in_range"]]
+    assert sorted(used["share"]) == sorted(pairs.loc[pairs["in_range"], "share"]) == pytest.approx([9 / 72, 9 / 60])
+    assert c.literal.result == "inconsistent" and c.rating == "inconsistent"
 
 
 def test_claim_without_rule_is_unverifiable():
     cl = pd.DataFrame({"claim_id": ["x-other-pair"], "claim": ["something"], "value": [None], "unit": [None]})
     out = claims.check_all(cl, evidence())
-    assert out[0].verdict == "unverifiable"
+    assert out[0].rating == "unverifiable"
     table = claims.verdict_table(out)
-    assert list(table.columns) == ["claim_id", "claim", "value", "unit", "verdict", "reason"]
+    assert list(table.columns) == claims.VERDICT_COLUMNS
+    assert table.iloc[0]["claimreview_rating"] == "Unproven" and table.iloc[0]["robustness"] == "robust"
 
 
-def test_every_shipped_claim_has_a_rule_and_a_verdict():
+def test_every_shipped_claim_has_a_rule_a_rating_and_its_robustness():
     cl = curated.load_claims()
     assert len(cl) >= 10
     assert set(cl["claim_id"]) <= set(claims.CHECKS)
     checks = claims.check_all(cl, curated.load_evidence())
-    assert {c.verdict for c in checks} <= set(claims.VERDICTS)
-    assert all(c.readings and all(r.reason for r in c.readings) for c in checks)
+    assert {c.rating for c in checks} <= set(claims.RATINGS)
+    assert all(c.readings and all(r.reason for r in c.readings) and c.robustness for c in checks)
+    assert all(sum(r.literal for r in c.readings) == 1 for c in checks)

@@ -25,6 +25,9 @@ def comp(*rows):
         recs.append(
             {
                 "record_id": rid,
+                "statement_id": f"s-{rid}",
+                "status": "confirmed",
+                "published": pd.NaT,
                 "period": f"period {key}",
                 "stated_by": "chamber",
                 "publisher": f"pub {key}",
@@ -136,3 +139,13 @@ def test_top_lists_are_not_comparable_but_single_statements_are():
     ok = composition.comparable_breakdowns(shares)
     assert [b.split(" · ")[0] for b in ok] == ["period 2", "period 3"]
     assert [b.split(" · ")[0] for b in composition.comparable_breakdowns(shares, single_groups=False)] == ["period 3"]
+
+
+def test_a_breakdown_carried_by_two_outlets_counts_once():
+    c = comp((1, "a", "agriculture", 30, None, 100, None), (2, "b", "agriculture", 30, None, 100, None))
+    assert composition.category_shares(c)["breakdown"].nunique() == 2
+    c.loc[1, "statement_id"] = "s-a"
+    assert composition.category_shares(c)["breakdown"].nunique() == 1
+    c.loc[1, "statement_id"] = "s-b"
+    c.loc[1, "status"] = "unconfirmed"
+    assert composition.category_shares(c)["breakdown"].nunique() == 1

@@ -59,15 +59,34 @@ def test_share_title_compares_the_range_with_the_report():
     assert "up to" in headlines.share_title(pd.DataFrame({"low": [0.5], "high": [0.7]}))
 
 
-def test_claims_finding_counts_every_verdict_and_names_the_inconsistent():
-    verdicts = pd.DataFrame({"claim_id": ["c1", "c2", "c3"], "verdict": ["consistent", "inconsistent", "consistent"]})
+def test_claims_finding_counts_every_rating_names_the_failed_and_counts_later_evidence():
+    verdicts = pd.DataFrame(
+        {
+            "claim_id": ["c1", "c2", "c3", "c4"],
+            "rating": ["consistent", "inconsistent", "misleading", "consistent"],
+            "evidence_after_as_of": [0, 0, 2, 1],
+        }
+    )
     text = headlines.claims_finding(verdicts, "2024-09-03", object(), "Iran–Iraq")
     assert text == (
-        "As of 2024-09-03 (the report's date), on evidence published by then: of 3 claims, "
-        "2 consistent, 1 inconsistent, 0 ambiguous, 0 unverifiable; inconsistent: c2."
+        "Judged at 2024-09-03 (the report's date), each claim rated as written: of 4 claims, "
+        "2 consistent, 0 mixed, 0 unverifiable, 1 misleading, 1 inconsistent; misleading: c3; inconsistent: c2; "
+        "2 ratings use evidence published after it."
     )
     other = headlines.claims_finding(verdicts.iloc[[0]], "2025-01-01", None, "Türkiye–Iraq")
-    assert other.startswith("As of 2025-01-01, for Türkiye–Iraq: of 1 claims, 1 consistent") and other.endswith(".")
+    assert (
+        other == "Judged at 2025-01-01, for Türkiye–Iraq: of 1 claims, 1 consistent, 0 mixed, 0 unverifiable, "
+        "0 misleading, 0 inconsistent."
+    )
+
+
+def test_share_range_phrase_gives_every_year_and_the_latest():
+    ranges = pd.DataFrame(
+        {"year": [2019, 2023, 2023], "low": [0.1, 0.12, 0.13], "high": [0.15, 0.17, 0.14], "pairings": [1, 2, 1]}
+    )
+    assert headlines.share_range_phrase(ranges) == (
+        "10%–17% of Iraq's imports in 4 usable pairings, 2019–2023 (2023: 12%–17%)"
+    )
 
 
 def test_supplier_rank_line_gives_the_rank_among_that_years_suppliers():

@@ -22,6 +22,8 @@ def imports(*specs, quality="ok"):
             "publisher": f"pub{k}",
             "quality": quality,
             "status": "confirmed",
+            "published": pd.NaT,
+            "statement_id": f"t{k}",
         }
         for k, (p, y, cov, v, b) in enumerate(specs)
     ]

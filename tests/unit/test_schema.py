@@ -170,6 +170,7 @@ BAD = [
     ("partner", {"partner": "Iraq"}, "'partner' must be an ISO 3166 alpha-3 country code"),
     ("events_path", {"events_path": "no/events.csv"}, "'events_path' points to 'no/events.csv', which does not exist"),
     ("claims_path", {"claims_path": "no/claims.csv"}, "'claims_path' points to 'no/claims.csv', which does not exist"),
+    ("site_url", {"site_url": "example.org"}, "'site_url' must be empty or an absolute address"),
     (("base_year", "target_year"), {"target_year": 2020}, "'target_year' (2020) must be after 'base_year' (2022)"),
     (("start", "end"), {"start": "2024-01-01", "end": "2020-01-01"}, "'start' (2024-01-01) must not be after 'end'"),
     (("source",), {"source": "comtrade"}, "'source' 'comtrade' needs 'data_path'"),

@@ -17,6 +17,7 @@ from helpers.tables import SPECS, TRADE, parse, read_table, store
 GOOD_TRADE = [
     {
         "record_id": "irica-1401-exp",
+        "statement_id": "s-irica-1401-exp",
         "flow": "iran_exports_to_iraq",
         "coverage": "goods",
         "energy": "included",
@@ -40,6 +41,7 @@ GOOD_TRADE = [
     },
     {
         "record_id": "tpo-1403-m5",
+        "statement_id": "s-tpo-1403-m5",
         "flow": "iran_exports_to_iraq",
         "coverage": "goods",
         "energy": "unknown",
@@ -162,6 +164,33 @@ BAD_CASES = [
     ("required-empty", lambda: render(with_change(source_url="")), ["line 3", "column 'source_url'", "required"]),
     ("not-a-url", lambda: render(with_change(source_url="www.example.org")), ["line 3", "column 'source_url'", "http"]),
     ("year-out-of-calendar", lambda: render(with_change(year="2024")), ["line 3", "column 'year'"]),
+    (
+        "status-note-on-confirmed-row",
+        lambda: render([dict(GOOD_TRADE[0], status_note="found on the page"), GOOD_TRADE[1]]),
+        ["line 2", "column 'status_note'", "status_note only on unconfirmed rows"],
+    ),
+    (
+        "one-statement-two-periods",
+        lambda: render(with_change(statement_id="s-irica-1401-exp")),
+        ["line 2", "line 3", "column 'statement_id'", "same flow and period"],
+    ),
+    (
+        "one-statement-two-values",
+        lambda: render(
+            [
+                GOOD_TRADE[0],
+                dict(
+                    GOOD_TRADE[0],
+                    record_id="copy",
+                    statement_id="s-irica-1401-exp",
+                    value="12000000000",
+                    source_url="https://example.org/c",
+                ),
+            ]
+        ),
+        ["line 3", "column 'statement_id'", "agree on value within 5%"],
+    ),
+    ("upper-bound-accepted-only-as-listed", lambda: render(with_change(bound="below")), ["column 'bound'", "upper"]),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from helpers.analysis import volume
@@ -23,19 +24,36 @@ def test_partial_periods_never_enter_annual_series():
     assert list(volume.preferred(t, EXP)["year"]) == [1401]
 
 
-def test_preference_rule_body_then_bound_then_coverage():
+def test_preference_rule_body_then_coverage_then_publication_never_the_bound():
     t = rows(
         (EXP, "iranian", 1400, 1, 12, 9.0e9, "exact", "chamber"),
-        (EXP, "iranian", 1400, 1, 12, 8.9e9, "exact", "iranian_customs"),
+        (EXP, "iranian", 1400, 1, 12, 8.9e9, "approx", "iranian_customs"),
         (EXP, "iranian", 1401, 1, 12, 10e9, "lower", "trade_promotion"),
         (EXP, "iranian", 1401, 1, 12, 10.2e9, "exact", "trade_promotion"),
         (EXP, "iranian", 1397, 1, 12, 13e9, "exact", "iranian_customs", "goods_and_services"),
         (EXP, "iranian", 1397, 1, 12, 9e9, "exact", "media"),
+        (EXP, "iranian", 1398, 1, 12, 6e9, "exact", "chamber", "goods_and_services"),
+        (EXP, "iranian", 1398, 1, 12, 5e9, "approx", "chamber"),
     )
+    t.loc[2, "published"] = pd.Timestamp("2023-05-01")  # the later page revises the earlier one
+    t.loc[3, "published"] = pd.Timestamp("2023-01-01")
     pref = volume.preferred(t, EXP).set_index("year")
-    assert pref.loc[1400, "value"] == 8.9e9  # customs beats chamber
-    assert pref.loc[1401, "value"] == 10.2e9  # exact beats lower bound
-    assert pref.loc[1397, "value"] == 9e9  # goods beat goods and services, whatever the body
+    assert pref.loc[1400, "value"] == 8.9e9  # customs measured it: beats the chamber's exact figure
+    assert pref.loc[1401, "value"] == 10e9  # same body and coverage: the later page, though "over"
+    assert pref.loc[1397, "value"] == 13e9  # who measured it comes before coverage
+    assert pref.loc[1398, "value"] == 5e9  # same body: goods before goods and services
+
+
+def test_a_repeated_statement_counts_once_and_unconfirmed_rows_never():
+    t = rows(
+        (EXP, "iranian", 1398, 1, 12, 9e9, "approx", "chamber"),
+        (EXP, "iranian", 1398, 1, 12, 9e9, "exact", "iranian_customs"),
+        (EXP, "iranian", 1399, 1, 12, 7e9, "exact", "iranian_customs", "goods", "unknown", "unconfirmed"),
+    )
+    t.loc[0, "statement_id"] = t.loc[1, "statement_id"]
+    pref = volume.preferred(t, EXP)
+    assert list(pref["year"]) == [1398]  # the unconfirmed 1399 figure is shown elsewhere, never counted
+    assert pref.iloc[0]["record_id"] == "r1"  # the statement's row by the body that measured it
 
 
 def test_confirmed_beats_unconfirmed():

@@ -1,104 +1,180 @@
-"""Claims check: each checkable statement of the report against the evidence in ``data/``.
+"""Claims check: each checkable statement of the report rated as written, against the evidence in ``data/``.
 
-Verdict rules, stated once
---------------------------
-A claim may admit several *readings*; each reading is checked on its own and gets one of:
+Rating rules, stated once (also printed by :func:`rules_table`)
+-----------------------------------------------------------------
+Each claim is checked in one or more *readings*. The first is the **literal reading**: the
+sentence as published, with every number, qualifier and scope it has. Each reading gets a result:
+``consistent`` (every piece of evidence that decides it agrees), ``inconsistent`` (every one
+contradicts it), ``mixed`` (they disagree) or ``unverifiable`` (none decides it). The literal reading
+alone decides the claim's **rating**, on a fixed scale mapped to schema.org ClaimReview:
 
-* ``consistent``   — the evidence for this reading agrees with the claim (within its tolerance);
-* ``inconsistent`` — the evidence for this reading contradicts the claim;
-* ``ambiguous``    — sources for this reading disagree (some agree, some contradict);
-* ``unverifiable`` — no evidence in the data bears on this reading.
+* ``consistent`` (True): the evidence agrees with the literal reading;
+* ``misleading`` (Misleading): the literal reading fails, and the same figure is right about a
+  different measure (another reading that some evidence supports), which the reason names;
+* ``inconsistent`` (False): the literal reading fails, and no other measure explains the figure;
+* ``mixed`` (Mixture): the evidence on the literal reading conflicts;
+* ``unverifiable`` (Unproven): no evidence decides the literal reading.
 
-The claim's verdict follows from its readings:
+Every other reading is reported with its own result beside the rating, never in its place. Which
+figures count is decided by :mod:`helpers.analysis.counting` (status, one per statement, quality
+of totals, coverage, period, bound); a bound in the source ("over", "about") is a bound in the
+comparison (:func:`helpers.analysis.counting.compare`). Every tolerance is named in
+:data:`TOLERANCES`.
 
-* ``unverifiable`` when no reading can be checked;
-* ``consistent`` when every checkable reading is consistent;
-* ``inconsistent`` when every checkable reading is inconsistent;
-* ``ambiguous`` otherwise (readings or sources disagree).
+Dates: a claim is checked at ``as_of`` (the report's date) against figures about periods that had
+ended by then; each piece of evidence is labelled as published before or after ``as_of``, or "date
+unknown". A claim about a scheduled event is checked against what happened, labelled "after".
+
+Robustness (:func:`robustness`): each rating is recomputed with each publisher of its evidence left
+out in turn, then each stating body, then with every tolerance halved and doubled.
 
 A claim with no checking rule here (e.g. a claims file for another country pair) is unverifiable.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
 
+from helpers.analysis import counting
 from helpers.answers import Unanswered, is_answered, or_unanswered
+
+#: The rating scale, mapped to schema.org ClaimReview: rating -> (ClaimReview ``alternateName``, ``ratingValue``).
+#: Numeric scale from WORST_RATING (false) to BEST_RATING (true); "unproven" sits at the midpoint because the
+#: evidence neither supports nor contradicts the claim, "mixture" above it because some evidence supports it.
+RATING_SCALE = {
+    "consistent": ("True", 5),
+    "mixed": ("Mixture", 4),
+    "unverifiable": ("Unproven", 3),
+    "misleading": ("Misleading", 2),
+    "inconsistent": ("False", 1),
+}
+WORST_RATING, BEST_RATING = 1, 5
+RATINGS = tuple(RATING_SCALE)
+#: Results a reading can have (a reading is never "misleading": that compares readings).
+RESULTS = ("consistent", "inconsistent", "mixed", "unverifiable")
+RATING_RULES = {
+    "consistent": "the evidence agrees with the literal reading of the claim",
+    "misleading": "the literal reading fails, and the same figure is right about a different measure (named)",
+    "inconsistent": "the literal reading fails, and no other measure explains the figure",
+    "mixed": "the evidence on the literal reading conflicts",
+    "unverifiable": "no evidence decides the literal reading",
+}
+#: Every tolerance a check uses: name -> (value, what it allows).
+TOLERANCES = {
+    "about_level": (0.05, "an 'about' figure supports a level up to 5% above it (relative)"),
+    "share_points": (0.05, "a share of imports agrees within 5 percentage points"),
+    "category_points": (0.03, "a category's share agrees within 3 percentage points"),
+    "roughly_ratio": (0.15, "'roughly' doubling: the ratio within 15% of the stated one"),
+    "count_relative": (0.25, "a count agrees within 25% of the stated count"),
+    "growth_multiple": (2.0, "'grew significantly': later trade at least this many times the level around 2003"),
+}
 
 #: The seed report's publication date: the default date claims are judged at.
 REPORT_DATE = "2024-09-03"
-VERDICTS = ("consistent", "inconsistent", "ambiguous", "unverifiable")
-RULES = {
-    "consistent": "every reading the evidence can check agrees with the claim, within its tolerance",
-    "inconsistent": "every reading the evidence can check contradicts the claim",
-    "ambiguous": "readings, or sources for one reading, disagree with each other",
-    "unverifiable": "no evidence in the data bears on any reading of the claim",
-}
 
 
 @dataclass
 class Reading:
-    """One way of reading a claim, with its verdict, the reason and the evidence rows."""
+    """One way of reading a claim, with its result, the reason and the evidence rows."""
 
     name: str
-    verdict: str
+    result: str
     reason: str
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    literal: bool = False
 
     def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"unknown verdict {self.verdict!r}")
+        if self.result not in RESULTS:
+            raise ValueError(f"unknown result {self.result!r} (one of {', '.join(RESULTS)})")
 
 
 @dataclass
 class Check:
-    """A claim and the outcome of its check."""
+    """A claim, its readings (the literal one first) and its robustness once computed."""
 
     claim_id: str
     claim: str
     value: float | None
     unit: str | None
     readings: list[Reading]
+    robustness: str = ""
 
     @property
-    def verdict(self) -> str:
-        return combine([r.verdict for r in self.readings])
+    def literal(self) -> Reading:
+        return next((r for r in self.readings if r.literal), self.readings[0])
+
+    @property
+    def others(self) -> list[Reading]:
+        return [r for r in self.readings if r is not self.literal]
+
+    @property
+    def explained_by(self) -> Reading | None:
+        """The other reading the figure is right about, when the literal one fails (consistent first)."""
+        if self.literal.result != "inconsistent":
+            return None
+        for wanted in ("consistent", "mixed"):
+            hit = next((r for r in self.others if r.result == wanted), None)
+            if hit is not None:
+                return hit
+        return None
+
+    @property
+    def rating(self) -> str:
+        return rate(self.literal.result, [r.result for r in self.others])
+
+    @property
+    def deciding(self) -> list[Reading]:
+        """The readings the rating rests on: the literal one, and the one that makes it misleading."""
+        other = self.explained_by
+        return [self.literal] + ([other] if other is not None else [])
+
+    @property
+    def evidence_after_as_of(self) -> int:
+        """How many pieces of evidence the rating uses were published after the date it is judged at."""
+        return sum(
+            int((r.evidence.get("published_vs_report", pd.Series(dtype=object)) == "after").sum())
+            for r in self.deciding
+        )
 
     @property
     def reason(self) -> str:
-        return " ".join(f"[{r.name}: {r.verdict}] {r.reason}" for r in self.readings)
+        lit = self.literal
+        text = f"As written ({lit.name}): {lit.result}. {lit.reason}"
+        other = self.explained_by
+        if other is not None:
+            text += f" It is right about a different measure: {other.name} ({other.result})."
+        rest = " ".join(f"[{r.name}: {r.result}] {r.reason}" for r in self.others)
+        return f"{text} Other readings: {rest}" if rest else text
 
 
-def combine(verdicts: list[str]) -> str:
-    """The claim's verdict from its readings' verdicts, by the rules in the module docstring."""
-    checkable = [v for v in verdicts if v != "unverifiable"]
-    if not checkable:
+def rate(literal: str, others: list[str]) -> str:
+    """The claim's rating from its literal reading's result and the other readings' results."""
+    if literal != "inconsistent":
+        return literal
+    return "misleading" if any(r in ("consistent", "mixed") for r in others) else "inconsistent"
+
+
+def judge(agrees: list[bool | None]) -> str:
+    """Result of one reading from whether each piece of evidence agrees (None: it cannot decide)."""
+    decided = [a for a in agrees if a is not None]
+    if not decided:
         return "unverifiable"
-    if all(v == "consistent" for v in checkable):
+    if all(decided):
         return "consistent"
-    if all(v == "inconsistent" for v in checkable):
+    if not any(decided):
         return "inconsistent"
-    return "ambiguous"
-
-
-def judge(agrees: list[bool]) -> str:
-    """Verdict of one reading from whether each source agrees: all, none, some, or no sources."""
-    if not agrees:
-        return "unverifiable"
-    if all(agrees):
-        return "consistent"
-    if not any(agrees):
-        return "inconsistent"
-    return "ambiguous"
+    return "mixed"
 
 
 @dataclass
 class Evidence:
-    """Everything the checks may use, loaded once. ``as_of`` is the report's date."""
+    """Everything the checks may use, loaded once; ``as_of`` is the date the claims are judged at."""
 
     trade: pd.DataFrame
     imports: pd.DataFrame
@@ -108,9 +184,10 @@ class Evidence:
     as_of: pd.Timestamp
     #: Every event, also after ``as_of``: a claim about a scheduled event is checked against what happened.
     events_all: pd.DataFrame | None = None
+    tolerances: dict[str, float] = field(default_factory=lambda: {k: v for k, (v, _) in TOLERANCES.items()})
 
     @classmethod
-    def known_at(
+    def judged_at(
         cls,
         as_of: str,
         trade: pd.DataFrame,
@@ -119,44 +196,85 @@ class Evidence:
         events: pd.DataFrame,
         composition: pd.DataFrame,
     ) -> "Evidence":
-        """Everything known at ``as_of``: rows published by then (or, where the publication date is
-        not known, whose period had ended by then), events and statements dated by then."""
+        """The evidence about what had happened by ``as_of``: figures about periods that had ended by
+        then (period-less statements made by then), events and statements dated by then. Figures
+        published later about those periods are kept and labelled (see :func:`label_dates`)."""
         when = pd.Timestamp(as_of)
 
-        def known(frame: pd.DataFrame) -> pd.DataFrame:
-            published = frame["published"]
-            return frame[(published <= when) | (published.isna() & (frame["end"] <= when))]
+        def ended(frame: pd.DataFrame) -> pd.DataFrame:
+            # a period-less statement is placed at its publication, or when unknown at the end of its year
+            periodless = frame["calendar"] == "unstated"
+            placed = frame["published"].fillna(frame["end"])
+            return frame[(~periodless & (frame["end"] <= when)) | (periodless & (placed <= when))]
 
         return cls(
-            trade=known(trade),
+            trade=ended(trade),
             imports=imports[imports["year"] < when.year],
             targets=targets[targets["date"] <= when],  # undated statements cannot be placed before the date
             events=events[events["date"] <= when],
-            composition=known(composition),
+            composition=ended(composition),
             as_of=when,
             events_all=events,
         )
 
+    def without(self, column: str, value: str) -> "Evidence":
+        """The same evidence with every row whose ``column`` is ``value`` left out (robustness)."""
+
+        def drop(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+            if frame is None or column not in frame:
+                return frame
+            return frame[frame[column] != value]
+
+        return dataclasses.replace(
+            self,
+            trade=drop(self.trade),
+            imports=drop(self.imports),
+            targets=drop(self.targets),
+            events=drop(self.events),
+            composition=drop(self.composition),
+            events_all=drop(self.events_all),
+        )
+
+    def scaled(self, factor: float) -> "Evidence":
+        """The same evidence with every tolerance multiplied by ``factor`` (robustness)."""
+        return dataclasses.replace(self, tolerances={k: v * factor for k, v in self.tolerances.items()})
+
+    def tolerance(self, name: str) -> float:
+        return self.tolerances[name]
+
     # Series several checks read, computed once per Evidence (checks must not modify them).
 
     @functools.cached_property
-    def trade_ended(self) -> pd.DataFrame:
-        """Trade figures whose period had ended by ``as_of``."""
-        return self.trade[self.trade["end"] <= self.as_of]
-
-    @functools.cached_property
     def two_way_ended(self) -> pd.DataFrame:
-        """Preferred two-way trade per Iranian year, from figures whose period had ended by ``as_of``."""
+        """Preferred two-way trade per Iranian year (notebook 01's series), periods ended by ``as_of``."""
         from helpers.analysis import volume
 
-        return volume.two_way(self.trade_ended, "iranian")
+        return volume.two_way(self.trade, "iranian")
 
     @functools.cached_property
     def category_shares(self) -> pd.DataFrame:
-        """Category shares of every breakdown known at ``as_of``, energy included."""
+        """Category shares of every breakdown (notebook 02's), energy included."""
         from helpers.analysis import composition
 
         return composition.category_shares(self.composition, include_energy=True)
+
+    @functools.cached_property
+    def pairings(self) -> pd.DataFrame:
+        """Notebook 02's pairings of Iran's sales with Iraq's total imports, years ended by ``as_of``."""
+        from helpers.analysis import import_share
+
+        pairs = import_share.pairings(self.trade, self.imports)
+        return pairs[pairs["year"] < self.as_of.year]
+
+
+def label_dates(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """``frame`` with ``published_vs_report``: 'before', 'after' or 'date unknown' (from ``published``,
+    else the statement's or event's ``date``)."""
+    if frame.empty:
+        return frame
+    column = "published" if "published" in frame else "date" if "date" in frame else None
+    when = pd.to_datetime(frame[column]) if column else pd.Series(pd.NaT, index=frame.index)
+    return frame.assign(published_vs_report=counting.published_label(when, as_of))
 
 
 def _src(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -164,97 +282,95 @@ def _src(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
+def _bound_word(bound: str) -> str:
+    return {"lower": "over ", "approx": "about ", "upper": "nearly "}.get(bound, "")
+
+
+TRADE_COLUMNS = ["period", "measure", "value", "bound", "stated_by", "publisher", "published", "record_id"]
+EVENT_COLUMNS = ["date", "title", "publisher", "event_id"]
+
+
 # ---------------------------------------------------------------------------
-# Checks, one per claim id. Each returns its readings.
-
-
-def _at_least(value: float, bound: str, threshold: float, tolerance: float = 0.0) -> bool:
-    """Does a figure support 'more than threshold'? Lower bounds and exact figures at or above it do."""
-    return value >= threshold * (1 - tolerance) if bound == "approx" else value >= threshold
+# Checks, one per claim id. Each returns its readings, the literal one first.
 
 
 def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'Currently, annual trade exceeds $10bn': the latest full year before the report, then others beside."""
     from helpers.analysis import volume
 
     threshold = float(claim["value"])
-    before = ev.trade_ended
-    tw = ev.two_way_ended
-    exp = volume.preferred(before, "iran_exports_to_iraq", "iranian")
+    tol = ev.tolerance("about_level") * threshold
+    two_way = counting.counted(volume.full_years(ev.trade, "two_way"))
+    exports = counting.counted(volume.full_years(ev.trade, "iran_exports_to_iraq"))
+    iranian = pd.concat([two_way, exports])
+    iranian = iranian[iranian["calendar"] == "iranian"]
+
+    def year_reading(year: int, name: str, literal: bool) -> Reading:
+        rows = iranian[iranian["year"] == year].copy()
+        is_two_way = rows["flow"] == "two_way"
+        rows["measure"] = is_two_way.map({True: "two-way", False: "exports only (two-way is more)"})
+        # exports alone are a lower bound on two-way trade: only an 'over' figure can come of them
+        as_two_way = rows["bound"].where(is_two_way | (rows["bound"] != "exact"), "lower")
+        agrees = [counting.compare(v, b, threshold, tol, "at_least") for v, b in zip(rows["value"], as_two_way)]
+        listed = "; ".join(
+            f"{r.measure} {_bound_word(r.bound)}${r.value / 1e9:.1f}bn ({r.stated_by}, {r.publisher})"
+            for r in rows.itertuples()
+        )
+        return Reading(
+            name,
+            judge(agrees),
+            f"{rows.iloc[0]['period']}: {listed}.",
+            _src(rows, TRADE_COLUMNS),
+            literal,
+        )
+
     readings = []
-    if len(tw) or len(exp):
-        rows = []
-        if len(tw):
-            year = tw.iloc[-1]["year"]
-            # every two-way figure for that year, not only the preferred one: sources may disagree
-            direct = volume.full_years(before, "two_way")
-            direct = direct[(direct["calendar"] == "iranian") & (direct["year"] == year)]
-            rows.append({**tw.iloc[-1].to_dict(), "measure": "two-way (preferred)"})
-            for _, r in direct.iterrows():
-                if r["record_id"] != tw.iloc[-1]["record_id"]:
-                    rows.append({**r.to_dict(), "measure": "two-way (other source)"})
-        if len(exp) and (not len(tw) or exp.iloc[-1]["year"] > tw.iloc[-1]["year"]):
-            rows.append({**exp.iloc[-1].to_dict(), "measure": "exports only (a lower bound on two-way)"})
-        evidence = pd.DataFrame(rows)
-        agrees = [_at_least(float(r["value"]), r["bound"], threshold, 0.05) for _, r in evidence.iterrows()]
-        # an exports-only figure below the threshold cannot refute a two-way claim
-        agrees = [a for a, (_, r) in zip(agrees, evidence.iterrows()) if a or r["measure"].startswith("two-way")]
-        latest = ", ".join(
-            f"{r['period'].split(' (')[0]} {r['measure']}: "
-            f"{'over ' if r['bound'] == 'lower' else 'about ' if r['bound'] == 'approx' else ''}"
-            f"${r['value'] / 1e9:.1f}bn ({r['stated_by']})"
-            for _, r in evidence.iterrows()
-        )
+    years = sorted(iranian["year"].unique())
+    if years:
+        readings.append(year_reading(years[-1], "the latest full Iranian year before the report", True))
+    else:
         readings.append(
-            Reading(
-                "latest full Iranian year before the report",
-                judge(agrees),
-                f"Iranian-side figures: {latest}.",
-                _src(evidence, ["period", "measure", "value", "bound", "stated_by", "record_id"]),
-            )
+            Reading("the latest full year before the report", "unverifiable", "No full-year figure.", literal=True)
         )
-    greg = before[
-        (before["calendar"] == "gregorian")
-        & ~before["partial"]
-        & before["flow"].isin(["two_way", "iraq_imports_from_iran"])
-        & (before["year"] >= ev.as_of.year - 2)
+    if len(years) > 1:
+        readings.append(year_reading(years[-2], "the Iranian year before that", False))
+    greg = ev.trade[
+        (ev.trade["calendar"] == "gregorian")
+        & ~ev.trade["partial"]
+        & ev.trade["flow"].isin(["two_way", "iraq_imports_from_iran"])
+        & (ev.trade["year"] >= ev.as_of.year - 2)
     ]
+    greg = counting.counted(greg)
     if len(greg):
         agrees = [
-            _at_least(float(r.value), r.bound, threshold, 0.05) if r.flow == "two_way" else None
+            counting.compare(r.value, r.bound, threshold, tol, "at_least") if r.flow == "two_way" else None
             for r in greg.itertuples()
         ]
-        known = [a for a in agrees if a is not None]
-        below = [r for r in greg.itertuples() if r.flow != "two_way" and r.value < threshold]
         reason = "; ".join(
-            f"{r.year} {r.flow.replace('_', ' ')}: ${r.value / 1e9:.1f}bn ({r.publisher})" for r in greg.itertuples()
+            f"{r.year} {r.flow.replace('_', ' ')}: {_bound_word(r.bound)}${r.value / 1e9:.1f}bn ({r.publisher})"
+            for r in greg.itertuples()
         )
-        if below:
-            reason += (
-                ". Iraq-side imports alone are below the threshold, but Iraq's exports to Iran are not reported "
-                "for the same year, so two-way trade is not known."
-            )
+        if any(r.flow != "two_way" for r in greg.itertuples()):
+            reason += " (one direction alone decides nothing about two-way trade)"
         readings.append(
             Reading(
-                "latest calendar years, Iraqi-side or mirror figures",
-                judge(known),
-                reason,
-                _src(greg, ["period", "flow", "value", "bound", "stated_by", "publisher", "record_id"]),
+                "the latest calendar years, Iraqi-side or mirror figures",
+                judge(agrees),
+                reason + ".",
+                _src(greg.assign(measure=greg["flow"]), TRADE_COLUMNS),
             )
         )
     stated = ev.trade[
         (ev.trade["calendar"] == "unstated")
         & (ev.trade["flow"] == "two_way")
-        & (ev.trade["published"] <= ev.as_of)
         & (ev.trade["published"] >= ev.as_of - pd.DateOffset(months=18))
+        & ~ev.trade["speaker"].str.contains("ambassador to Iran", case=False, na=False)  # not the claim's own source
     ]
-    stated = stated[
-        ~stated["speaker"].str.contains("ambassador to Iran", case=False, na=False)
-    ]  # not the claim's own source
+    stated = counting.counted(stated)
     if len(stated):
-        agrees = [_at_least(float(r.value), r.bound, threshold, 0.05) for r in stated.itertuples()]
+        agrees = [counting.compare(r.value, r.bound, threshold, tol, "at_least") for r in stated.itertuples()]
         reason = "; ".join(
-            f"{r.published:%Y-%m} {r.speaker}: "
-            f"{'over ' if r.bound == 'lower' else 'about ' if r.bound == 'approx' else ''}${r.value / 1e9:.1f}bn"
+            f"{r.published:%Y-%m} {r.speaker}: {_bound_word(r.bound)}${r.value / 1e9:.1f}bn"
             for r in stated.itertuples()
         )
         readings.append(
@@ -262,22 +378,20 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
                 "annual levels other officials stated in the 18 months before",
                 judge(agrees),
                 reason + ".",
-                _src(stated, ["published", "speaker", "value", "bound", "publisher", "record_id"]),
+                _src(stated.assign(measure="stated annual level"), ["speaker", *TRADE_COLUMNS]),
             )
         )
-    return readings or [Reading("any", "unverifiable", "No two-way figure before the report's date.")]
+    return readings
 
 
 def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'Iraq's goal is $20bn': statements of that two-way goal by the Iraqi side before the report."""
     t = ev.targets
-    goal = t[
-        (t["measure"] == "two_way_trade")
-        & (t["target_value"] == float(claim["value"]))
-        & (t["date"].isna() | (t["date"] <= ev.as_of))
-    ]
+    goal = t[(t["measure"] == "two_way_trade") & (t["target_value"] == float(claim["value"]))]
     iraqi = goal[goal["side"].isin(["iraqi", "joint"])]
+    name = "the Iraqi side states this two-way goal"
     if goal.empty:
-        return [Reading("a stated Iraqi goal", "unverifiable", "No statement of this target in the data.")]
+        return [Reading(name, "unverifiable", "No statement of this target in the data.", literal=True)]
     dated = iraqi[iraqi["date"].notna()].sort_values("date")
     first = (
         f"first dated Iraqi or joint statement {dated.iloc[0]['date']:%B %Y} ({dated.iloc[0]['speaker']})"
@@ -288,37 +402,39 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         f"{len(goal)} statements of a ${float(claim['value']) / 1e9:.0f}bn two-way goal before the report, "
         f"{len(iraqi)} by Iraqi officials or both sides; {first}. The goal is long-standing, not new."
     )
+    cols = ["date", "speaker", "side", "target_value", "deadline_year", "publisher", "target_id"]
     return [
         Reading(
-            "the goal is stated by the Iraqi side",
+            name,
             "consistent" if len(iraqi) else "inconsistent",
             reason,
-            _src(goal.sort_values("date"), ["date", "speaker", "side", "target_value", "deadline_year", "publisher"]),
+            _src(goal.sort_values("date"), cols),
+            literal=True,
         )
     ]
 
 
 def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'Reaching the goal roughly doubles trade': the goal over the latest two-way level of notebook 01's series."""
     tw = ev.two_way_ended
+    name = "the goal over the latest two-way level"
     if tw.empty:
-        return [Reading("target over current level", "unverifiable", "No two-way figure before the report.")]
+        return [Reading(name, "unverifiable", "No two-way figure before the report.", literal=True)]
     last = tw.iloc[-1]
-    target = float(ev.targets[(ev.targets["measure"] == "two_way_trade")]["target_value"].mode().iloc[0])
+    goals = ev.targets[ev.targets["measure"] == "two_way_trade"]["target_value"]
+    if goals.empty:
+        return [Reading(name, "unverifiable", "No statement of a two-way goal before the report.", literal=True)]
+    target = float(goals.mode().iloc[0])
     ratio = target / float(last["value"])
-    ok = abs(ratio - float(claim["value"])) <= 0.15 * float(claim["value"])
+    stated = float(claim["value"])
+    # a lower-bound level gives an upper-bound ratio
+    ratio_bound = {"lower": "upper", "upper": "lower"}.get(last["bound"], last["bound"])
+    ok = counting.compare(ratio, ratio_bound, stated, ev.tolerance("roughly_ratio") * stated)
     reason = (
         f"${target / 1e9:.0f}bn over the latest preferred two-way figure ({last['period'].split(' (')[0]}: "
-        f"{'over ' if last['bound'] == 'lower' else ''}${last['value'] / 1e9:.1f}bn) is {ratio:.2f}; "
-        "a tolerance of 15% is allowed for 'roughly'."
+        f"{_bound_word(last['bound'])}${last['value'] / 1e9:.1f}bn, {last['stated_by']}) is {ratio:.2f}."
     )
-    return [
-        Reading(
-            "target over latest two-way level",
-            "consistent" if ok else "inconsistent",
-            reason,
-            _src(tw.tail(1), ["period", "value", "bound", "stated_by", "record_id"]),
-        )
-    ]
+    return [Reading(name, judge([ok]), reason, _src(tw.tail(1), TRADE_COLUMNS), literal=True)]
 
 
 def _events_matching(events: pd.DataFrame, pattern: str, exclude: str | None = None) -> pd.DataFrame:
@@ -332,61 +448,78 @@ def _events_matching(events: pd.DataFrame, pattern: str, exclude: str | None = N
 
 
 def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'Semnan is set to be the first with a joint industrial city': no evidence either way that one was built."""
     earlier = _events_matching(ev.events, "industrial", exclude="semnan")
     earlier = earlier[earlier["date"] < ev.as_of]
     plans = "; ".join(f"{r.date:%Y-%m} {r.title}" for r in earlier.itertuples()) or "none"
-    return [
+    own = _events_matching(ev.events, "semnan")
+    readings = [
         Reading(
-            "no joint industrial city with Iraq was established before",
+            "Semnan is to be the first place with a joint industrial city with Iraq",
             "unverifiable",
             f"Earlier plans for joint industrial towns are on record ({plans}), but the data hold no evidence "
-            "that any was built, so 'first to be established' can be neither confirmed nor refuted.",
-            _src(earlier, ["date", "title", "publisher", "event_id"]),
+            "that any was built, so 'the first' can be neither confirmed nor refuted.",
+            _src(earlier, EVENT_COLUMNS),
+            literal=True,
         )
     ]
+    if len(own):
+        readings.append(
+            Reading(
+                "Semnan is to host joint industrial units (what the reports of the meeting say)",
+                "consistent",
+                "The reports of the meeting speak of first steps towards joint industrial units in Semnan; "
+                "none says 'city' or 'first': "
+                + "; ".join(f"{r.date:%d %B %Y} {r.title} ({r.publisher})" for r in own.itertuples())
+                + ".",
+                _src(own, EVENT_COLUMNS),
+            )
+        )
+    return readings
+
+
+def _count_in(text: str) -> float:
+    m = re.search(r"(\d[\d,]*)", text)
+    return float(m.group(1).replace(",", "")) if m else float("nan")
 
 
 def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'1,200 Iraqi students study in Iran': other officials' national counts, and the primary reports' 'over'."""
     own = "students-1200"
     others = _events_matching(ev.events, "students", exclude=own)
-    if others.empty:
-        return [
-            Reading(
-                "all Iraqi students in Iran", "unverifiable", "No other count of Iraqi students in Iran in the data."
-            )
-        ]
+    primary = _events_matching(ev.events, own)
     value = float(claim["value"])
-    import re
-
-    counts = []
-    for r in others.itertuples():
-        m = re.search(r"(\d[\d,]*)", r.title.replace(",", ""))
-        counts.append(float(m.group(1)) if m else float("nan"))
-    known = [c for c in counts if c == c]
-    agrees = [abs(c - value) <= 0.25 * value for c in known]
-    listed = "; ".join(f"{r.date:%Y-%m}: {r.title}" for r in others.itertuples())
-    scale = (
-        f" They are {min(known) / value:.0f} to {max(known) / value:.0f} times the claimed {value:,.0f} "
-        "(within 25% counts as agreeing)."
-        if known
-        else ""
+    tol = ev.tolerance("count_relative") * value
+    counts = others.assign(count=[_count_in(t) for t in others["title"]])
+    counts = counts[counts["count"].notna()]
+    listed = "; ".join(f"{r.date:%Y-%m}: {r.title}" for r in counts.itertuples())
+    cols = [*EVENT_COLUMNS[:2], "count", *EVENT_COLUMNS[2:]]
+    literal = Reading(
+        f"{value:,.0f} Iraqi students study in Iran (a count of all of them)",
+        judge([counting.compare(c, "exact", value, tol) for c in counts["count"]]),
+        f"Other officials' national counts: {listed or 'none in the data'}.",
+        _src(counts, cols),
+        literal=True,
     )
-    return [
-        Reading(
-            "all Iraqi students in Iran",
-            judge(agrees),
-            f"Other officials' counts: {listed}.{scale}",
-            _src(others, ["date", "title", "publisher", "event_id"]),
-        ),
-        Reading(
-            "a narrower group (e.g. one programme or degree level)",
-            "unverifiable",
-            "No count of a narrower group is in the data.",
-        ),
-    ]
+    said = (
+        "; ".join(f"{r.publisher}: {r.description}" for r in primary.itertuples()) if "description" in primary else ""
+    )
+    lower = Reading(
+        f"more than {value:,.0f} Iraqi students (a lower bound, as the reports of the meeting put it)",
+        judge([counting.compare(c, "exact", value, tol, "at_least") for c in counts["count"]]),
+        f"Every national count is above {value:,.0f}. " + (f"The reports of the meeting: {said}" if said else ""),
+        _src(counts, cols),
+    )
+    semnan = Reading(
+        "Iraqi students in Semnan province",
+        "unverifiable",
+        "An English copy of the meeting's report ties the figure to Semnan; no count for the province is in the data.",
+    )
+    return [literal, lower, semnan]
 
 
 def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'The chamber splits Iran's exports into ten categories': the chamber's document was not found."""
     c = ev.composition
     groups = c.groupby(["period", "stated_by", "source_url"]).size()
     return [
@@ -395,6 +528,7 @@ def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
             "unverifiable",
             f"The chamber's document was not found; none of the {len(groups)} published breakdowns in the data "
             "uses these ten categories" + (f" (the largest lists {int(groups.max())} groups)." if len(groups) else "."),
+            literal=True,
         )
     ]
 
@@ -407,106 +541,119 @@ def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
     return shares[shares["breakdown"].isin(composition.comparable_breakdowns(shares, single_groups=single_groups))]
 
 
+def _share_range_words(ranges: pd.DataFrame) -> str:
+    from helpers.analysis import headlines  # the one phrase notebook 02 uses too
+
+    return headlines.share_range_phrase(ranges)
+
+
+SHARE_BOUNDS = {"as computed": "exact", "approximate": "approx", "lower bound": "lower"}
+
+
 def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'These products make up 65% of Iraq's total imports': Iran's share of Iraq's imports, as notebook 02."""
     from helpers.analysis import composition, import_share
 
     target = float(claim["value"]) / 100
-    pairs = import_share.pairings(ev.trade, ev.imports)
-    pairs = pairs[(pairs["year"] <= ev.as_of.year) & pairs["share_is"].isin(import_share.RANGE_KINDS)]
-    if pairs.empty:
-        r1 = Reading(
-            "Iran's exports are 65% of Iraq's total imports",
-            "unverifiable",
-            "No pairing of Iran's sales with Iraq's total imports for the same year and coverage.",
-        )
+    tol = ev.tolerance("share_points")
+    pairs = ev.pairings
+    used = pairs[pairs["in_range"]]
+    agrees = [counting.compare(s, SHARE_BOUNDS[k], target, tol) for s, k in zip(used["share"], used["share_is"])]
+    if used.empty:
+        why = "No pairing of Iran's sales with Iraq's total imports for the same year and coverage counts."
     else:
-        r1 = Reading(
-            "Iran's exports are 65% of Iraq's total imports",
-            judge([abs(s - target) <= 0.05 for s in pairs["share"]]),
-            f"{len(pairs)} pairings of Iran's sales with Iraq's total imports "
-            "(same year and coverage; upper bounds left out) "
-            f"give {pairs['share'].min():.0%}–{pairs['share'].max():.0%}.",
-            _src(
-                pairs,
-                ["year", "coverage", "iran_value", "iraq_total", "share", "share_is", "iran_source", "total_source"],
-            ),
-        )
+        why = f"By notebook 02's pairings, Iran's sales were {_share_range_words(import_share.share_ranges(pairs))}."
+    later = pairs[["iran_published", "total_published"]].max(axis=1, skipna=False) if len(pairs) else None
+    evidence = pairs.assign(published=later) if len(pairs) else pairs
+    cols = [
+        "year",
+        "coverage",
+        "iran_value",
+        "iraq_total",
+        "share",
+        "share_is",
+        "in_range",
+        "left_out_because",
+        "iran_source",
+        "total_source",
+        "iran_publisher",
+        "total_publisher",
+        "published",
+    ]
+    r1 = Reading(
+        "Iran's exports to Iraq are 65% of Iraq's total imports", judge(agrees), why, _src(evidence, cols), literal=True
+    )
     effect = composition.energy_effect(ev.composition)
     non_energy = 1 - effect["energy_share"]
     r2 = Reading(
         "the ten (non-energy) categories are 65% of Iran's exports to Iraq",
-        judge([abs(s - target) <= 0.05 for s in non_energy]),
-        "Non-energy share in breakdowns that itemise energy: "
-        + ", ".join(f"{s:.0%}" for s in non_energy)
-        + " (within 5 points counts as agreeing).",
+        judge([counting.compare(s, "exact", target, tol) for s in non_energy]),
+        "Non-energy share in breakdowns that itemise energy: " + ", ".join(f"{s:.0%}" for s in non_energy) + ".",
         effect.assign(non_energy_share=non_energy),
     )
     r3 = Reading(
+        "65% is energy's share of Iraq's imports from Iran (a likely origin of the number)",
+        judge([counting.compare(s, "exact", target, tol) for s in effect["energy_share"]]),
+        "Energy's share in breakdowns that itemise it: "
+        + ", ".join(f"{s:.0%} ({p})" for s, p in zip(effect["energy_share"], effect["publisher"]))
+        + ".",
+        effect,
+    )
+    r4 = Reading(
         "the ten categories are 65% of Iraq's imports from all countries",
         "unverifiable",
         "No breakdown of Iraq's total imports by these categories is in the data.",
     )
-    return [r1, r2, r3]
+    return [r1, r2, r3, r4]
+
+
+def _share_lines(values: pd.Series) -> str:
+    return ", ".join(f"{v:.0%} ({b.split(' · ')[0]}, {b.split(' · ')[-1]})" for b, v in values.items())
 
 
 def check_agriculture_30(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'Agricultural products are 30%': agriculture alone, then with food industries beside."""
     target = float(claim["value"]) / 100
+    tol = ev.tolerance("category_points")
     shares = _itemised_shares(ev, single_groups=True)
     wide = shares.pivot_table(index="breakdown", columns="category_id", values="share", aggfunc="sum")
-    out = []
-    if "agriculture" in wide:
-        agri = wide["agriculture"].dropna()
-        out.append(
-            Reading(
-                "agricultural products alone",
-                judge([abs(v - target) <= 0.03 for v in agri]),
-                "Agriculture alone: "
-                + ", ".join(f"{v:.0%} ({b.split(' · ')[0]})" for b, v in agri.items())
-                + " (within 3 points counts as agreeing).",
-                agri.rename("share").reset_index(),
-            )
+    agri = wide["agriculture"].dropna() if "agriculture" in wide else pd.Series(dtype=float)
+    out = [
+        Reading(
+            "agricultural products alone are 30% of Iran's exports to Iraq",
+            judge([counting.compare(v, "exact", target, tol) for v in agri]),
+            ("Agriculture alone: " + _share_lines(agri) + ".") if len(agri) else "No breakdown itemises agriculture.",
+            _with_sources(agri, shares),
+            literal=True,
         )
-    combined = (
-        wide.reindex(columns=["agriculture", "food_industry", "mixed_agri_food"]).sum(axis=1, min_count=1).dropna()
-    )
-    combined = combined[
-        wide.reindex(columns=["food_industry", "mixed_agri_food"])
-        .notna()
-        .any(axis=1)
-        .reindex(combined.index, fill_value=False)
     ]
+    food = wide.reindex(columns=["food_industry", "mixed_agri_food"]).notna().any(axis=1)
+    combined = wide.reindex(columns=["agriculture", "food_industry", "mixed_agri_food"]).sum(axis=1, min_count=1)
+    combined = combined[food.reindex(combined.index, fill_value=False)].dropna()
     if len(combined):
         out.append(
             Reading(
                 "agriculture together with food industries",
-                judge([abs(v - target) <= 0.03 for v in combined]),
-                "Agriculture and food together: "
-                + ", ".join(f"{v:.0%} ({b.split(' · ')[0]})" for b, v in combined.items())
-                + ".",
-                combined.rename("share").reset_index(),
+                judge([counting.compare(v, "exact", target, tol) for v in combined]),
+                "Agriculture and food together: " + _share_lines(combined) + ".",
+                _with_sources(combined, shares),
             )
         )
-    return out or [
-        Reading(
-            "agriculture's share",
-            "unverifiable",
-            "No near-complete breakdown or single-group statement gives agriculture's share.",
-        )
-    ]
+    return out
+
+
+def _with_sources(values: pd.Series, shares: pd.DataFrame) -> pd.DataFrame:
+    """Per-breakdown shares with the breakdown's stating body, publisher and publication date."""
+    meta = shares.drop_duplicates("breakdown").set_index("breakdown")
+    cols = [c for c in ("stated_by", "publisher", "published") if c in meta]
+    return values.rename("share").to_frame().join(meta[cols]).reset_index()
 
 
 def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'Agricultural products are the largest category': in breakdowns with three or more groups."""
     shares = _itemised_shares(ev)
     shares = shares[shares["kind"] != "not itemised"]
     multi = shares.groupby("breakdown").filter(lambda g: len(g) >= 3)
-    if multi.empty:
-        return [
-            Reading(
-                "agriculture leads",
-                "unverifiable",
-                "No breakdown with three or more groups itemising at least 90% of its total.",
-            )
-        ]
     agri_ids = {"agriculture", "food_industry", "mixed_agri_food"}
     readings = []
     for name, merge in (
@@ -515,73 +662,98 @@ def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
     ):
         verdicts, notes = [], []
         for b, g in multi.groupby("breakdown", sort=False):
-            cid = (
-                g["category_id"].where(~(merge & g["category_id"].isin(agri_ids)), "agri_food")
-                if merge
-                else g["category_id"]
-            )
+            cid = g["category_id"].where(~(merge & g["category_id"].isin(agri_ids)), "agri_food")
             merged = g.assign(cid=cid).groupby("cid")["share"].sum()
             top = merged.idxmax()
             verdicts.append(top == ("agri_food" if merge else "agriculture"))
             shown = {"agri_food": "agriculture and food"}.get(top, top.replace("_", " "))
             notes.append(f"{b.split(' · ')[0]} ({b.split(' · ')[-1]}): largest is {shown} at {merged.max():.0%}")
+        cols = ["breakdown", "category", "share", "stated_by", "publisher", "published"]
         readings.append(
             Reading(
                 name,
                 judge(verdicts),
-                "; ".join(notes) + ".",
-                multi[["breakdown", "category", "share"]].reset_index(drop=True),
+                ("; ".join(notes) + ".") if notes else "No breakdown with three or more groups itemising 90%.",
+                _src(multi, cols),
+                literal=not merge,
             )
         )
     return readings
 
 
 def check_leather(ev: Evidence, claim: pd.Series) -> list[Reading]:
-    c = ev.composition
-    leather = c[c["category_id"] == "leather"]
+    """'Leather goods are just 3%': a breakdown that itemises leather."""
+    target = float(claim["value"]) / 100
+    shares = _itemised_shares(ev, single_groups=True)
+    leather = shares[shares["category_id"] == "leather"].set_index("breakdown")["share"]
     if leather.empty:
-        return [Reading("leather's share", "unverifiable", "No published breakdown in the data itemises leather.")]
-    return [Reading("leather's share", "ambiguous", "Leather is itemised; see the composition notebook.", leather)]
+        return [
+            Reading(
+                "leather is 3% of Iran's exports to Iraq",
+                "unverifiable",
+                "No published breakdown in the data itemises leather.",
+                literal=True,
+            )
+        ]
+    return [
+        Reading(
+            "leather is 3% of Iran's exports to Iraq",
+            judge([counting.compare(v, "exact", target, ev.tolerance("category_points")) for v in leather]),
+            "Leather: " + _share_lines(leather) + ".",
+            _with_sources(leather, shares),
+            literal=True,
+        )
+    ]
 
 
 def check_pezeshkian(ev: Evidence, claim: pd.Series) -> list[Reading]:
-    # the report announces a visit scheduled after its date: check it against what happened
+    """'Pezeshkian's first foreign visit, to Iraq, in September': a scheduled event, checked against what happened."""
     visits = _events_matching(ev.events_all if ev.events_all is not None else ev.events, "pezeshkian")
     sworn = visits[visits["event_id"].str.contains("sworn", case=False)]
     trip = visits[visits["title"].str.contains("first foreign", case=False)]
+    name = "his first foreign visit since taking office is to Iraq, in September 2024"
     if trip.empty:
-        return [
-            Reading(
-                "first foreign trip", "unverifiable", "No event in the data records Pezeshkian's first foreign trip."
-            )
-        ]
+        return [Reading(name, "unverifiable", "No event records Pezeshkian's first foreign trip.", literal=True)]
     t = trip.iloc[0]
     in_sept = t["date"].year == 2024 and t["date"].month == 9
     after = bool(len(sworn)) and t["date"] > sworn.iloc[0]["date"]
     reason = (
         f"{t['date']:%d %B %Y}: {t['title']} ({t['publisher']})"
         + (f", after taking office on {sworn.iloc[0]['date']:%d %B %Y}" if len(sworn) else "")
-        + "."
+        + ". The report announced the visit as scheduled; the evidence is from after the report."
     )
     return [
         Reading(
-            "first foreign visit, to Iraq, in September 2024",
+            name,
             "consistent" if in_sept and (after or sworn.empty) else "inconsistent",
             reason,
-            _src(visits, ["date", "title", "publisher", "event_id"]),
+            _src(pd.concat([sworn.head(1), trip.head(1)]), EVENT_COLUMNS),
+            literal=True,
         )
     ]
 
 
 def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'Iran's political influence expanded significantly after 2003': not measured; trade beside it."""
     from helpers.analysis import volume
 
-    exp = ev.trade[
-        (ev.trade["flow"] == "iran_exports_to_iraq") & ~ev.trade["partial"] & (ev.trade["calendar"] != "unstated")
+    pol = ev.events[ev.events["category"].isin(["political", "security"]) & (ev.events["date"].dt.year >= 2003)]
+    readings = [
+        Reading(
+            "Iran's political influence in Iraq expanded significantly after 2003",
+            "unverifiable",
+            f"The timeline holds {len(pol)} dated political and security events from 2003 on, "
+            "but political influence itself is not measured in the data.",
+            literal=True,
+        )
     ]
+    exp = counting.counted(
+        ev.trade[
+            (ev.trade["flow"] == "iran_exports_to_iraq") & ~ev.trade["partial"] & (ev.trade["calendar"] != "unstated")
+        ]
+    )
     early = exp[exp["end"].dt.year <= 2003].sort_values("start")
-    later = volume.preferred(ev.trade_ended, "iran_exports_to_iraq", "iranian")
-    readings = []
+    later = volume.preferred(ev.trade, "iran_exports_to_iraq", "iranian")
     if len(early) and len(later):
         last = later.iloc[-1]
         ratios = [float(last["value"]) / float(v) for v in early["value"]]
@@ -591,38 +763,36 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
             + f"; {last['period'].split(' (')[0]}: ${last['value'] / 1e9:.1f}bn, "
             f"{min(ratios):.0f} to {max(ratios):.0f} times as much."
         )
+        multiple = ev.tolerance("growth_multiple")
         readings.append(
             Reading(
-                "economic weight: trade grew after 2003",
-                judge([x > 2 for x in ratios]),
+                "Iran's economic weight: its exports to Iraq grew after 2003",
+                judge([x >= multiple for x in ratios]),
                 reason,
-                _src(early, ["period", "value", "bound", "stated_by", "publisher", "record_id"]),
+                _src(
+                    pd.concat([early, later.tail(1)]),
+                    ["period", "value", "bound", "stated_by", "publisher", "published", "record_id"],
+                ),
             )
         )
-    pol = ev.events[ev.events["category"].isin(["political", "security"]) & (ev.events["date"] <= ev.as_of)]
-    readings.append(
-        Reading(
-            "political and security influence",
-            "unverifiable",
-            f"The timeline holds {len(pol)} political and security events after 2003, "
-            "but influence itself is not measured in the data.",
-        )
-    )
     return readings
 
 
 def check_pmf_2016(ev: Evidence, claim: pd.Series) -> list[Reading]:
+    """'The PMF was integrated into the state security forces in 2016': the PMF law's date."""
     law = _events_matching(ev.events, "pmf-law|pmf law")
+    name = "legal integration of the PMF into the state's armed forces in 2016"
     if law.empty:
-        return [Reading("legal integration", "unverifiable", "No event records the PMF's legal integration.")]
+        return [Reading(name, "unverifiable", "No event records the PMF's legal integration.", literal=True)]
     r = law.iloc[0]
     ok = r["date"].year == int(claim["value"])
     return [
         Reading(
-            "legal integration into the armed forces",
+            name,
             "consistent" if ok else "inconsistent",
             f"{r['date']:%d %B %Y}: {r['title']} ({r['publisher']}).",
-            _src(law, ["date", "title", "publisher", "event_id"]),
+            _src(law, EVENT_COLUMNS),
+            literal=True,
         )
     ]
 
@@ -657,57 +827,108 @@ NEEDS_VALUE = {
 }
 
 
+def readings_of(row: pd.Series, ev: Evidence | None) -> list[Reading]:
+    """The readings of one claim, with every piece of evidence labelled by its publication date."""
+    fn = CHECKS.get(row["claim_id"]) if ev is not None else None
+    if ev is None:
+        why = "The checking rules read the Iran–Iraq evidence in data/; no evidence for this pair is in the data."
+    elif fn is None:
+        why = "No checking rule for this claim in helpers.analysis.claims."
+    elif row["claim_id"] in NEEDS_VALUE and pd.isna(row["value"]):
+        why = "The claims file gives no value for this claim, and its rule compares a value."
+    else:
+        return [dataclasses.replace(r, evidence=label_dates(r.evidence, ev.as_of)) for r in fn(ev, row)]
+    return [Reading("the claim as written", "unverifiable", why, literal=True)]
+
+
+def robustness(row: pd.Series, ev: Evidence | None, check: Check) -> str:
+    """'robust', or what the rating rests on: each publisher and each stating body of the evidence it
+    rests on (:func:`_evidence_values`) left out in turn, then every tolerance halved and doubled."""
+    if ev is None or row["claim_id"] not in CHECKS:
+        return "robust"
+    base = check.rating
+
+    def rating_with(variant: Evidence) -> str:
+        readings = CHECKS[row["claim_id"]](variant, row)
+        return Check(check.claim_id, check.claim, check.value, check.unit, readings).rating
+
+    found = []
+    for column, label in (("publisher", ""), ("stated_by", " (stating body)")):
+        for value in _evidence_values(check, column):
+            changed = rating_with(ev.without(column, value))
+            if changed != base:
+                found.append(f"rests on {value}{label} (without it: {changed})")
+    for factor, word in ((0.5, "halved"), (2.0, "doubled")):
+        changed = rating_with(ev.scaled(factor))
+        if changed != base:
+            found.append(f"depends on the tolerance ({word}: {changed})")
+    return "; ".join(found) or "robust"
+
+
+def _evidence_values(check: Check, column: str) -> list[str]:
+    """Every value of ``column`` (or its iran_/total_ forms) in the evidence the rating can turn on: the
+    literal reading's, and, when it fails, that of the readings that could make it misleading (leaving a
+    source out of a reading that contradicts nothing the rating uses cannot change it); sums split into parts."""
+    values: set[str] = set()
+    turning = [check.literal] + [r for r in check.others if r.result in ("consistent", "mixed")]
+    for reading in turning if check.literal.result == "inconsistent" else [check.literal]:
+        # rows shown but left out (a pairing out of the range) carry no weight
+        used = reading.evidence[reading.evidence["in_range"]] if "in_range" in reading.evidence else reading.evidence
+        for col in (column, f"iran_{column}", f"total_{column}"):
+            if col in used:
+                for v in used[col].dropna().astype(str):
+                    values.update(part for part in v.split(" + ") if part)
+    return sorted(values)
+
+
 @or_unanswered
 def check_all(claims: pd.DataFrame, ev: Evidence | None) -> list[Check]:
-    """Run the registered check of every claim; a claim without a rule is unverifiable.
+    """Rate every claim, with its robustness; a claim without a rule is unverifiable.
 
     With ``ev`` None (a report about another country pair) no rule applies: the rules read the
     Iran–Iraq evidence in ``data/`` and would judge another pair's claims on the wrong data.
     """
     out = []
     for _, row in claims.iterrows():
-        fn = CHECKS.get(row["claim_id"]) if ev is not None else None
-        if fn and row["claim_id"] in NEEDS_VALUE and pd.isna(row["value"]):
-            readings = [
-                Reading(
-                    "any",
-                    "unverifiable",
-                    "The claims file gives no value for this claim, and its rule compares a value.",
-                )
-            ]
-        elif fn:
-            readings = fn(ev, row)
-        elif ev is None:
-            readings = [
-                Reading(
-                    "any",
-                    "unverifiable",
-                    "The checking rules read the Iran–Iraq evidence in data/; "
-                    "no evidence for this pair is in the data.",
-                )
-            ]
-        else:
-            readings = [Reading("any", "unverifiable", "No checking rule for this claim in helpers.analysis.claims.")]
         value = None if pd.isna(row["value"]) else float(row["value"])
-        out.append(Check(row["claim_id"], row["claim"], value, None if pd.isna(row["unit"]) else row["unit"], readings))
+        unit = None if pd.isna(row["unit"]) else row["unit"]
+        check = Check(row["claim_id"], row["claim"], value, unit, readings_of(row, ev))
+        check.robustness = robustness(row, ev, check)
+        out.append(check)
     return out
 
 
-VERDICT_COLUMNS = ["claim_id", "claim", "value", "unit", "verdict", "reason"]
-READING_COLUMNS = ["claim_id", "reading", "verdict", "reason"]
+VERDICT_COLUMNS = [
+    "claim_id",
+    "claim",
+    "value",
+    "unit",
+    "rating",
+    "claimreview_rating",
+    "verdict",
+    "reason",
+    "robustness",
+    "evidence_after_as_of",
+]
+READING_COLUMNS = ["claim_id", "reading", "literal", "result", "reason"]
 
 
 def verdict_table(checks: list[Check] | Unanswered) -> pd.DataFrame:
-    """One row per claim: id, claim, value, unit, verdict, reason (the table the runner writes as
-    claims.csv); no checks (or no claims to check) give the table with no rows."""
+    """One row per claim (the table the runner writes as claims.csv): the rating, its ClaimReview name,
+    the reason, robustness and how many pieces of its evidence came after the date. ``verdict`` is the
+    rating, kept under its earlier name for readers of earlier files. No checks give the table with no rows."""
     rows = [
         {
             "claim_id": c.claim_id,
             "claim": c.claim,
             "value": c.value,
             "unit": c.unit,
-            "verdict": c.verdict,
+            "rating": c.rating,
+            "claimreview_rating": RATING_SCALE[c.rating][0],
+            "verdict": c.rating,
             "reason": c.reason,
+            "robustness": c.robustness,
+            "evidence_after_as_of": c.evidence_after_as_of,
         }
         for c in (checks if is_answered(checks) else [])
     ]
@@ -715,9 +936,9 @@ def verdict_table(checks: list[Check] | Unanswered) -> pd.DataFrame:
 
 
 def readings_table(checks: list[Check] | Unanswered) -> pd.DataFrame:
-    """One row per reading of every claim, with its verdict and reason."""
+    """One row per reading of every claim, the literal one marked, with its result and reason."""
     rows = [
-        {"claim_id": c.claim_id, "reading": r.name, "verdict": r.verdict, "reason": r.reason}
+        {"claim_id": c.claim_id, "reading": r.name, "literal": r is c.literal, "result": r.result, "reason": r.reason}
         for c in (checks if is_answered(checks) else [])
         for r in c.readings
     ]
@@ -725,5 +946,13 @@ def readings_table(checks: list[Check] | Unanswered) -> pd.DataFrame:
 
 
 def rules_table() -> pd.DataFrame:
-    """The fixed set of verdicts with the rule for each."""
-    return pd.DataFrame({"verdict": list(RULES), "rule": list(RULES.values())})
+    """Every rule of the check in one table: the ratings (with ClaimReview name and value) and the tolerances."""
+    ratings = [
+        {"rule": "rating", "name": r, "claimreview": RATING_SCALE[r][0], "value": RATING_SCALE[r][1], "meaning": m}
+        for r, m in RATING_RULES.items()
+    ]
+    tolerances = [
+        {"rule": "tolerance", "name": n, "claimreview": "", "value": v, "meaning": m}
+        for n, (v, m) in TOLERANCES.items()
+    ]
+    return pd.DataFrame(ratings + tolerances, columns=["rule", "name", "claimreview", "value", "meaning"])

@@ -8,6 +8,8 @@ Rules, stated once:
 * A *breakdown* is the set of groups one source gives for one period (same period, body and page).
   A group's share is the stated share, or its value over the breakdown's stated total; with neither
   a total nor a share, no share is computed.
+* Only groups that count (:mod:`helpers.analysis.counting`: confirmed, one per statement) enter a
+  breakdown: a breakdown carried by two outlets is one breakdown.
 * Groups nested in another (``part_of``) are shown but never added to their parent's breakdown.
 * Whatever a breakdown's groups do not cover is "not itemised", never assigned to a category.
 * ``include_energy=False`` removes energy groups and re-bases shares on the non-energy total; this is
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.analysis import counting
 from helpers.answers import or_unanswered
 
 NOT_ITEMISED = "not itemised"
@@ -47,7 +50,7 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
     Nested groups are left out of the sums; energy is removed and shares re-based when
     ``include_energy`` is False and the breakdown itemises its energy.
     """
-    s = with_shares(comp)
+    s = with_shares(counting.counted(comp))
     s = s[s["part_of"].isna() & s["share"].notna()]
     rows = []
     for label, grp in s.groupby("breakdown", sort=False):
@@ -92,6 +95,8 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
                 }
             )
     out = pd.DataFrame(rows, columns=["breakdown", "start", "category_id", "category", "kind", "share", "note"])
+    sources = s.drop_duplicates("breakdown").set_index("breakdown")[["stated_by", "publisher", "published"]]
+    out = out.join(sources, on="breakdown")
     return out.sort_values(["start", "breakdown", "share"], ascending=[True, True, False]).reset_index(drop=True)
 
 
@@ -143,7 +148,7 @@ def versus_report(shares: pd.DataFrame, stated: dict[str, float]) -> pd.DataFram
 @or_unanswered
 def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
     """Energy's share in each breakdown that itemises it (what the picture loses or gains with energy)."""
-    s = with_shares(comp)
+    s = with_shares(counting.counted(comp))
     s = s[s["part_of"].isna() & s["share"].notna()]
     e = (
         s[s["kind"] == "energy"]

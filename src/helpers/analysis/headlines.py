@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.analysis import claims, composition, timeline, volume
+from helpers.analysis import claims, composition, import_share, timeline, volume
 from helpers.analysis.countries import country_name
 from helpers.answers import is_answered, or_unanswered
 from helpers.present import md_escape, pct, usd_bn
@@ -258,6 +258,16 @@ def energy_line(effect: pd.DataFrame, rebased: int) -> str:
     )
 
 
+def share_range_phrase(ranges: pd.DataFrame) -> str:
+    """'1%–23% of Iraq's imports in 27 usable pairings, 1998–2023 (2023: 10%–14%)': the words every
+    statement of Iran's share uses (notebook 02 and the 65% claim), from :func:`import_share.range_summary`."""
+    s = import_share.range_summary(ranges)
+    return (
+        f"{pct(s['low'], 0)}–{pct(s['high'], 0)} of Iraq's imports in {s['pairings']} usable pairings, "
+        f"{s['first']}–{s['last']} ({s['last']}: {pct(s['latest_low'], 0)}–{pct(s['latest_high'], 0)})"
+    )
+
+
 @or_unanswered
 def share_title(ranges: pd.DataFrame, report_share: float = 0.65) -> str:
     """Title of the import-share chart: the range of Iran's share against the report's figure."""
@@ -298,11 +308,8 @@ def composition_finding(pair, pairs, ranges, itemised: dict[str, str], official_
     from the reported figures when the pair has them, else the largest category in the download."""
     if is_answered(pairs):
         if is_answered(ranges):
-            share = (
-                f"Iran's sales were {pct(ranges['low'].min(), 0)}–{pct(ranges['high'].max(), 0)} of Iraq's goods "
-                f"imports in {int(ranges['pairings'].sum())} usable pairings "
-                f"({int((~pairs['in_range']).sum())} more left out), not 65%"
-            )
+            left_out = int((~pairs["in_range"]).sum())
+            share = f"Iran's sales were {share_range_phrase(ranges)} ({left_out} more left out), not 65%"
         else:
             share = "no usable pairing of Iran's sales with Iraq's imports"
         through = int(pairs["year"].max()) if len(pairs) else "n/a"
@@ -382,33 +389,49 @@ def timeline_finding(
 # 04 — claims check
 
 
-def verdict_counts(verdicts: pd.DataFrame) -> str:
-    """'5 consistent, 1 inconsistent, 4 ambiguous, 3 unverifiable' (every verdict, in the fixed order)."""
-    counts = verdicts["verdict"].value_counts()
-    return ", ".join(f"{int(counts.get(v, 0))} {v}" for v in claims.VERDICTS)
+def rating_counts(verdicts: pd.DataFrame) -> str:
+    """'5 consistent, 2 misleading, 1 inconsistent, 0 mixed, 5 unverifiable' (every rating, in the fixed order)."""
+    counts = verdicts["rating"].value_counts()
+    return ", ".join(f"{int(counts.get(r, 0))} {r}" for r in claims.RATINGS)
 
 
 @or_unanswered
 def claims_line(checks: list, verdicts: pd.DataFrame, as_of: str) -> str:
-    """How many claims were checked as of when, by verdict."""
-    return f"{len(checks)} claims checked as of {as_of}: {verdict_counts(verdicts)}"
+    """How many claims were rated, judged at when, by rating."""
+    return f"{len(checks)} claims rated as written, judged at {as_of}: {rating_counts(verdicts)}"
 
 
 def claim_heading(check) -> str:
-    """Markdown heading of one claim with its verdict (text from data escaped)."""
-    return f"### {check.claim_id}: {md_escape(check.claim)}\n\n**Verdict: {check.verdict}.**"
+    """Markdown heading of one claim (beginning with its id, the page's anchor) with its rating and robustness."""
+    name, value = claims.RATING_SCALE[check.rating]
+    return (
+        f"### {check.claim_id} — {md_escape(check.claim)}\n\n"
+        f"**Rating: {check.rating}** (ClaimReview: {name}, {value} of {claims.BEST_RATING}). "
+        f"Robustness: {md_escape(check.robustness)}. "
+        f"Pieces of evidence published after the date judged at: {check.evidence_after_as_of}."
+    )
 
 
 def reading_line(reading) -> str:
-    """Markdown line of one reading: its name, verdict and reason (text from data escaped)."""
-    return f"- *{md_escape(reading.name)}* — **{reading.verdict}**. {md_escape(reading.reason)}"
+    """Markdown line of one reading: its name (marked when it is the claim as written), result and reason."""
+    written = " (as written: decides the rating)" if reading.literal else ""
+    return f"- *{md_escape(reading.name)}*{written} — **{reading.result}**. {md_escape(reading.reason)}"
 
 
 @or_unanswered
 def claims_finding(verdicts: pd.DataFrame, as_of: str, evidence, pair_name: str) -> str:
-    """Notebook 04's finding: the verdicts as of the date, and which claims are inconsistent."""
-    when = f"As of {as_of}" + (" (the report's date)" if as_of == claims.REPORT_DATE else "")
-    basis = ", on evidence published by then" if evidence is not None else f", for {pair_name}"
-    failed = verdicts.loc[verdicts["verdict"] == "inconsistent", "claim_id"].tolist()
-    tail = f"; inconsistent: {', '.join(failed)}." if failed else "."
-    return f"{when}{basis}: of {len(verdicts)} claims, {verdict_counts(verdicts)}{tail}"
+    """Notebook 04's finding: the ratings as written, which claims fail, how many use later evidence."""
+    when = f"Judged at {as_of}" + (" (the report's date)" if as_of == claims.REPORT_DATE else "")
+    basis = ", each claim rated as written" if evidence is not None else f", for {pair_name}"
+    failed = [
+        f"{r}: {', '.join(verdicts.loc[verdicts['rating'] == r, 'claim_id'])}"
+        for r in ("misleading", "inconsistent")
+        if (verdicts["rating"] == r).any()
+    ]
+    later = int((verdicts["evidence_after_as_of"] > 0).sum())
+    tail = (f"; {'; '.join(failed)}" if failed else "") + (
+        f"; {later} rating{'s' if later != 1 else ''} use{'s' if later == 1 else ''} evidence published after it"
+        if later
+        else ""
+    )
+    return f"{when}{basis}: of {len(verdicts)} claims, {rating_counts(verdicts)}{tail}."

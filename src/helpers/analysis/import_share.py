@@ -8,16 +8,19 @@ reported (Iranian exports or Iraqi-side imports from Iran) and, marked as estima
 estimates from Iranian-year figures. Every pairing is kept; the result per year is a range, not one
 chosen number. A lower-bound numerator gives a lower-bound share; a lower-bound denominator
 (a sum over the largest suppliers only, or a customs total that records only part of imports)
-gives an upper-bound share. The range itself uses only pairings of confirmed figures, totals of
-quality ``ok``, and shares that are not upper bounds; every other pairing stays in the table,
-marked, but out of the range.
+gives an upper-bound share. The range itself uses only the pairings whose figures count
+(:mod:`helpers.analysis.counting`: confirmed, one per statement, totals of quality ``ok``) and whose
+shares are not upper bounds; every other pairing stays in the table, marked with why it is left
+out, but out of the range. Notebook 02's range and the claims check's evidence for the 65% claim
+are the same pairings.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from helpers.analysis import volume
+from helpers.analysis import counting, volume
 from helpers.answers import or_unanswered
 
 NUMERATOR_FLOWS = ("iran_exports_to_iraq", "iraq_imports_from_iran")
@@ -42,6 +45,10 @@ def numerators(trade: pd.DataFrame) -> pd.DataFrame:
             "iran_source": rows["stated_by"] + " · " + rows["publisher"],
             "iran_record": rows["record_id"],
             "iran_status": rows["status"],
+            "iran_repeats": counting.repeats(rows),
+            "iran_stated_by": rows["stated_by"],
+            "iran_publisher": rows["publisher"],
+            "iran_published": rows["published"],
             "estimate": False,
         }
     )
@@ -55,6 +62,10 @@ def numerators(trade: pd.DataFrame) -> pd.DataFrame:
             "iran_source": "estimate from Iranian years " + est["from_years"],
             "iran_record": "calendar-year estimate",
             "iran_status": "confirmed",
+            "iran_repeats": False,
+            "iran_stated_by": est["stated_by"],
+            "iran_publisher": est["publisher"],
+            "iran_published": est["published"],
             "estimate": True,
         }
     )
@@ -76,30 +87,49 @@ def pairings(trade: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
             "total_record": den["record_id"],
             "total_quality": den["quality"],
             "total_status": den["status"],
+            "total_repeats": counting.repeats(den),
+            "total_stated_by": den["stated_by"],
+            "total_publisher": den["publisher"],
+            "total_published": den["published"],
         }
     )
     pairs = num.merge(den, on=["year", "coverage"], how="inner")
     pairs["share"] = pairs["iran_value"] / pairs["iraq_total"]
-    pairs["share_is"] = pairs.apply(_share_bound, axis=1)
-    pairs["in_range"] = (
-        pairs["share_is"].isin(RANGE_KINDS)
-        & (pairs["total_quality"] == "ok")
-        & (pairs["iran_status"] == "confirmed")
-        & (pairs["total_status"] == "confirmed")
-    )
+    pairs["share_is"] = _share_bounds(pairs)
+    pairs["left_out_because"] = _left_out_because(pairs)
+    pairs["in_range"] = pairs["left_out_because"] == ""
+    pairs = pairs.drop(columns=["iran_repeats", "total_repeats"])
     return pairs.sort_values(["year", "share", "iran_record", "total_record"]).reset_index(drop=True)
 
 
-def _share_bound(row) -> str:
-    low = row["iran_bound"] == "lower"
-    high = row["total_bound"] == "lower" or row.get("total_quality") == "partial_coverage"
-    if low and high:
-        return "unbounded (both ends are lower bounds)"
-    if low:
-        return "lower bound"
-    if high:
-        return "upper bound"
-    return "approximate" if "approx" in (row["iran_bound"], row["total_bound"]) else "as computed"
+def _share_bounds(pairs: pd.DataFrame) -> pd.Series:
+    """What each share is: a lower-bound numerator gives a lower bound, a lower-bound or partial total an
+    upper bound, both nothing; otherwise approximate or as computed."""
+    low = pairs["iran_bound"] == "lower"
+    high = (pairs["total_bound"] == "lower") | (pairs["total_quality"] == "partial_coverage")
+    approx = (pairs["iran_bound"] == "approx") | (pairs["total_bound"] == "approx")
+    kinds = np.select(
+        [low & high, low, high, approx],
+        ["unbounded (both ends are lower bounds)", "lower bound", "upper bound", "approximate"],
+        "as computed",
+    )
+    return pd.Series(kinds, index=pairs.index, dtype="object")
+
+
+def _left_out_because(pairs: pd.DataFrame) -> pd.Series:
+    """Why each pairing stays out of the range ('' when it counts), by the counting rules."""
+    reasons = [
+        (~pairs["share_is"].isin(RANGE_KINDS), "share is " + pairs["share_is"]),
+        (pairs["iran_status"] != counting.COUNTED_STATUS, "Iran's figure unconfirmed"),
+        (pairs["total_status"] != counting.COUNTED_STATUS, "total unconfirmed"),
+        (pairs["total_quality"] != counting.COUNTED_QUALITY, "total " + pairs["total_quality"].str.replace("_", " ")),
+        (pairs["iran_repeats"].astype(bool), "Iran's figure repeats another row's statement"),
+        (pairs["total_repeats"].astype(bool), "total repeats another row's statement"),
+    ]
+    out = pd.Series("", index=pairs.index, dtype="object")
+    for mask, text in reasons:
+        out = out.where(~mask, out + "; " + text)
+    return out.str.removeprefix("; ")
 
 
 @or_unanswered
@@ -155,3 +185,19 @@ def suppliers(trade: pd.DataFrame, imports: pd.DataFrame, min_suppliers: int = 3
     agg["country"] = agg["partner"].map(country_name)
     agg["rank_by_high"] = agg.groupby("year")["high"].rank(ascending=False, method="min").astype(int)
     return agg.sort_values(["year", "rank_by_high", "partner"]).reset_index(drop=True)
+
+
+def range_summary(ranges: pd.DataFrame) -> dict:
+    """The numbers every sentence about Iran's share quotes (notebook 02's title and finding, the 65% claim's
+    reason): lowest and highest share over all years, the pairings counted, the first and last year, and the
+    latest year's range."""
+    latest = ranges[ranges["year"] == ranges["year"].max()]
+    return {
+        "low": float(ranges["low"].min()),
+        "high": float(ranges["high"].max()),
+        "pairings": int(ranges["pairings"].sum()),
+        "first": int(ranges["year"].min()),
+        "last": int(ranges["year"].max()),
+        "latest_low": float(latest["low"].min()),
+        "latest_high": float(latest["high"].max()),
+    }

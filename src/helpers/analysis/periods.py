@@ -38,12 +38,21 @@ def gregorian_month_span(year: int, month_from: int, month_to: int) -> tuple[dt.
     return start, end
 
 
-def period_span(calendar: str, year: int, month_from: int | None, month_to: int | None) -> tuple[dt.date, dt.date]:
+def period_span(
+    calendar: str, year: int, month_from: int | None, month_to: int | None, year_to: int | None = None
+) -> tuple[dt.date, dt.date]:
     """Real calendar span of a reported period.
 
     An ``unstated`` period (an annual level claimed without saying which year) is placed on the
-    Gregorian year of the statement.
+    Gregorian year of the statement. A multi-year Gregorian period (``year_to`` given) runs from
+    ``month_from`` of ``year`` to the end of ``month_to`` of ``year_to``.
     """
+    if year_to is not None:
+        if calendar != "gregorian" or int(year_to) <= int(year):
+            raise ValueError(f"a multi-year period needs a Gregorian year_to after {year}, got {calendar} {year_to}")
+        start, _ = gregorian_month_span(int(year), int(month_from), 12)
+        _, end = gregorian_month_span(int(year_to), 1, int(month_to))
+        return start, end
     if calendar == "iranian":
         return jalali_month_span(int(year), int(month_from), int(month_to))
     if calendar == "gregorian":
@@ -53,8 +62,15 @@ def period_span(calendar: str, year: int, month_from: int | None, month_to: int 
     raise ValueError(f"unknown calendar {calendar!r}")
 
 
-def period_label(calendar: str, year: int, month_from: int | None, month_to: int | None) -> str:
-    """Human label: '1401 (Mar 2022–Mar 2023)', '1403 M1–M5', '2021', 'period not given, stated in 2024'."""
+def period_label(
+    calendar: str, year: int, month_from: int | None, month_to: int | None, year_to: int | None = None
+) -> str:
+    """Human label: '1401 (Mar 2022–Mar 2023)', '1403 M1–M5', '2021', '2016–2020' (a multi-year period),
+    'period not given, stated in 2024'."""
+    if year_to is not None:
+        if month_from == 1 and month_to == 12:
+            return f"{year}–{year_to}"
+        return f"{year} M{month_from}–{year_to} M{month_to}"
     if calendar == "unstated":
         return f"period not given, stated in {year}"
     full = month_from == 1 and month_to == 12
@@ -70,17 +86,18 @@ def add_spans(frame):
     import pandas as pd
 
     out = frame.copy()
-    spans = [
-        period_span(c, y, f if pd.notna(f) else None, t if pd.notna(t) else None)
-        for c, y, f, t in zip(out["calendar"], out["year"], out["month_from"], out["month_to"])
-    ]
+    year_to = out["year_to"] if "year_to" in out else pd.Series(pd.NA, index=out.index)
+
+    def given(value):
+        """The value, or None where it is missing."""
+        return value if pd.notna(value) else None
+
+    rows = list(zip(out["calendar"], out["year"], out["month_from"], out["month_to"], year_to))
+    spans = [period_span(c, y, given(f), given(t), given(y2)) for c, y, f, t, y2 in rows]
     out["start"] = pd.to_datetime([s for s, _ in spans])
     out["end"] = pd.to_datetime([e for _, e in spans])
     out["mid"] = out["start"] + (out["end"] - out["start"]) / 2
-    out["period"] = [
-        period_label(c, y, f if pd.notna(f) else None, t if pd.notna(t) else None)
-        for c, y, f, t in zip(out["calendar"], out["year"], out["month_from"], out["month_to"])
-    ]
+    out["period"] = [period_label(c, y, given(f), given(t), given(y2)) for c, y, f, t, y2 in rows]
     return out
 
 

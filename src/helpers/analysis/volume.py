@@ -6,12 +6,10 @@ Rules, stated once:
 * **Full years only.** Annual series use rows whose period is a whole Iranian or Gregorian year.
   Partial periods (year-to-date figures) are never summed with full years or with each other;
   they are shown as their own points.
-* **Preferred series.** When several rows cover the same flow and period, the preferred figure is
-  the first by (0) status: figures confirmed at their source before unconfirmed ones;
-  (1) coverage: goods, then unspecified, then goods and services (the series is
-  goods trade); (2) stating body, in the order of ``BODY_PREFERENCE`` (customs records before
-  officials' statements, statements before media estimates); (3) bound: exact, approx, then lower
-  bounds; (4) the most recently published page.
+* **Preferred series.** Only rows that count (:mod:`helpers.analysis.counting`: confirmed, one per
+  statement) enter a series. When several cover the same flow and period, the preferred figure is
+  the first in the evidence order of :func:`helpers.analysis.counting.evidence_order` (who measured
+  it, coverage, the latest publication); the ``bound`` label never decides it.
 * **Two-way trade** is a directly reported two-way figure, or Iran's exports to Iraq plus its
   imports from Iraq for the same full period (each the preferred figure); the weaker of the two
   bodies carries over to the sum, and its bound follows :func:`combine_bounds`.
@@ -27,45 +25,26 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.analysis import counting
 from helpers.analysis.periods import gregorian_share_of_jalali_year
 from helpers.answers import or_unanswered
 
-BODY_PREFERENCE = (
-    "iranian_customs",
-    "trade_promotion",
-    "iranian_government",
-    "chamber",
-    "iraqi_government",
-    "iraqi_research",
-    "mirror_data",
-    "international",
-    "media",
-)
-COVERAGE_PREFERENCE = ("goods", "unspecified", "goods_and_services")
-BOUND_PREFERENCE = ("exact", "approx", "lower")
+BODY_PREFERENCE = counting.BODY_ORDER
+COVERAGE_PREFERENCE = counting.COVERAGE_ORDER
 
 
 def combine_bounds(bounds) -> str:
-    """Bound of a sum or weighted mix: exact parts stay exact; any approximate part makes it approximate
-    (no longer a bound); exact and lower-bound parts give a lower bound."""
+    """Bound of a sum or weighted mix: exact parts stay exact; an approximate part, or lower- and
+    upper-bound parts together, make it approximate (no longer a bound); exact parts with lower-bound
+    parts give a lower bound, with upper-bound parts an upper bound."""
     bounds = set(bounds)
-    if "approx" in bounds:
+    if "approx" in bounds or {"lower", "upper"} <= bounds:
         return "approx"
     if "lower" in bounds:
         return "lower"
+    if "upper" in bounds:
+        return "upper"
     return "exact"
-
-
-def _rank(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    out["_status"] = (out["status"] != "confirmed").astype(int) if "status" in out else 0
-    out["_cov"] = out["coverage"].map({c: i for i, c in enumerate(COVERAGE_PREFERENCE)})
-    out["_body"] = out["stated_by"].map({b: i for i, b in enumerate(BODY_PREFERENCE)})
-    out["_bound"] = out["bound"].map({b: i for i, b in enumerate(BOUND_PREFERENCE)})
-    out["_pub"] = out["published"].fillna(pd.Timestamp("1900-01-01"))
-    return out.sort_values(
-        ["_status", "_cov", "_body", "_bound", "_pub", "record_id"], ascending=[True, True, True, True, False, True]
-    )
 
 
 def full_years(frame: pd.DataFrame, flow: str, bodies: list[str] | None = None) -> pd.DataFrame:
@@ -94,8 +73,8 @@ def preferred(frame: pd.DataFrame, flow: str, calendar: str = "iranian") -> pd.D
     Calendars are never mixed in one series: an Iranian year and a Gregorian year overlap by nine
     months, so putting both in one series would count most of a year twice.
     """
-    rows = full_years(frame, flow)
-    rows = _rank(rows[rows["calendar"] == calendar])
+    rows = counting.counted(full_years(frame, flow))
+    rows = counting.evidence_order(rows[rows["calendar"] == calendar])
     best = rows.groupby(["calendar", "year"], sort=False).head(1)
     cols = [
         "calendar",
@@ -109,6 +88,8 @@ def preferred(frame: pd.DataFrame, flow: str, calendar: str = "iranian") -> pd.D
         "coverage",
         "energy",
         "status",
+        "publisher",
+        "published",
         "record_id",
     ]
     return best[cols].sort_values("start").reset_index(drop=True)
@@ -116,14 +97,14 @@ def preferred(frame: pd.DataFrame, flow: str, calendar: str = "iranian") -> pd.D
 
 def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
     """Preferred two-way figure per full year of one calendar: reported directly, or exports plus imports."""
-    direct = full_years(frame, "two_way")
+    direct = counting.counted(full_years(frame, "two_way"))
     direct = direct[direct["calendar"] == calendar].assign(method="reported two-way")
     exports = preferred(frame, "iran_exports_to_iraq", calendar).set_index(["calendar", "year"])
     imports = preferred(frame, "iran_imports_from_iraq", calendar).set_index(["calendar", "year"])
     both = exports.join(imports, how="inner", suffixes=("_x", "_m"))
     rows = []
     for (cal, year), r in both.iterrows():
-        weaker_body = max(r["stated_by_x"], r["stated_by_m"], key=BODY_PREFERENCE.index)
+        weaker_body = max(r["stated_by_x"], r["stated_by_m"], key=_body_rank)
         weaker_bound = combine_bounds([r["bound_x"], r["bound_m"]])
         weaker_cov = max(r["coverage_x"], r["coverage_m"], key=COVERAGE_PREFERENCE.index)
         rows.append(
@@ -139,7 +120,11 @@ def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
                 "coverage": weaker_cov,
                 "energy": r["energy_x"],
                 "status": "confirmed" if r["status_x"] == r["status_m"] == "confirmed" else "unconfirmed",
-                "published": pd.NaT,
+                "publisher": " + ".join(dict.fromkeys([r["publisher_x"], r["publisher_m"]])),
+                # the sum is known once both parts are published
+                "published": pd.NaT
+                if pd.isna(r["published_x"]) or pd.isna(r["published_m"])
+                else max(r["published_x"], r["published_m"]),
                 "record_id": f"{r['record_id_x']} + {r['record_id_m']}",
                 "method": "exports + imports",
             }
@@ -157,6 +142,7 @@ def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
         "coverage",
         "energy",
         "status",
+        "publisher",
         "published",
         "record_id",
         "method",
@@ -164,7 +150,7 @@ def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
     candidates = pd.concat([direct[cols], summed.reindex(columns=cols)], ignore_index=True)
     if candidates.empty:
         return candidates.assign(method=pd.Series(dtype="string"))
-    best = _rank(candidates).groupby(["calendar", "year"], sort=False).head(1)
+    best = counting.evidence_order(candidates).groupby(["calendar", "year"], sort=False).head(1)
     return best[cols].sort_values("start").reset_index(drop=True)
 
 
@@ -188,9 +174,23 @@ def calendar_year_estimates(series: pd.DataFrame) -> pd.DataFrame:
                 "from_years": f"{jy} ({w1:.0%}) + {nxt} ({w2:.0%})",
                 "bound": combine_bounds([a["bound"], b["bound"]]),
                 "estimate": True,
+                "stated_by": max(a["stated_by"], b["stated_by"], key=_body_rank),
+                "publisher": " + ".join(dict.fromkeys([a.get("publisher", ""), b.get("publisher", "")])),
+                "published": _later(a.get("published"), b.get("published")),
+                "record_id": f"{a.get('record_id', jy)} + {b.get('record_id', nxt)}",
             }
         )
-    return pd.DataFrame(out, columns=["year", "value", "from_years", "bound", "estimate"])
+    columns = ["year", "value", "from_years", "bound", "estimate", "stated_by", "publisher", "published", "record_id"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _body_rank(body: str) -> int:
+    return BODY_PREFERENCE.index(body) if body in BODY_PREFERENCE else len(BODY_PREFERENCE)
+
+
+def _later(a, b):
+    """The later of two publication dates; unknown when either is (an estimate is known once both are)."""
+    return pd.NaT if pd.isna(a) or pd.isna(b) else max(a, b)
 
 
 # ---------------------------------------------------------------------------

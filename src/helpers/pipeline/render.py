@@ -9,12 +9,22 @@ date and commit are added here, at render time, never stored in a notebook.
 
 This module also writes what a notebook's outputs carry besides its pages: the figure download
 links (in memory, on the pages) and the tables it exported as CSV (``export_tables``).
+
+Claim anchors: on a page whose notebook exported the claims table (``claims.csv``), the heading of
+each claim's section gets ``id="<claim_id>"`` (``claim_anchors``), so that
+``04-claims-check.html#c07-share-65pct`` stays the same whatever the heading's text. A claim's
+heading is any heading (``<h1>``..``<h6>``, e.g. from a Markdown ``### c07-share-65pct — ...``)
+whose text starts with the claim id followed by anything but a letter, digit, ``-`` or ``_``.
+nbconvert would otherwise derive the id from the whole heading text. ``with_json_ld`` embeds
+structured data (the claims' ClaimReview markup) in a page's head.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import html
+import io
 import json
 import re
 from pathlib import Path
@@ -248,8 +258,10 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     info = notebook_info(nb)
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     written = []
+    ids = claim_ids(nb)
     for suffix, exclude_input, other, label in _PAGE_KINDS:
         body, _ = exporter(exclude_input).from_notebook_node(nb)
+        body = claim_anchors(body, ids) if ids else body
         header = _header_html(info, params, run_info, executed.stem + other, label)
         out = executed.with_name(executed.stem + suffix)
         out.write_text(_insert_after_body(_offline(body), header), encoding="utf-8")
@@ -283,6 +295,83 @@ def _link_figures(nb: NotebookNode, folder: Path, stem: str) -> None:
                 markdown = "Download figure " + m.group(1) + ": " + " · ".join(links)
                 new.append(new_output("display_data", data={"text/markdown": markdown}))
         cell["outputs"] = new
+
+
+# --- claim anchors and structured data ---------------------------------------------------------
+
+CLAIMS_TABLE = "claims.csv"
+_HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1\s*>", re.S | re.I)
+_ID_ATTR = re.compile(r"""(\s)id\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_ANCHOR_LINK = re.compile(r"""(<a\b[^>]*\bclass\s*=\s*"anchor-link"[^>]*\bhref\s*=\s*)("[^"]*"|'[^']*')""", re.I)
+_ID_CHAR = re.compile(r"[A-Za-z0-9_-]")
+_JSON_LD = re.compile(r'<script type="application/ld\+json">.*?</script>\n?', re.S)
+
+
+def exported_table(nb: NotebookNode, filename: str) -> str | None:
+    """The CSV text of the table a notebook exported under ``filename`` (see ``export_tables``), or None."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("text/csv", {})
+            if "text/csv" in out.get("data", {}) and Path(meta.get("filename", "")).name == filename:
+                return "".join(out["data"]["text/csv"])
+    return None
+
+
+def claim_ids(nb: NotebookNode) -> list[str]:
+    """The claim ids of the claims table a notebook exported (``claims.csv``); empty for any other notebook."""
+    text = exported_table(nb, CLAIMS_TABLE)
+    if not text:
+        return []
+    rows = csv.DictReader(io.StringIO(text))
+    return [row["claim_id"].strip() for row in rows if row.get("claim_id", "").strip()]
+
+
+def _heading_text(inner: str) -> str:
+    """A heading's text: its markup (and nbconvert's pilcrow link) left out, entities decoded."""
+    inner = re.sub(r"<a\b[^>]*\bclass\s*=\s*\"anchor-link\"[^>]*>.*?</a\s*>", "", inner, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+
+
+def _claim_of(text: str, ids: list[str]) -> str | None:
+    """The claim id ``text`` starts with (followed by no id character), the longest one if several fit."""
+    fits = [i for i in ids if text.startswith(i) and not _ID_CHAR.match(text[len(i) : len(i) + 1])]
+    return max(fits, key=len) if fits else None
+
+
+def claim_anchors(page: str, ids: list[str]) -> str:
+    """``page`` with ``id="<claim_id>"`` on the heading of each claim (see the module docstring), and its
+    nbconvert anchor link pointing there. Only a claim's first heading gets the id; other headings are kept."""
+    done: set[str] = set()
+
+    def anchor(m: re.Match) -> str:
+        level, attrs, inner = m.group(1), m.group(2), m.group(3)
+        claim = _claim_of(_heading_text(inner), ids)
+        if claim is None or claim in done:
+            return m.group(0)
+        done.add(claim)
+        value = html.escape(claim, quote=True)
+        attrs = _ID_ATTR.sub("", attrs)
+        inner = _ANCHOR_LINK.sub(lambda a: f'{a.group(1)}"#{value}"', inner)
+        return f'<h{level} id="{value}"{attrs}>{inner}</h{level}>'
+
+    return _HEADING.sub(anchor, page)
+
+
+def json_ld_script(json_text: str) -> str:
+    """A ``<script type="application/ld+json">`` element holding ``json_text``, which must already be
+    escaped for a script element (``helpers.pipeline.claimreview.script_json``)."""
+    if re.search(r"</script|<!--", json_text, re.I):
+        raise ValueError("JSON for a script element must have '<' escaped")
+    return f'<script type="application/ld+json">{json_text}</script>\n'
+
+
+def with_json_ld(page: str, json_text: str) -> str:
+    """``page`` with a JSON-LD script element (see ``json_ld_script``) at the end of its head (in front of
+    the page without one), in place of one added before."""
+    block = json_ld_script(json_text)
+    page = _JSON_LD.sub("", page)
+    m = re.search(r"</head\s*>", page, re.I)
+    return page[: m.start()] + block + page[m.start() :] if m else block + page
 
 
 # --- a notebook's tables -----------------------------------------------------------------------

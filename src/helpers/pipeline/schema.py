@@ -146,6 +146,26 @@ class ExistingPath:
 
 
 @dataclass(frozen=True)
+class WebAddress:
+    """Empty, or an absolute http(s) address with a host and no query or fragment."""
+
+    def describe(self) -> str:
+        """The accepted values, in Markdown."""
+        return "empty, or an absolute `https://` (or `http://`) address"
+
+    def problems(self, name: str, value: Any) -> list[str]:
+        """A message when ``value`` is neither empty nor an absolute http(s) address."""
+        from urllib.parse import urlsplit
+
+        if not value:
+            return []
+        parts = urlsplit(str(value))
+        if parts.scheme in ("http", "https") and parts.netloc and not parts.query and not parts.fragment:
+            return []
+        return [f"'{name}' must be empty or an absolute address such as https://example.org/reports; got {value!r}"]
+
+
+@dataclass(frozen=True)
 class Country:
     """An ISO 3166 alpha-3 country code (checked with pycountry)."""
 
@@ -380,6 +400,14 @@ PARAMETERS: tuple[Param, ...] = (
         "claims file for another report or pair, same columns as data/claims.csv (empty: the shipped claims)",
         (CLAIMS,),
         ExistingPath(),
+    ),
+    Param(
+        "site_url",
+        "str",
+        "",
+        "address the reports folder is published at, for absolute links in claims.jsonld (empty: relative links)",
+        (CLAIMS,),
+        WebAddress(),
     ),
 )
 

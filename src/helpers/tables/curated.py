@@ -74,9 +74,9 @@ def load_claims(path: Path | str | None = None) -> pd.DataFrame:
 
 
 def load_evidence(as_of: str = REPORT_DATE) -> Evidence:
-    """The evidence the claims check may use, as known at ``as_of`` (see ``Evidence.known_at``)."""
+    """The evidence the claims check may use, judged at ``as_of`` (see ``Evidence.judged_at``)."""
     from helpers.analysis.claims import Evidence
 
-    return Evidence.known_at(
+    return Evidence.judged_at(
         as_of, load_trade(), load_imports(), read_table("targets"), load_events(), load_composition()
     )

@@ -5,8 +5,12 @@ Rules stated here:
 
 - a column has one *kind* (text, enum, int, number, bool, date, url) and one pandas dtype per kind
   (:data:`DTYPES`); a required column may not be empty; an enum lists every allowed value;
-- every sourced row carries its provenance (``source_url``, ``checked``, ``status``) and an
-  unconfirmed row says why (``status_note``);
+- every sourced row carries its provenance (``source_url``, ``checked``, ``status``); an
+  unconfirmed row says why (``status_note``), and only an unconfirmed row has a ``status_note``;
+- one statement carried by several outlets (or repeated by a second body) is one piece of evidence:
+  its rows share a ``statement_id`` and must agree on what was said (flow or partner, period, and
+  value within :data:`STATEMENT_VALUE_TOLERANCE`);
+- ``bound`` says what the wording of the source says (:data:`BOUND`);
 - a period is a calendar, a year and a span of months, and the row rules below keep them coherent;
 - :data:`SPECS` holds the shipped specifications, by table name: only these are ever kept in the
   store of checked tables (their rules are this package's code, which the store's key covers).
@@ -31,7 +35,17 @@ STATED_BY = (
     "media",
 )
 STATUS = ("confirmed", "unconfirmed")
-BOUND = ("exact", "lower", "approx")
+#: What a figure's wording says about it: ``exact`` only for a precise figure as published; ``approx`` for
+#: "about", "around", "some", "roughly" (or a round figure that other copies of the same remark give as "around");
+#: ``lower`` for "over", "more than", "exceeds", "at least"; ``upper`` for "nearly", "almost", "close to",
+#: "up to", "less than", "under".
+BOUND = ("exact", "lower", "approx", "upper")
+BOUND_DOC = (
+    'exact (a precise figure as published), approx ("about", "around"), lower ("over", "more than") or upper '
+    '("nearly", "up to", "less than")'
+)
+#: Quality of a total of Iraq's imports.
+QUALITY = ("ok", "partial_coverage", "suspect")
 CALENDARS = ("gregorian", "iranian", "unstated")
 FLOWS = (
     "iran_exports_to_iraq",
@@ -136,7 +150,7 @@ def _year_fits_calendar(df: pd.DataFrame) -> pd.Series:
 
 def _shares_not_over_100(df: pd.DataFrame) -> pd.Series:
     """Shares of one breakdown (same period, body and source) may not sum past 100%."""
-    keys = ["calendar", "year", "month_from", "month_to", "stated_by", "source_url"]
+    keys = [k for k in ("calendar", "year", "year_to", "month_from", "month_to", "stated_by", "source_url") if k in df]
     share = (
         df["share_pct"].fillna(0.0).where(df["part_of"].isna(), 0.0)
     )  # nested groups are inside their parent's share
@@ -166,6 +180,51 @@ def _high_not_below_low(low: str, high: str) -> Callable[[pd.DataFrame], pd.Seri
 
     return test
 
+
+def _status_note_only_if_unconfirmed(df: pd.DataFrame) -> pd.Series:
+    """``status_note`` says why a row is unconfirmed, so a confirmed row leaves it empty (remarks go in ``note``)."""
+    return (df["status"] == "unconfirmed") | df["status_note"].fillna("").str.strip().eq("")
+
+
+def _same_statement_same(columns: tuple[str, ...]) -> Callable[[pd.DataFrame], pd.Series]:
+    """A rule that rows sharing a ``statement_id`` agree on ``columns`` (missing values compare as equal)."""
+
+    def test(df: pd.DataFrame) -> pd.Series:
+        """Each row whose statement has more than one combination of ``columns`` fails."""
+        present = [c for c in columns if c in df.columns]
+        combo = df[present].astype("string").fillna("").agg("|".join, axis=1)
+        return combo.groupby(df["statement_id"].fillna("")).transform("nunique").le(1)
+
+    return test
+
+
+#: Relative gap allowed between the values of rows that carry one statement (published figures are rounded).
+STATEMENT_VALUE_TOLERANCE = 0.05
+
+
+def _same_statement_close_values(df: pd.DataFrame) -> pd.Series:
+    """Rows sharing a ``statement_id`` give values within :data:`STATEMENT_VALUE_TOLERANCE` of the largest."""
+    value = df["value"].astype("Float64")
+    sid = df["statement_id"].fillna("")
+    low = value.groupby(sid).transform("min")
+    high = value.groupby(sid).transform("max")
+    return (value.isna() | (low >= high * (1 - STATEMENT_VALUE_TOLERANCE))).fillna(True).astype(bool)
+
+
+_STATEMENT = Col(
+    "statement_id",
+    doc="One statement carried by several outlets, or repeated by a second body, shares one id and counts once",
+)
+_STATUS_NOTE_RULE = RowRule(
+    "status_note only on unconfirmed rows (move remarks on a confirmed row to note)",
+    _status_note_only_if_unconfirmed,
+    "status_note",
+)
+_STATEMENT_VALUE_RULE = RowRule(
+    f"rows sharing a statement_id must agree on value within {STATEMENT_VALUE_TOLERANCE:.0%}",
+    _same_statement_close_values,
+    "statement_id",
+)
 
 _PROVENANCE = (
     Col("source_url", "url", doc="Page the figure was read from"),
@@ -220,6 +279,7 @@ TRADE = TableSpec(
     ),
     columns=(
         Col("record_id", doc="Unique id of the row"),
+        _STATEMENT,
         Col(
             "flow",
             "enum",
@@ -241,7 +301,7 @@ TRADE = TableSpec(
         *_PERIOD_COLS,
         Col("value", "int", min=0, doc="Value", unit="US dollars, nominal"),
         Col("unit", "enum", values=("USD",), doc="Currency of value"),
-        Col("bound", "enum", values=BOUND, doc='exact, lower ("over $10bn") or approx ("about")'),
+        Col("bound", "enum", values=BOUND, doc=BOUND_DOC),
         Col("stated_by", "enum", values=STATED_BY, doc="Body that stated the figure"),
         Col("speaker", doc="Person and office quoted"),
         Col("publisher", doc="Outlet where the figure was read"),
@@ -250,7 +310,17 @@ TRADE = TableSpec(
         Col("note", required=False, doc="Definitions, inferred year basis, comparisons (own words)"),
     ),
     key=("flow", "calendar", "year", "month_from", "month_to", "energy", "stated_by", "source_url"),
-    rules=(*_PERIOD_RULES, _STATUS_RULE),
+    rules=(
+        *_PERIOD_RULES,
+        _STATUS_RULE,
+        _STATUS_NOTE_RULE,
+        RowRule(
+            "rows sharing a statement_id must have the same flow and period (calendar, year, month_from, month_to)",
+            _same_statement_same(("flow", "calendar", "year", "month_from", "month_to")),
+            "statement_id",
+        ),
+        _STATEMENT_VALUE_RULE,
+    ),
 )
 
 IRAQ_IMPORTS = TableSpec(
@@ -263,12 +333,13 @@ IRAQ_IMPORTS = TableSpec(
     ),
     columns=(
         Col("record_id", doc="Unique id of the row"),
+        _STATEMENT,
         Col("partner", "text", doc="WLD for all partners, else the supplier's ISO 3166 alpha-3 code"),
-        Col("year", "int", min=1990, max=2100, doc="Gregorian year"),
+        Col("year", "int", min=1960, max=2100, doc="Gregorian year"),
         Col("coverage", "enum", values=("goods", "goods_and_services"), doc="Goods only or goods and services"),
         Col("value", "int", min=0, doc="Value", unit="US dollars, nominal"),
         Col("unit", "enum", values=("USD",), doc="Currency of value"),
-        Col("bound", "enum", values=BOUND, doc="exact, lower or approx"),
+        Col("bound", "enum", values=BOUND, doc=BOUND_DOC),
         Col("stated_by", "enum", values=STATED_BY, doc="Body that stated the figure"),
         Col("speaker", required=False, doc="Person or office quoted"),
         Col("publisher", doc="Outlet or database where the figure was read"),
@@ -276,18 +347,33 @@ IRAQ_IMPORTS = TableSpec(
         Col(
             "quality",
             "enum",
-            values=("ok", "partial_coverage", "suspect", "duplicate"),
+            values=QUALITY,
             doc=(
                 "ok; partial_coverage (records only part of imports: a lower bound); suspect (contradicts the source's "
-                "own numbers); duplicate (a copy of another row's report)"
+                "own numbers, or exceeds a broader total for the same year; the note says which). A copy of another "
+                "row's report is ok and shares that row's statement_id"
             ),
         ),
         Col("published", "date", required=False, doc="Publication date of the page"),
         *_PROVENANCE,
+        Col(
+            "via",
+            required=False,
+            doc="Public copy the figure was read from when it is not the publisher's page (repository @ commit, file)",
+        ),
         Col("note", required=False, doc="Remarks (own words)"),
     ),
     key=("partner", "year", "coverage", "stated_by", "source_url"),
-    rules=(_STATUS_RULE,),
+    rules=(
+        _STATUS_RULE,
+        _STATUS_NOTE_RULE,
+        RowRule(
+            "rows sharing a statement_id must have the same partner, year and coverage",
+            _same_statement_same(("partner", "year", "coverage")),
+            "statement_id",
+        ),
+        _STATEMENT_VALUE_RULE,
+    ),
 )
 
 TARGETS = TableSpec(
@@ -300,6 +386,7 @@ TARGETS = TableSpec(
     ),
     columns=(
         Col("target_id", doc="Unique id of the row"),
+        _STATEMENT,
         Col("date", "date", required=False, doc="Date of the statement (empty when undated)"),
         Col("date_precision", "enum", values=("day", "month", "unknown"), doc="How exactly the date is known"),
         Col("speaker", doc="Who stated the target"),
@@ -337,7 +424,13 @@ TARGETS = TableSpec(
             unit="US dollars",
         ),
         Col("current_level_high", "int", required=False, min=0, doc="Upper end of a claimed range", unit="US dollars"),
-        Col("current_bound", "enum", required=False, values=BOUND, doc="Bound of the claimed current level"),
+        Col(
+            "current_bound",
+            "enum",
+            required=False,
+            values=BOUND,
+            doc="Bound of the claimed current level: " + BOUND_DOC,
+        ),
         Col("publisher", doc="Outlet"),
         *_PROVENANCE,
         Col("note", required=False, doc="Remarks (own words)"),
@@ -345,6 +438,12 @@ TARGETS = TableSpec(
     key=("date", "speaker", "measure", "source_url"),
     rules=(
         _STATUS_RULE,
+        _STATUS_NOTE_RULE,
+        RowRule(
+            "rows sharing a statement_id must have the same date and measure",
+            _same_statement_same(("date", "measure")),
+            "statement_id",
+        ),
         RowRule("date_precision 'unknown' exactly when date is empty", _precision_matches_date, "date_precision"),
         RowRule(
             "target_value_high must not be below target_value",
@@ -392,14 +491,38 @@ COMPOSITION = TableSpec(
     description="Each product group of each published breakdown, with its value and/or share, as the source names it.",
     columns=(
         Col("record_id", doc="Unique id of the row"),
-        *_PERIOD_COLS,
+        Col(
+            "statement_id",
+            doc=(
+                "The statement of this group's figure: one (breakdown, group) figure carried by several outlets, or "
+                "repeated by a second body, shares one id and counts once"
+            ),
+        ),
+        *_PERIOD_COLS[:2],
+        Col(
+            "year_to",
+            "int",
+            required=False,
+            min=1900,
+            max=2100,
+            doc="Last Gregorian year of a multi-year period (the period runs from year, month_from to year_to, "
+            "month_to); empty for a period within one year",
+        ),
+        *_PERIOD_COLS[2:],
         Col("reported_group", doc="Product group as the source names it"),
         Col("value", "int", required=False, min=0, doc="Value of the group", unit="US dollars"),
         Col(
             "share_pct", "number", required=False, min=0, max=100, doc="Share of the breakdown's total", unit="percent"
         ),
+        Col(
+            "bound",
+            "enum",
+            required=False,
+            values=BOUND,
+            doc="Bound of the group's value and share: " + BOUND_DOC + "; empty = exact as published",
+        ),
         Col("total_value", "int", required=False, min=0, doc="Total of the breakdown as stated", unit="US dollars"),
-        Col("total_bound", "enum", required=False, values=BOUND, doc="Bound of the stated total"),
+        Col("total_bound", "enum", required=False, values=BOUND, doc="Bound of the stated total: " + BOUND_DOC),
         Col(
             "part_of",
             required=False,
@@ -416,6 +539,17 @@ COMPOSITION = TableSpec(
     rules=(
         *_PERIOD_RULES,
         _STATUS_RULE,
+        _STATUS_NOTE_RULE,
+        RowRule(
+            "year_to must be a Gregorian year after year",
+            lambda df: df["year_to"].isna() | ((df["calendar"] == "gregorian") & (df["year_to"] > df["year"])),
+            "year_to",
+        ),
+        RowRule(
+            "rows sharing a statement_id must have the same period (calendar, year, year_to, month_from, month_to)",
+            _same_statement_same(("calendar", "year", "year_to", "month_from", "month_to")),
+            "statement_id",
+        ),
         RowRule("shares of one breakdown sum to more than 100%", _shares_not_over_100, "share_pct"),
         RowRule("a group needs a value or a share", lambda df: df["value"].notna() | df["share_pct"].notna(), "value"),
         RowRule(
@@ -522,3 +656,37 @@ SPECS: dict[str, TableSpec] = {
         CLAIMS,
     )
 }
+
+REPORT_SOURCES = TableSpec(
+    name="report_sources",
+    file="report_sources.csv",
+    title="Where the seed report and the remarks it carries were published",
+    description=(
+        "The seed report's own publication (appearance), the primary reports of the meeting it covers "
+        "(first_appearance: page and publisher from the events.csv row named in record) and the speaker it quotes "
+        "(speaker: name and role from the targets.csv row named in record). Read by the claims' ClaimReview markup "
+        "(reports/<run>/claims.jsonld)."
+    ),
+    columns=(
+        Col(
+            "role",
+            "enum",
+            values=("appearance", "first_appearance", "speaker"),
+            doc="appearance (the report itself), first_appearance (a primary report) or speaker (who is quoted)",
+        ),
+        Col(
+            "record",
+            required=False,
+            doc="first_appearance: event_id in events.csv (its source_url and publisher); speaker: target_id in "
+            "targets.csv (its speaker and role)",
+        ),
+        Col("title", required=False, doc="Headline of the page as published"),
+        Col("publisher", required=False, doc="Outlet, when the row names no record that gives it"),
+        Col("url", "url", required=False, doc="Page, when the row names no record that gives it (never guessed)"),
+        Col("published", "date", required=False, doc="Date the page was published"),
+        Col("checked", "date", doc="Date the row was looked up"),
+        Col("note", required=False, doc="What was found, and what was not"),
+    ),
+    key=("role", "record", "title"),
+)
+SPECS[REPORT_SOURCES.name] = REPORT_SOURCES
