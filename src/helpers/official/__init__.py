@@ -3,8 +3,10 @@
 Three download formats are recognised from their header line: the current UN Comtrade API / bulk
 files, the older Comtrade export and CEPII BACI's yearly files, alone, in a folder or in a zip
 archive (a BACI release as CEPII publishes it). :func:`read_flows` returns the trade between two
-countries, both directions, as one frame of :data:`FLOW_COLUMNS`; :func:`download_countries` says
-which countries a download holds.
+countries, both directions, as one frame of :data:`FLOW_COLUMNS`; :func:`read_imports` every
+country's exports to one importer; :func:`download_countries` says which countries a download
+holds; :func:`prepare` reads each file once into its all-pairs extract; :func:`origin_records` and
+:func:`release_label` say where a download comes from.
 
 Each module states the rules it carries out:
 
@@ -15,7 +17,9 @@ Each module states the rules it carries out:
 * :mod:`~helpers.official.archive` -- zip archives read in place: members streamed, CRC checked;
 * :mod:`~helpers.official.stream` -- pyarrow streaming filtered to the pair, damaged rows located;
 * :mod:`~helpers.official.comtrade`, :mod:`~helpers.official.baci` -- one file of each format;
-* :mod:`~helpers.official.store` -- the extract cache, keyed by content;
+* :mod:`~helpers.official.store` -- the pair cache, keyed by content; remembered file digests;
+* :mod:`~helpers.official.extracts` -- all-pairs extracts: each file read once, every question answered from them;
+* :mod:`~helpers.official.origin` -- origin records of a download (producer, release, sizes, SHA-256, licence);
 * :mod:`~helpers.official.read` -- :func:`read_flows` over files, folders and archives, overlaps
   between files; :func:`download_countries`;
 * :mod:`~helpers.official.samples` -- small synthetic downloads in the real layouts.
@@ -33,7 +37,8 @@ if TYPE_CHECKING:
     from helpers.official.archive import ArchiveMember
     from helpers.official.countries import numeric_codes, read_country_codes, read_product_codes, resolve_country
     from helpers.official.formats import FORMATS, Field, Format, detect_format, read_header
-    from helpers.official.read import data_files, download_countries, read_flows
+    from helpers.official.origin import origin_records, release_label
+    from helpers.official.read import data_files, download_countries, prepare, read_flows, read_imports
     from helpers.official.schema import COMTRADE_SOURCES, FLOW_COLUMNS, GROUP_KEYS, LEVELS, OfficialDataWarning
 
 #: Public name -> the module of this package that defines it.
@@ -55,6 +60,10 @@ _EXPORTS = {
     "data_files": "read",
     "read_flows": "read",
     "download_countries": "read",
+    "read_imports": "read",
+    "prepare": "read",
+    "origin_records": "origin",
+    "release_label": "origin",
     "ArchiveMember": "archive",
 }
 
@@ -76,6 +85,10 @@ __all__ = [
     "data_files",
     "read_flows",
     "download_countries",
+    "read_imports",
+    "prepare",
+    "origin_records",
+    "release_label",
     "ArchiveMember",
 ]
 

@@ -19,6 +19,7 @@ Rules, stated here:
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import pandas as pd
@@ -46,7 +47,7 @@ USD_PER_UNIT = 1000.0
 
 def read_baci_file(path: Source, header: Header, first: str, second: str, level: str) -> pd.DataFrame:
     """One BACI year file: the pair's rows, checked against the release's side files, summed to ``level``."""
-    codes, table = _country_codes(path, first, second)
+    codes, table = pair_codes(path, first, second)
     rows = stream_pair(path, header, BACI, PairFilter("exporter", "importer", codes[first], codes[second]))
     if rows.empty:
         return empty_flows()
@@ -69,17 +70,21 @@ def read_baci_file(path: Source, header: Header, first: str, second: str, level:
     return sum_by_code(out, path.name)
 
 
-def _country_codes(path: Source, first: str, second: str) -> tuple[dict[str, frozenset], dict[int, str]]:
+def _no_code_file(path: Source) -> None:
+    warnings.warn(
+        f"{path.name}: no country_codes_V*.csv next to it; numeric codes read as ISO 3166 numeric (pycountry) "
+        "plus UN Comtrade's deviations (842 USA, 251 France, 699 India, 757 Switzerland, 579 Norway)",
+        OfficialDataWarning,
+        stacklevel=4,
+    )
+
+
+def pair_codes(path: Source, first: str, second: str) -> tuple[dict[str, frozenset], dict[int, str]]:
     """BACI codes of each of the two countries, and code -> ISO3 for them: from the release's code
     file, else (with a warning) ISO numeric plus UN Comtrade's deviations."""
     code_file = baci_side_file(path, COUNTRY_CODES_PREFIX)
     if code_file is None:
-        warnings.warn(
-            f"{path.name}: no country_codes_V*.csv next to it; numeric codes read as ISO 3166 numeric (pycountry) "
-            "plus UN Comtrade's deviations (842 USA, 251 France, 699 India, 757 Switzerland, 579 Norway)",
-            OfficialDataWarning,
-            stacklevel=3,
-        )
+        _no_code_file(path)
         codes = {iso: frozenset(numeric_codes(iso)) for iso in (first, second)}
         return codes, {c: iso for iso, cs in codes.items() for c in cs}
     table = read_country_codes(code_file)
@@ -88,6 +93,25 @@ def _country_codes(path: Source, first: str, second: str) -> tuple[dict[str, fro
         if not found:
             raise DataError(shown(code_file), Problem(f"no country with ISO3 code {iso} in the release's code file"))
     return codes, table
+
+
+def release_table(path: Source, iso: str) -> dict[int, str | None]:
+    """Every BACI code (0-999) -> ISO3 (None for areas and codes of no country), for questions about
+    ``iso`` and all its partners: through the release's code file (where ``iso`` must be), else, with
+    the same warning as :func:`pair_codes`, ISO numeric plus UN Comtrade's deviations."""
+    code_file = baci_side_file(path, COUNTRY_CODES_PREFIX)
+    if code_file is None:
+        _no_code_file(path)
+        return _numeric_table()
+    table = read_country_codes(code_file)
+    if iso not in table.values():
+        raise DataError(shown(code_file), Problem(f"no country with ISO3 code {iso} in the release's code file"))
+    return table
+
+
+@functools.cache
+def _numeric_table() -> dict[int, str | None]:
+    return {code: country_or_none(code) for code in range(1000)}
 
 
 def _check_rows(path: Source, header: Header, rows: pd.DataFrame) -> None:

@@ -92,6 +92,16 @@ def read_comtrade_json(path: Path | str, first: str, second: str, level: str) ->
     return comtrade_flows(path, rows, COMTRADE, first, second, level, table, _locate(path))
 
 
+def table_batch(path: Path | str) -> tuple[list[str], pa.RecordBatch, Locate]:
+    """A saved response's field names, its records as one batch (the format's keys as columns and
+    ``rec``, the record's index) and where a rule's records are, for questions about all its pairs."""
+    path = Path(path)
+    names, columns = _table(path)
+    batch = pa.RecordBatch.from_pydict(columns)
+    batch = batch.append_column("rec", pa.array(range(batch.num_rows), type=pa.int64()))
+    return names, batch, _locate(path)
+
+
 def comtrade_json_countries(path: Path | str) -> set[str]:
     """ISO3 codes of the countries one saved API response holds (reporters and partners), areas and
     World left out: by the ISO fields when it has both, else by the numeric codes."""

@@ -9,8 +9,12 @@ Rules, stated here:
   way, member by member, streamed from the archive and never unpacked (see
   :mod:`helpers.official.archive`). Each file's format is told from its header (see
   :mod:`helpers.official.formats`) and it is read by that format's reader
-  (:mod:`helpers.official.comtrade`, :mod:`helpers.official.baci`), through the extract cache
-  (:mod:`helpers.official.store`).
+  (:mod:`helpers.official.comtrade`, :mod:`helpers.official.baci`), once, into its all-pairs
+  extract (:mod:`helpers.official.extracts`), from which every question is answered: a pair
+  (:func:`read_flows`), an importer's imports from all partners (:func:`read_imports`). BACI files
+  at HS levels "4" and "6", and Comtrade API responses saved as JSON, are read per pair through
+  the pair cache (:mod:`helpers.official.store`). :func:`prepare` builds a download's extracts
+  ahead (the runner does, before any kernel starts).
 * Nothing is counted twice across files: the same flow found in two files (two HS revisions, two
   BACI releases, overlapping downloads) is an error, and so is one flow at different HS levels.
   Comtrade's current and legacy files count as one source here: both carry the same reports.
@@ -41,6 +45,7 @@ from helpers.official.baci import baci_countries, read_baci_file
 from helpers.official.comtrade import read_comtrade_file
 from helpers.official.comtrade_json import comtrade_json_countries, read_comtrade_json
 from helpers.official.countries import country_or_none, resolve_country
+from helpers.official.extracts import comtrade_importer_flows, extract, importer_flows, pair_flows
 from helpers.official.formats import (
     BACI,
     JSON_SUFFIXES,
@@ -198,8 +203,60 @@ def read_download_file(file: Source, first: str, second: str, level: str) -> pd.
             file, first, second, level, functools.partial(read_comtrade_json, file, first, second, level)
         )
     header = source_header(file)
-    reader = functools.partial(read_file, file, header, format_of(header, shown(file)), first, second, level)
+    fmt = format_of(header, shown(file))
+    if fmt is not BACI or level == "chapter":
+        return pair_flows(file, header, fmt, first, second, level)
+    reader = functools.partial(read_file, file, header, fmt, first, second, level)
     return cached_extract(file, first, second, level, reader)
+
+
+def read_imports(path: Path | str, importer: str, level: str = "chapter", progress: bool | None = None) -> pd.DataFrame:
+    """Every country's exports to ``importer`` (ISO3) in the download at ``path``, by year and HS code,
+    from the all-pairs extracts (built on first use, never reread after): one row per source, year,
+    exporter, reporting side (``reported_by``: exporter, importer or reconciled), flow and HS code, as
+    :data:`~helpers.official.schema.FLOW_COLUMNS` (``importer`` is always ``importer``). World and
+    areas are left out; ``level`` as in :func:`read_flows` (BACI extracts are at chapter level)."""
+    if level not in LEVELS:
+        raise ParameterError(f"level {level!r} must be one of: {', '.join(LEVELS)}")
+    if level != "chapter" and any(_format_of_file(f) is BACI for f in data_files(path)):
+        raise ParameterError(
+            "BACI extracts are at chapter level: read_imports of a BACI download takes level='chapter'"
+        )
+    iso = resolve_country(importer)
+    frames = [_file_imports(file, iso, level) for file in _progress(data_files(path), progress)]
+    flows = typed_flows(pd.concat(frames, ignore_index=True) if frames else empty_flows())
+    _check_overlaps(flows, display_path(Path(path)))
+    return flows.sort_values(_SORT, ignore_index=True)
+
+
+def _format_of_file(file: Source) -> Format | None:
+    return None if is_json(file) else format_of(source_header(file), shown(file))
+
+
+def _file_imports(file: Source, importer: str, level: str) -> pd.DataFrame:
+    """One file's flows into ``importer`` (see :func:`read_imports`)."""
+    if is_json(file):
+        from helpers.official.comtrade_json import table_batch
+        from helpers.official.formats import COMTRADE
+
+        check_json_start(file)
+        names, rows, locate = table_batch(file)
+        return comtrade_importer_flows(file, rows, COMTRADE, names, importer, level, locate)
+    header = source_header(file)
+    return importer_flows(file, header, format_of(header, shown(file)), importer, level)
+
+
+def prepare(path: Path | str, progress: bool | None = None) -> int:
+    """Build the all-pairs extract of every file of the download at ``path`` that has none yet (one
+    read of each, with a bar per file on a terminal); return how many files the download has. The
+    runner calls this before any kernel starts, so the kernels only read extracts. Comtrade API
+    responses saved as JSON have no extract (they are read per pair, through the pair cache)."""
+    files = data_files(path)
+    for file in files:
+        if not is_json(file):
+            header = source_header(file)
+            extract(file, header, format_of(header, shown(file)), progress)
+    return len(files)
 
 
 def download_file_countries(file: Source) -> set[str]:

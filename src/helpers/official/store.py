@@ -11,8 +11,13 @@ Rules, stated here:
   CRC and size alone), of the bytes and names of the release's code files the reader uses
   (:func:`helpers.official.countries.release_code_files`), of the pair (in either order), the level,
   :data:`CACHE_VERSION` and a fingerprint of the reading code (:func:`code_fingerprint`). An edited
-  or replaced download, code file or reader is read again; a moved one is not. The bytes are hashed
-  on every read (about 1 GB/s): a rerun costs a pass over the file, not a parse of it.
+  or replaced download, code file or reader is read again; a moved one is not.
+* Each file's SHA-256 is computed once and remembered (:func:`source_digest`) by its path, size,
+  modification time and status-change time (``st_ctime_ns``, which no program can set back, so an
+  edit that restores size and modification time is still seen) in a small index,
+  :data:`DIGEST_INDEX` in the cache folder (and in memory for the process): a rerun on an unchanged
+  file hashes nothing. An archive member's digest is remembered under the archive's stamp. A lost
+  or damaged index only costs a rehash.
 * The caller checks the file's header first (a bounded read), so a file that is not a download is
   refused before it is hashed.
 * The folder is :func:`helpers.config.flow_cache_dir` (the one place that reads the environment);
@@ -49,6 +54,8 @@ from helpers.official.stream import Source
 
 #: Bump when the reading rules change in a way the code fingerprint cannot see.
 CACHE_VERSION = 2
+#: The index of remembered file digests, in the cache folder.
+DIGEST_INDEX = "digests.json"
 
 _OFFICIAL = Path(__file__).resolve().parent
 _NOT_READING_CODE = {"samples.py"}
@@ -74,8 +81,58 @@ def file_digest(path: Path) -> str:
 
 def source_digest(source: Source) -> str:
     """SHA-256 of a file's bytes (:func:`file_digest`) or of an archive member's stored bytes, name,
-    method, CRC and sizes (:meth:`~helpers.official.archive.ArchiveMember.digest`)."""
-    return source.digest() if isinstance(source, ArchiveMember) else file_digest(source)
+    method, CRC and sizes (:meth:`~helpers.official.archive.ArchiveMember.digest`), computed once and
+    remembered by path, size and times (see the module's rules)."""
+    on_disk = source.archive if isinstance(source, ArchiveMember) else source
+    info = os.stat(on_disk)
+    where = str(Path(on_disk).resolve()) + (f"::{source.member}" if isinstance(source, ArchiveMember) else "")
+    stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    known = _DIGESTS.get(where)
+    if known is None or known[0] != stamp:
+        known = _read_index().get(where)
+    if known is not None and list(known[0]) == stamp:
+        _DIGESTS[where] = (stamp, known[1])
+        return known[1]
+    digest = source.digest() if isinstance(source, ArchiveMember) else file_digest(source)
+    _DIGESTS[where] = (stamp, digest)
+    _remember(where, stamp, digest)
+    return digest
+
+
+#: Digests remembered in this process: where -> (stamp, digest).
+_DIGESTS: dict[str, tuple[list[int], str]] = {}
+
+
+def forget_digests() -> None:
+    """Forget the digests remembered in this process (the index file stays), as a new process would."""
+    _DIGESTS.clear()
+
+
+def _read_index() -> dict[str, list]:
+    """The index of remembered digests (where -> [stamp, digest]); empty when there is none or it is damaged."""
+    folder = cache_folder()
+    if folder is None:
+        return {}
+    try:
+        index = json.loads((folder / DIGEST_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return index if isinstance(index, dict) else {}
+
+
+def _remember(where: str, stamp: list[int], digest: str) -> None:
+    """Add one digest to the index, written under a temporary name and renamed; failures only cost speed."""
+    folder = cache_folder()
+    if folder is None:
+        return
+    index = _read_index()
+    index[where] = [stamp, digest]
+    temporary = folder / f"{DIGEST_INDEX}.{os.getpid()}.tmp"
+    try:
+        temporary.write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
+        temporary.replace(folder / DIGEST_INDEX)
+    except OSError:
+        pass  # caching is an optimisation
 
 
 @functools.cache

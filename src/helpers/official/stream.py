@@ -61,7 +61,7 @@ def open_stream(
     return pacsv.open_csv(
         str(path) if data is None else data,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE, use_threads=True),
-        parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=fmt is not BACI),
+        parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=fmt.name != BACI.name),
         convert_options=pacsv.ConvertOptions(
             column_types=wanted, include_columns=list(wanted), strings_can_be_null=False
         ),

@@ -4,6 +4,9 @@
 
 * parameters are checked against each notebook before any kernel starts (``helpers.pipeline.parameters``);
 * every shipped data table is checked once, before any kernel starts; the kernels reuse the result;
+* every official download the parameters name is read once into its all-pairs extracts before any
+  kernel starts (``helpers.official.prepare``, a bar per file on the terminal); run.json lists each
+  of its files' origin (``official_downloads``: producer, release, version, size, SHA-256, licence);
 * notebooks run in parallel in worker processes, one per core, each notebook with a fresh kernel of
   its own (worker processes, not threads, so concurrent kernel start-ups cannot hand out the same
   port twice inside one process; a start-up that still fails on a taken port is retried);
@@ -278,6 +281,7 @@ def run(
         raise RunError(f"no notebooks found in {display_path(notebook_dir)}")
     # names are checked against the whole collection, so --only accepts the full parameter set
     per_notebook = params_mod.load(params_file, every, overrides)
+    prepare_downloads(per_notebook)
     if in_place:
         refuse_non_defaults(notebooks, per_notebook, params_file)
     run_name = run_name or (params_file.stem if params_file else "default")
@@ -295,6 +299,39 @@ def run(
             if in_place:
                 return _run_in_place(notebooks, workers)
             return _run_to_reports(notebooks, per_notebook, run_name, reports_dir, params_file, workers)
+
+
+def _official_paths(per_notebook: dict[str, dict[str, Any]]) -> list[str]:
+    """The official downloads the notebooks' parameters name (``source`` comtrade or baci), each once."""
+    return sorted(
+        {
+            str(p["data_path"])
+            for p in per_notebook.values()
+            if p.get("source") in ("comtrade", "baci") and p.get("data_path")
+        }
+    )
+
+
+def prepare_downloads(per_notebook: dict[str, dict[str, Any]]) -> None:
+    """Read every official download the parameters name once into its all-pairs extracts, before any
+    kernel starts (a bar per file on the terminal), so the kernels only read extracts."""
+    if not _official_paths(per_notebook):
+        return
+    from helpers import official
+
+    for data_path in _official_paths(per_notebook):
+        official.prepare(config.resolve_path(data_path))
+
+
+def official_downloads(per_notebook: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """run.json's ``official_downloads``: the origin record of each file of the downloads the parameters
+    name (producer, release and version, file, size, SHA-256, licence), each file once; no dates, no
+    absolute paths."""
+    if not _official_paths(per_notebook):
+        return []
+    from helpers.official.origin import downloads_used
+
+    return downloads_used(per_notebook)
 
 
 def _run_to_reports(
@@ -317,6 +354,7 @@ def _run_to_reports(
             "params_file": display_path(params_file) if params_file else "(notebook defaults)",
             "run_date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": _commit(),
+            "official_downloads": official_downloads(per_notebook),
         }
         outcomes = _execute_all(notebooks, per_notebook, staging, True, run_info, workers)
         bad = [o for o in outcomes if not o.ok]

@@ -1,0 +1,250 @@
+"""All-pairs extracts: each download file read once, every later question answered from its extract;
+file digests remembered by path, size and times; origin records and run.json's official_downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from helpers.errors import DataError
+from helpers.official import extracts as extracts_module
+from helpers.official import origin_records, prepare, read_flows, read_imports, release_label, store, stream
+from tests.fixtures import BACI_HEADER, COMTRADE_HEADER, baci_folder, comtrade_row, values, write
+from tests.fixtures.official_layouts import baci_zip
+
+Y2022 = "BACI_HS17_Y2022_V202501.csv"
+ROWS = [
+    [2022, 364, 368, "010121", 1.5, 1],
+    [2022, 364, 368, "010129", 2.25, 1],
+    [2022, 364, 368, "270900", 10, 1],
+    [2022, 368, 364, "270900", 3, 1],
+    [2022, 792, 368, "010121", 4, 1],
+    [2022, 792, 368, "720839", 0.5, 1],
+    [2022, 784, 368, "270900", 7, 1],
+    [2022, 792, 364, "010121", 8, 1],
+]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(folder))
+    store.forget_digests()
+    yield folder
+    store.forget_digests()
+
+
+def extracts_in(folder):
+    return sorted(folder.glob("*.extract.parquet")) if folder.exists() else []
+
+
+def counting(monkeypatch):
+    """Count CSV streams opened and files hashed."""
+    parsed, hashed = [], []
+    real_open, real_digest = stream.open_stream, store.file_digest
+    monkeypatch.setattr(stream, "open_stream", lambda *a: parsed.append(a[0].name) or real_open(*a))
+    monkeypatch.setattr(store, "file_digest", lambda path: hashed.append(path.name) or real_digest(path))
+    return parsed, hashed
+
+
+def test_an_extract_is_built_once_and_a_second_read_neither_parses_nor_hashes(tmp_path, cache, monkeypatch):
+    folder = baci_folder(tmp_path / "baci", {2022: ROWS})
+    prepare(folder)
+    assert len(extracts_in(cache)) == 1
+    parsed, hashed = counting(monkeypatch)
+    store.forget_digests()  # as a new process would: the index file on disk is what remembers
+    first = read_flows(folder, "IRN", "IRQ")
+    imports = read_imports(folder, "IRQ")
+    read_flows(folder, "TUR", "IRQ")  # another pair, the same extract
+    assert parsed == [] and hashed == []
+    assert values(first, ["exporter", "hs_chapter"]) == {
+        ("IRN", "01"): 3750.0,
+        ("IRN", "27"): 10000.0,
+        ("IRQ", "27"): 3000.0,
+    }
+    assert values(imports, ["exporter", "hs_chapter"]) == {
+        ("ARE", "27"): 7000.0,
+        ("IRN", "01"): 3750.0,
+        ("IRN", "27"): 10000.0,
+        ("TUR", "01"): 4000.0,
+        ("TUR", "72"): 500.0,
+    }
+    assert set(imports["importer"]) == {"IRQ"} and set(imports["reported_by"]) == {"reconciled"}
+
+
+def test_the_pair_from_the_extract_is_the_pair_of_a_direct_read(tmp_path, cache):
+    from helpers.official.archive import source_header
+    from helpers.official.formats import BACI
+    from helpers.official.read import read_file
+
+    folder = baci_folder(tmp_path / "baci", {2022: ROWS})
+    file = folder / Y2022
+    direct = read_file(file, source_header(file), BACI, "IRN", "IRQ", "chapter")
+    pd.testing.assert_frame_equal(
+        read_flows(folder, "IRN", "IRQ"), direct.sort_values(["year", "exporter"], ignore_index=True)
+    )
+
+
+def test_touching_a_file_rehashes_it_but_reuses_its_extract(tmp_path, cache, monkeypatch):
+    folder = baci_folder(tmp_path / "baci", {2022: ROWS})
+    prepare(folder)
+    parsed, hashed = counting(monkeypatch)
+    data = folder / Y2022
+    os.utime(data, ns=(data.stat().st_atime_ns, data.stat().st_mtime_ns + 10**9))
+    read_flows(folder, "IRN", "IRQ")
+    assert hashed == [Y2022] and parsed == []
+    read_flows(folder, "IRN", "IRQ")
+    assert hashed == [Y2022]  # remembered under its new time
+    assert len(extracts_in(cache)) == 1
+
+
+def test_a_changed_byte_builds_a_new_extract(tmp_path, cache, monkeypatch):
+    folder = baci_folder(tmp_path / "baci", {2022: ROWS})
+    prepare(folder)
+    data = folder / Y2022
+    data.write_bytes(data.read_bytes().replace(b"270900,10,", b"270900,90,"))
+    parsed, _ = counting(monkeypatch)
+    assert values(read_flows(folder, "IRN", "IRQ"), ["exporter", "hs_chapter"])[("IRN", "27")] == 90000.0
+    assert parsed == [Y2022] and len(extracts_in(cache)) == 2
+
+
+def test_a_bad_value_anywhere_names_file_line_and_column_and_leaves_no_extract(tmp_path, cache):
+    rows = [*ROWS[:5], [2022, 792, 368, "720839", "0,5", 1], *ROWS[6:]]  # not the pair's row: still an error
+    folder = baci_folder(tmp_path / "baci", {2022: rows})
+    with pytest.raises(DataError, match=rf"^{Y2022}: line 7, column 'v': must be a number written plainly"):
+        read_flows(folder, "IRN", "IRQ")
+    assert extracts_in(cache) == []
+    assert not list(cache.glob("*.tmp"))
+
+
+def test_a_row_twice_outside_the_pair_is_an_error(tmp_path, cache):
+    folder = baci_folder(tmp_path / "baci", {2022: [*ROWS, ROWS[5]]})
+    with pytest.raises(DataError, match=r"line 7, column 'k': the same year, exporter, importer and product"):
+        read_flows(folder, "IRN", "IRQ")
+    assert extracts_in(cache) == []
+
+
+def test_a_big_file_read_in_two_ranges_gives_the_extract_of_one_stream(tmp_path, cache, monkeypatch):
+    rows = [
+        [2022, i, j, f"{k:06d}", 1 + k % 7, 1]
+        for i in (364, 368, 792)
+        for j in (364, 368, 784)
+        if i != j
+        for k in range(10101, 13000)
+    ]
+    folder = baci_folder(tmp_path / "baci", {2022: rows})
+    file = folder / Y2022
+    from helpers.official.archive import source_header
+    from helpers.official.formats import BACI
+
+    one = extracts_module.build(file, source_header(file), BACI, progress=False)
+    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+    assert len(extracts_module.byte_ranges(file)) == 2
+    two = extracts_module.build(file, source_header(file), BACI, progress=False)
+    assert two.equals(one)
+    assert pc_sum(two) == sum(r[4] for r in rows) * 1000
+
+
+def pc_sum(table):
+    return float(table.column("value_usd").to_numpy().sum())
+
+
+def test_two_runs_give_identical_extracts(tmp_path, monkeypatch):
+    folder = baci_folder(tmp_path / "baci", {2022: ROWS})
+    digests = []
+    for run in ("a", "b"):
+        monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / run))
+        store.forget_digests()
+        prepare(folder)
+        (entry,) = extracts_in(tmp_path / run)
+        digests.append((entry.name, hashlib.sha256(entry.read_bytes()).hexdigest()))
+    assert digests[0] == digests[1]
+    table = pq.read_table(tmp_path / "a" / digests[0][0])
+    assert [str(t) for t in table.schema.types] == ["int16", "int16", "int16", "int8", "double"]
+
+
+def test_comtrade_pairs_and_importers_keep_comtrade_rules(tmp_path, cache, monkeypatch):
+    rows = [
+        comtrade_row(364, 368, "X", "TOTAL", 500),
+        comtrade_row(364, 368, "X", "01", 100),
+        comtrade_row(364, 368, "X", "27", 300),
+        comtrade_row(364, 368, "X", "27", 50, motCode=1),  # a mode-of-transport breakdown: never summed
+        comtrade_row(364, 368, "X", "27", 40, partner2Code=792),  # a second-partner breakdown
+        comtrade_row(368, 364, "M", "27", 280),
+        comtrade_row(792, 368, "X", "01", 20),
+        comtrade_row(368, 792, "M", "01", 25),
+        comtrade_row(368, 792, "M", "01", 99, partnerCode=0, partnerISO="W00", partnerDesc="World"),
+    ]
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
+    pair = read_flows(path, "IRN", "IRQ")
+    assert values(pair, ["reported_by", "hs_code"]) == {
+        ("exporter", "01"): 100.0,
+        ("exporter", "27"): 300.0,
+        ("importer", "27"): 280.0,
+    }
+    parsed, _ = counting(monkeypatch)
+    imports = read_imports(path, "IRQ")
+    assert parsed == []
+    assert values(imports, ["exporter", "reported_by", "hs_code"]) == {
+        ("IRN", "exporter", "01"): 100.0,
+        ("IRN", "exporter", "27"): 300.0,
+        ("IRN", "importer", "27"): 280.0,  # Iraq's own report of its imports from Iran
+        ("TUR", "exporter", "01"): 20.0,
+        ("TUR", "importer", "01"): 25.0,
+    }
+    assert set(imports["importer"]) == {"IRQ"}
+
+
+# ---------------------------------------------------------------------------
+# Origin records and run.json
+
+
+def test_origin_records_of_a_baci_zip(tmp_path, cache):
+    archive = baci_zip(tmp_path / "BACI_HS92_V202301.zip", {2021: [[2021, 364, 368, "10111", 1, 1]]}, release="V202301")
+    (record,) = origin_records(archive)
+    assert record["producer"] == "CEPII" and record["dataset"] == "BACI"
+    assert (record["classification"], record["version"]) == ("HS92", "V202301")
+    assert record["size_bytes"] == archive.stat().st_size
+    assert record["sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert record["licence"].startswith("Etalab Open Licence 2.0")
+    assert record["members"] == ["BACI_HS92_Y2021_V202301.csv"]
+    assert not os.path.isabs(record["file"])
+    assert release_label(archive) == "CEPII BACI HS92 V202301"
+    with zipfile.ZipFile(archive) as packed:
+        assert "country_codes_V202301.csv" in packed.namelist()
+
+
+def test_origin_records_of_a_comtrade_csv(tmp_path, cache):
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, [comtrade_row(364, 368, "X", "01", 1)])
+    (record,) = origin_records(path)
+    assert (record["producer"], record["dataset"]) == ("UN Statistics Division", "UN Comtrade")
+    assert (record["classification"], record["version"]) == ("H6", "not stated")
+    assert record["size_bytes"] == path.stat().st_size
+    assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert "may not be republished" in record["licence"]
+    assert release_label(path) == "UN Comtrade (HS H6, current Comtrade+ layout)"
+
+
+def test_run_json_lists_each_download_file_once(tmp_path, cache):
+    from helpers.pipeline.runner import official_downloads
+
+    folder = baci_folder(tmp_path / "baci", {2021: [[2021, 364, 368, "010121", 1, 1]], 2022: ROWS})
+    per_notebook = {
+        "01": {"source": "baci", "data_path": str(folder)},
+        "02": {"source": "baci", "data_path": str(folder)},
+        "03": {"source": "reported", "data_path": str(tmp_path / "elsewhere")},
+        "04": {"as_of": "2025-01-01"},
+    }
+    records = official_downloads(per_notebook)
+    names = [os.path.basename(r["file"]) for r in records]
+    assert names == sorted(set(names)) and len(names) == 4  # two year files, the country and product files
+    assert {r["version"] for r in records} == {"V202501"}
+    assert official_downloads(per_notebook) == records  # deterministic
+    assert official_downloads({"04": {"as_of": "2025-01-01"}}) == []
+    write(folder / Y2022, BACI_HEADER, ROWS[:1])
+    assert official_downloads(per_notebook) != records  # another content, another digest
