@@ -37,14 +37,20 @@ def stands_in_for(cls: T) -> T:
     return cls
 
 
-def _cell() -> int | None:
-    """The IPython execution count (a new value per cell run), or None outside IPython."""
+def _cell() -> str | None:
+    """An id of the cell being run: its execute request's message id (new for every cell, whether the
+    notebook is run by papermill, nbval or JupyterLab, which do not all count executions), or None
+    outside a kernel."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
         return None
     shell = get_ipython()
-    return None if shell is None else shell.execution_count
+    if shell is None:
+        return None
+    header = getattr(getattr(shell, "kernel", None), "get_parent", lambda: {})()
+    msg_id = (header or {}).get("header", {}).get("msg_id")
+    return msg_id if msg_id else str(shell.execution_count)
 
 
 class Unanswered:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.analysis import composition, headlines, import_share, official, volume
+from helpers.analysis import composition, headlines, import_share, market, official, volume
 from helpers.analysis.countries import country_name, is_default_pair
 from helpers.answers import Unanswered, stands_in_for
 from helpers.config import resolve_path
@@ -341,6 +341,87 @@ class OfficialEvidence:
                 "(Comtrade TOTAL rows), no HS chapters to map to categories."
             )
         return shares
+
+    # -- the importer's whole market ---------------------------------------------------------------
+    @functools.cached_property
+    def market_flows(self) -> pd.DataFrame:
+        """Every supplier's exports to the partner in the download (from the all-pairs extracts)."""
+        from helpers import official as official_files
+
+        return official_files.read_imports(resolve_path(self.data_path), self.partner, progress=False)
+
+    def suppliers(self, min_suppliers: int = 1) -> pd.DataFrame | Unanswered:
+        """Every supplier of the partner per year: value, share of its imports, rank and basis (mirror or not)."""
+        shares = market.supplier_shares(self.market_flows)
+        shares = shares[shares["suppliers"] >= min_suppliers]
+        if shares.empty:
+            return Unanswered(f"The download holds no supplier of {country_name(self.partner)} in any year.")
+        return shares
+
+    def market_totals(self) -> pd.DataFrame | Unanswered:
+        """The partner's imports per year over the suppliers the download holds, with the mirror part."""
+        shares = self.suppliers()
+        return shares if isinstance(shares, Unanswered) else market.market_totals(shares)
+
+    def reporter_share(self) -> pd.DataFrame | Unanswered:
+        """The reporter's share of the partner's imports and its rank, per year it is in the download."""
+        shares = self.suppliers()
+        if isinstance(shares, Unanswered):
+            return shares
+        mine = market.supplier_share(shares, self.reporter)
+        if mine.empty:
+            return Unanswered(f"{self.absent(self.reporter, self.partner)} No share of the partner's imports.")
+        return mine
+
+    def market_composition(self) -> pd.DataFrame | Unanswered:
+        """The chamber's categories in the partner's imports from all suppliers, per year."""
+        from helpers.tables import read_table
+
+        comp = market.composition(self.market_flows, read_table("categories"), read_table("concordance_hs"))
+        if comp.empty:
+            return Unanswered(f"No HS chapters of {country_name(self.partner)}'s imports in the download.")
+        return comp
+
+    def mirror_note(self) -> str:
+        """What part of the partner's market is mirror data (suppliers' reports), said plainly."""
+        totals = self.market_totals()
+        if isinstance(totals, Unanswered):
+            return totals.reason
+        return headlines.mirror_line(totals, country_name(self.partner))
+
+    def market_citation(self) -> str:
+        """The 'Source:' line of the market charts: the download and what part of it is mirror data."""
+        return f"Source: {self.source} download at {self.data_path} ({self.files()}). {self.mirror_note()}"
+
+    def claims_results(self, claims_: pd.DataFrame | Unanswered, as_of: str, reported) -> pd.DataFrame | Unanswered:
+        """What the download gives for every claim it can decide, beside the ratings (never in their place),
+        with the reported figure of the same year where ``reported`` (the pair's reported evidence) has one."""
+        from helpers.analysis import claims as claims_check
+
+        if isinstance(claims_, Unanswered):
+            return claims_
+
+        def reported_two_way(year: int) -> float | None:
+            if isinstance(reported, Unanswered):
+                return None
+            found = volume.base_value(reported.two_way("iranian"), year, reported.two_way("gregorian"))
+            return None if found is None else float(found["value"])
+
+        ranges = reported if isinstance(reported, Unanswered) else import_share.share_ranges(reported.share_pairings())
+        table = claims_check.official_results(
+            claims_,
+            as_of,
+            self.two_way(),
+            self.reporter_share(),
+            self.category_shares(),
+            self.market_composition(),
+            reported_two_way,
+            ranges,
+            self.label,
+        )
+        if table.empty:
+            return Unanswered(f"The {self.label} decide none of the claims: no year before {as_of} in the download.")
+        return table
 
     def composition_citation(self) -> str:
         """The 'Source:' line of the composition chart: the download, the concordance and what the download holds."""

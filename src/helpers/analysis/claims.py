@@ -956,3 +956,198 @@ def rules_table() -> pd.DataFrame:
         for n, (v, m) in TOLERANCES.items()
     ]
     return pd.DataFrame(ratings + tolerances, columns=["rule", "name", "claimreview", "value", "meaning"])
+
+
+# ---------------------------------------------------------------------------
+# The claims on official statistics: a result of its own beside each rating, never in its place
+
+OFFICIAL_COLUMNS = [
+    "claim_id",
+    "reading",
+    "year",
+    "report_value",
+    "official_value",
+    "reported_value",
+    "gap",
+    "unit",
+    "official_result",
+    "basis",
+]
+
+
+def _latest(frame: pd.DataFrame | Unanswered, as_of: pd.Timestamp) -> pd.DataFrame | None:
+    """The rows of the latest full calendar year before ``as_of`` in ``frame`` (None when there is none)."""
+    if not is_answered(frame) or frame.empty:
+        return None
+    years = frame["year"][frame["year"] < as_of.year]
+    return frame[frame["year"] == years.max()] if len(years) else None
+
+
+def _category_share(shares: pd.DataFrame, ids: set[str]) -> float:
+    return float(shares.loc[shares["category_id"].isin(ids), "share"].sum())
+
+
+def official_results(
+    claims_: pd.DataFrame,
+    as_of: str,
+    two_way: pd.DataFrame | Unanswered,
+    supplier_share: pd.DataFrame | Unanswered,
+    pair_shares: pd.DataFrame | Unanswered,
+    market_composition: pd.DataFrame | Unanswered,
+    reported_two_way: Callable[[int], float | None],
+    reported_share: pd.DataFrame | Unanswered,
+    label: str,
+) -> pd.DataFrame:
+    """What official statistics give for every claim they can decide, each with its own result (consistent,
+    inconsistent or unverifiable, by the same comparison and tolerances as the ratings), the report's figure,
+    the reported figure of the same year where there is one, and the gap. Shares are fractions; values US$.
+
+    ``two_way``: the official two-way series; ``supplier_share``: the reporter's share of and rank in the
+    partner's imports per year; ``pair_shares``: categories of the reporter's exports to the partner per
+    year (as :func:`helpers.analysis.official.category_shares`); ``market_composition``: categories of the
+    partner's imports from all suppliers; ``reported_two_way(year)``: the reported two-way figure for a
+    calendar year (None if none); ``reported_share``: the reported ranges of the share per year.
+    """
+    when = pd.Timestamp(as_of)
+    tol = {k: v for k, (v, _) in TOLERANCES.items()}
+    stated = claims_.set_index("claim_id")["value"] if len(claims_) else pd.Series(dtype=float)
+    rows: list[dict] = []
+
+    def add(claim_id, reading, year, report_value, official_value, unit, result, basis, reported_value=None):
+        gap = official_value - reported_value if reported_value is not None and official_value is not None else None
+        rows.append(
+            dict(
+                zip(
+                    OFFICIAL_COLUMNS,
+                    [claim_id, reading, year, report_value, official_value, reported_value, gap, unit, result, basis],
+                )
+            )
+        )
+
+    def result(agrees: bool | None) -> str:
+        return judge([agrees])
+
+    tw = _latest(two_way, when)
+    if tw is not None and "c01-trade-over-10bn" in stated.index:
+        year, value = int(tw.iloc[0]["year"]), float(tw.iloc[0]["value"])
+        target = float(stated["c01-trade-over-10bn"])
+        ok = counting.compare(value, "exact", target, tol["about_level"] * target, "at_least")
+        add(
+            "c01-trade-over-10bn",
+            "two-way trade in the latest year before the report",
+            year,
+            target,
+            value,
+            "USD",
+            result(ok),
+            label,
+            reported_two_way(year),
+        )
+    if tw is not None and {"c02-aim-20bn", "c03-target-doubles"} <= set(stated.index):
+        year, value = int(tw.iloc[0]["year"]), float(tw.iloc[0]["value"])
+        ratio = float(stated["c02-aim-20bn"]) / value
+        claimed = float(stated["c03-target-doubles"])
+        reported = reported_two_way(year)
+        add(
+            "c03-target-doubles",
+            "the goal over two-way trade in that year",
+            year,
+            claimed,
+            ratio,
+            "ratio",
+            result(counting.compare(ratio, "exact", claimed, tol["roughly_ratio"] * claimed)),
+            label,
+            float(stated["c02-aim-20bn"]) / reported if reported else None,
+        )
+    if "c07-share-65pct" in stated.index:
+        target = float(stated["c07-share-65pct"]) / 100
+        mine = _latest(supplier_share, when)
+        if mine is not None:
+            r = mine.iloc[0]
+            ranges = _latest(reported_share, when)
+            in_year = ranges[ranges["year"] == r["year"]] if ranges is not None else None
+            reported = float(in_year["high"].max()) if in_year is not None and len(in_year) else None
+            add(
+                "c07-share-65pct",
+                "Iran's share of Iraq's total imports (as written)",
+                int(r["year"]),
+                target,
+                float(r["share"]),
+                "share",
+                result(counting.compare(float(r["share"]), "exact", target, tol["share_points"])),
+                f"{label}; rank {int(r['rank'])} of {int(r['suppliers'])} suppliers; {r['basis']}",
+                reported,
+            )
+        market_ = _latest(market_composition, when)
+        if market_ is not None:
+            ten = float(market_.loc[market_["kind"] == "chamber_ten", "share"].sum())
+            add(
+                "c07-share-65pct",
+                "the ten categories' share of Iraq's imports from all countries",
+                int(market_.iloc[0]["year"]),
+                target,
+                ten,
+                "share",
+                result(counting.compare(ten, "exact", target, tol["share_points"])),
+                label,
+            )
+    pair = _latest(
+        pair_shares.assign(year=pair_shares["start"].dt.year) if is_answered(pair_shares) else pair_shares, when
+    )
+    if pair is not None:
+        first = pair[pair["breakdown"] == pair["breakdown"].iloc[0]]  # one breakdown: the best-ranked side
+        year, basis = int(first["year"].iloc[0]), f"{label}; {first['breakdown'].iloc[0]}"
+        ten = float(first.loc[first["kind"] == "chamber_ten", "share"].sum())
+        energy = _category_share(first, {"energy"})
+        if "c07-share-65pct" in stated.index:
+            target = float(stated["c07-share-65pct"]) / 100
+            add(
+                "c07-share-65pct",
+                "the ten categories' share of Iran's exports to Iraq",
+                year,
+                target,
+                ten,
+                "share",
+                result(counting.compare(ten, "exact", target, tol["share_points"])),
+                basis,
+            )
+            add(
+                "c07-share-65pct",
+                "energy's share of Iran's exports to Iraq",
+                year,
+                target,
+                energy,
+                "share",
+                result(counting.compare(energy, "exact", target, tol["share_points"])),
+                basis,
+            )
+        for claim_id, reading, ids in (
+            ("c08-agriculture-30pct", "agricultural products alone (HS 01–14, as mapped)", {"agriculture"}),
+            ("c08-agriculture-30pct", "agriculture with food industries (HS 01–24)", {"agriculture", "food_industry"}),
+            ("c10-leather-3pct", "leather (HS 41–43)", {"leather"}),
+        ):
+            if claim_id in stated.index and pd.notna(stated[claim_id]):
+                target, share = float(stated[claim_id]) / 100, _category_share(first, ids)
+                add(
+                    claim_id,
+                    reading,
+                    year,
+                    target,
+                    share,
+                    "share",
+                    result(counting.compare(share, "exact", target, tol["category_points"])),
+                    basis,
+                )
+        if "c09-agriculture-largest" in stated.index:
+            top = first.sort_values("share", ascending=False).iloc[0]
+            add(
+                "c09-agriculture-largest",
+                f"the largest category is {top['category']}",
+                year,
+                None,
+                float(top["share"]),
+                "share",
+                "consistent" if top["category_id"] == "agriculture" else "inconsistent",
+                basis,
+            )
+    return pd.DataFrame(rows, columns=OFFICIAL_COLUMNS)

@@ -303,9 +303,25 @@ def official_composition_caption(exporter: str, importer: str, include_energy: b
     )
 
 
-def composition_finding(pair, pairs, ranges, itemised: dict[str, str], official_shares, source: str) -> str:
+def composition_finding(
+    pair, pairs, ranges, itemised: dict[str, str], official_shares, source: str, market_share=None
+) -> str:
     """Notebook 02's finding: Iran's share of Iraq's imports and the categories the report quantifies,
-    from the reported figures when the pair has them, else the largest category in the download."""
+    from the reported figures when the pair has them, else the largest category in the download; with a
+    download, the reporter's share of the partner's imports in official statistics after it."""
+    found = _composition_finding(pair, pairs, ranges, itemised, official_shares, source)
+    if market_share is None or not is_answered(market_share) or not is_answered(found):
+        return found
+    last = market_share.iloc[-1]
+    mirror = " (mirror data)" if str(last["basis"]).startswith("mirror") else ""
+    return (
+        f"{found[:-1]}; in official {source} statistics{mirror}, {pair.exporter_name} supplied "
+        f"{pct(last['share'], 0)} of {pair.importer_name}'s imports in {int(last['year'])} "
+        f"(rank {int(last['rank'])} of {int(last['suppliers'])})."
+    )
+
+
+def _composition_finding(pair, pairs, ranges, itemised: dict[str, str], official_shares, source: str) -> str:
     if is_answered(pairs):
         if is_answered(ranges):
             left_out = int((~pairs["in_range"]).sum())
@@ -435,3 +451,39 @@ def claims_finding(verdicts: pd.DataFrame, as_of: str, evidence, pair_name: str)
         else ""
     )
     return f"{when}{basis}: of {len(verdicts)} claims, {rating_counts(verdicts)}{tail}."
+
+
+# ---------------------------------------------------------------------------
+# The importer's whole market (official statistics)
+
+
+def mirror_line(totals: pd.DataFrame, importer: str) -> str:
+    """'Mirror data: suppliers' reports make up 100% of Iraq's imports in every year (Iraq did not report them).'"""
+    shares = totals["mirror_share"]
+    if (shares == 0).all():
+        return f"No mirror data: every figure of {importer}'s imports is its own report or BACI's reconciled value."
+    if (shares >= 0.999).all():
+        return (
+            f"Mirror data: every figure of {importer}'s imports is a supplier's report of its exports "
+            f"({importer} did not report them)."
+        )
+    years = ", ".join(f"{int(y)}: {pct(s, 0)}" for y, s in zip(totals["year"], shares) if s > 0)
+    return f"Mirror data (suppliers' reports, not {importer}'s own): part of {importer}'s imports in {years}."
+
+
+@or_unanswered
+def market_share_title(share: pd.DataFrame, supplier: str, importer: str) -> str:
+    """Title of the official share chart: the supplier's share of the importer's imports, its range and latest."""
+    last = share.iloc[-1]
+    return (
+        f"{supplier} supplied {pct(share['share'].min(), 0)}–{pct(share['share'].max(), 0)} of {importer}'s imports "
+        f"in official statistics ({int(last['year'])}: {pct(last['share'], 0)}, rank {int(last['rank'])} "
+        f"of {int(last['suppliers'])})"
+    )
+
+
+@or_unanswered
+def market_rank_line(share: pd.DataFrame, supplier: str, importer: str) -> str:
+    """'Iran's rank among Iraq's suppliers in official statistics: 2021: 3 of 40; 2022: 2 of 41.'"""
+    ranks = "; ".join(f"{int(r.year)}: {int(r.rank)} of {int(r.suppliers)}" for r in share.itertuples())
+    return f"{supplier}'s rank among {importer}'s suppliers in official statistics: {ranks}."

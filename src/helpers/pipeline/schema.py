@@ -358,7 +358,7 @@ PARAMETERS: tuple[Param, ...] = (
         "reported",
         "where trade figures come from: reported (shipped in data/, Iran–Iraq only), comtrade or baci "
         "(your own download, see data_path)",
-        (TRADE, COMPOSITION, TIMELINE),
+        (TRADE, COMPOSITION, TIMELINE, CLAIMS),
         OneOf(SOURCE_CHOICES),
     ),
     Param(
@@ -366,7 +366,7 @@ PARAMETERS: tuple[Param, ...] = (
         "str",
         "",
         "Comtrade/BACI file or folder of yearly files (relative to the project root), for source comtrade or baci",
-        (TRADE, COMPOSITION, TIMELINE),
+        (TRADE, COMPOSITION, TIMELINE, CLAIMS),
         ExistingPath(),
     ),
     Param(
