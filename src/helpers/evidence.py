@@ -238,6 +238,13 @@ class OfficialEvidence:
             "the numbers below are random, not statistics.**"
         )
 
+    @functools.cached_property
+    def release(self) -> str:
+        """The release and version the download is (e.g. 'CEPII BACI HS92 V202301'), for source lines."""
+        from helpers import official as official_files
+
+        return official_files.release_label(resolve_path(self.data_path))
+
     def files(self) -> str:
         """The download's file names, sorted."""
         return ", ".join(sorted(set(self.flows["file"])))
@@ -260,11 +267,11 @@ class OfficialEvidence:
 
     def citation(self, rows: pd.DataFrame | None = None) -> str:
         """The 'Source:' line: the download, its files and what it holds."""
-        return f"Source: {self.source} download at {self.data_path} ({self.files()}). {self.coverage()}"
+        return f"Source: {self.release}, download at {self.data_path} ({self.files()}). {self.coverage()}"
 
     def trade_citation(self, *series: pd.DataFrame) -> str:
         """'Trade: ...' naming the download."""
-        return f"Trade: {self.source} download at {self.data_path}."
+        return f"Trade: {self.release}, download at {self.data_path}."
 
     def series_long(self) -> pd.DataFrame:
         """Annual totals per direction and reporting side, as the official chart draws them."""
@@ -391,7 +398,7 @@ class OfficialEvidence:
 
     def market_citation(self) -> str:
         """The 'Source:' line of the market charts: the download and what part of it is mirror data."""
-        return f"Source: {self.source} download at {self.data_path} ({self.files()}). {self.mirror_note()}"
+        return f"Source: {self.release}, download at {self.data_path} ({self.files()}). {self.mirror_note()}"
 
     def claims_results(self, claims_: pd.DataFrame | Unanswered, as_of: str, reported) -> pd.DataFrame | Unanswered:
         """What the download gives for every claim it can decide, beside the ratings (never in their place),
@@ -417,7 +424,7 @@ class OfficialEvidence:
             self.market_composition(),
             reported_two_way,
             ranges,
-            self.label,
+            f"{self.label} ({self.release})",
         )
         if table.empty:
             return Unanswered(f"The {self.label} decide none of the claims: no year before {as_of} in the download.")
@@ -426,7 +433,7 @@ class OfficialEvidence:
     def composition_citation(self) -> str:
         """The 'Source:' line of the composition chart: the download, the concordance and what the download holds."""
         return (
-            f"Source: {self.source} download at {self.data_path} ({self.files()}); "
+            f"Source: {self.release}, download at {self.data_path} ({self.files()}); "
             f"concordance: data/concordance_hs.csv. {self.coverage()}"
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import nbformat
@@ -44,6 +45,8 @@ def test_non_default_parameters_change_the_output(two_runs):
     index = (out / "index.html").read_text(encoding="utf-8")
     for stem in ("01-trade-volume", "02-composition", "03-influence-timeline", "04-claims-check"):
         assert f'href="{stem}.html"' in index and (out / f"{stem}.html").exists()
+    reviews = json.loads((out / "claims.jsonld").read_text(encoding="utf-8"))
+    assert [r["url"].split("#")[1] for r in reviews] == [line.split(",")[0] for line in claims[1:]]
 
 
 def test_the_same_question_has_the_same_numbers_everywhere(two_runs):
@@ -118,6 +121,24 @@ def test_official_statistics_for_iran_iraq_and_a_second_pair(tmp_path, name, cap
         )
         assert "No events file for Türkiye–Iraq" in nb3
     assert (out / "figures" / "02-composition-fig1.png").exists()  # composition from HS chapters
+    # the importer's whole market: the reporter's share by year, the supplier ranking, the release in source lines
+    exporter = "Türkiye" if "turkey" in name else "Iran"
+    nb2 = "".join(
+        o.get("text", "")
+        for c in nbformat.read(out / "02-composition.ipynb", as_version=4).cells
+        for o in c.get("outputs", [])
+    )
+    assert f"{exporter}'s rank among Iraq's suppliers in official statistics: " in nb2
+    suppliers = pd.read_csv(out / "tables" / "official_suppliers.csv")
+    assert set(suppliers.groupby("year")["rank"].min()) == {1} and exporter in set(suppliers["country"])
+    release = "CEPII BACI HS17 V202501" if "baci" in name else "UN Comtrade (HS H5"
+    assert release in (out / "02-composition.html").read_text(encoding="utf-8")
+    origins = json.loads((out / "run.json").read_text(encoding="utf-8"))["official_downloads"]
+    assert origins and all(len(r["sha256"]) == 64 for r in origins if "sha256" in r)
+    if "baci" in name:  # the claims decided on official data, beside the ratings
+        results = pd.read_csv(out / "tables" / "official_results.csv")
+        assert "Iran's share of Iraq's total imports (as written)" in set(results["reading"])
+        assert set(results["official_result"]) <= {"consistent", "inconsistent", "unverifiable"}
 
 
 # ---------------------------------------------------------------------------

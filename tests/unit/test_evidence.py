@@ -68,7 +68,9 @@ def test_a_download_answers_the_same_questions_as_reported_figures(tmp_path):
         "2021 · comtrade · importer",
         "2022 · comtrade · exporter",
     }
-    assert official.citation().startswith("Source: comtrade download at ") and "comtrade.csv" in official.citation()
+    # the source line names the release and layout (no date that changes between runs) and the file
+    assert official.citation().startswith("Source: UN Comtrade (HS H6, current Comtrade+ layout), download at ")
+    assert "comtrade.csv" in official.citation()
     assert official.synthetic_notice() is None
 
 
