@@ -223,9 +223,10 @@ class Evidence:
         def drop(frame: pd.DataFrame | None) -> pd.DataFrame | None:
             if frame is None or column not in frame:
                 return frame
-            return frame[frame[column] != value]
+            kept = frame[frame[column] != value]
+            return frame if len(kept) == len(frame) else kept  # the same object: its derived series stay valid
 
-        return dataclasses.replace(
+        variant = dataclasses.replace(
             self,
             trade=drop(self.trade),
             imports=drop(self.imports),
@@ -234,10 +235,26 @@ class Evidence:
             composition=drop(self.composition),
             events_all=drop(self.events_all),
         )
+        return variant._reusing(self)
+
+    def _reusing(self, parent: "Evidence") -> "Evidence":
+        """Carry over the parent's derived series whose inputs are the very same frames (robustness reruns)."""
+        inputs = {
+            "two_way_ended": ("trade",),
+            "numerators": ("trade",),
+            "category_shares": ("composition",),
+            "energy_effect": ("composition",),
+        }
+        for name, frames in inputs.items():
+            if name in parent.__dict__ and all(getattr(self, f) is getattr(parent, f) for f in frames):
+                self.__dict__[name] = parent.__dict__[name]
+        if "pairings" in parent.__dict__ and self.trade is parent.trade and self.imports is parent.imports:
+            self.__dict__["pairings"] = parent.__dict__["pairings"]
+        return self
 
     def scaled(self, factor: float) -> "Evidence":
         """The same evidence with every tolerance multiplied by ``factor`` (robustness)."""
-        return dataclasses.replace(self, tolerances={k: v * factor for k, v in self.tolerances.items()})
+        return dataclasses.replace(self, tolerances={k: v * factor for k, v in self.tolerances.items()})._reusing(self)
 
     def tolerance(self, name: str) -> float:
         return self.tolerances[name]
@@ -259,11 +276,25 @@ class Evidence:
         return composition.category_shares(self.composition, include_energy=True)
 
     @functools.cached_property
+    def energy_effect(self) -> pd.DataFrame:
+        """Energy's share in each breakdown that itemises it (notebook 02's)."""
+        from helpers.analysis import composition
+
+        return composition.energy_effect(self.composition)
+
+    @functools.cached_property
+    def numerators(self) -> pd.DataFrame:
+        """Notebook 02's figures of Iran's sales to Iraq (see :func:`helpers.analysis.import_share.numerators`)."""
+        from helpers.analysis import import_share
+
+        return import_share.numerators(self.trade)
+
+    @functools.cached_property
     def pairings(self) -> pd.DataFrame:
         """Notebook 02's pairings of Iran's sales with Iraq's total imports, years ended by ``as_of``."""
         from helpers.analysis import import_share
 
-        pairs = import_share.pairings(self.trade, self.imports)
+        pairs = import_share.pair_up(self.numerators, self.imports)
         return pairs[pairs["year"] < self.as_of.year]
 
 
@@ -552,7 +583,7 @@ SHARE_BOUNDS = {"as computed": "exact", "approximate": "approx", "lower bound": 
 
 def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'These products make up 65% of Iraq's total imports': Iran's share of Iraq's imports, as notebook 02."""
-    from helpers.analysis import composition, import_share
+    from helpers.analysis import import_share
 
     target = float(claim["value"]) / 100
     tol = ev.tolerance("share_points")
@@ -583,7 +614,7 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
     r1 = Reading(
         "Iran's exports to Iraq are 65% of Iraq's total imports", judge(agrees), why, _src(evidence, cols), literal=True
     )
-    effect = composition.energy_effect(ev.composition)
+    effect = ev.energy_effect
     non_energy = 1 - effect["energy_share"]
     r2 = Reading(
         "the ten (non-energy) categories are 65% of Iran's exports to Iraq",

@@ -31,6 +31,7 @@ recently published page (a later release revises an earlier one); (4) the page, 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: Who measured a figure, best first.
@@ -54,21 +55,35 @@ BEFORE, AFTER, UNKNOWN = "before", "after", "date unknown"
 
 def evidence_order(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` sorted best first by the evidence order of the module docstring."""
-    keys = pd.DataFrame(index=frame.index)
-    keys["status"] = (frame["status"] != COUNTED_STATUS).astype(int) if "status" in frame else 0
-    keys["body"] = frame["stated_by"].map({b: i for i, b in enumerate(BODY_ORDER)}).fillna(len(BODY_ORDER))
-    keys["coverage"] = (
-        frame["coverage"].map({c: i for i, c in enumerate(COVERAGE_ORDER)}).fillna(len(COVERAGE_ORDER))
-        if "coverage" in frame
-        else 0
+    if len(frame) <= 1:
+        return frame
+    zeros = np.zeros(len(frame), dtype=np.int64)
+
+    def rank(column: str, order: tuple[str, ...]) -> np.ndarray:
+        if column not in frame:
+            return zeros
+        ranks = {v: i for i, v in enumerate(order)}
+        return np.array([ranks.get(v, len(order)) for v in frame[column].tolist()], dtype=np.int64)
+
+    def text(column: str) -> np.ndarray:
+        if column not in frame:
+            return zeros
+        return pd.factorize(frame[column].fillna("").astype(str).to_numpy(dtype=object), sort=True)[0]
+
+    status = (frame["status"].to_numpy(dtype=object) != COUNTED_STATUS).astype(np.int64) if "status" in frame else zeros
+    if "published" in frame:
+        published = pd.to_datetime(frame["published"]).fillna(pd.Timestamp("1900-01-01"))
+        days = -published.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    else:
+        days = zeros
+    keys = (
+        text("record_id"),
+        text("source_url"),
+        days,
+        rank("coverage", COVERAGE_ORDER),
+        rank("stated_by", BODY_ORDER),
     )
-    published = frame["published"] if "published" in frame else pd.Series(pd.NaT, index=frame.index)
-    days = pd.to_datetime(published).fillna(pd.Timestamp("1900-01-01")).astype("datetime64[ns]").astype("int64")
-    keys["published"] = -days
-    keys["page"] = frame["source_url"].fillna("") if "source_url" in frame else ""
-    keys["record"] = frame["record_id"] if "record_id" in frame else frame.index.astype(str)
-    order = keys.sort_values(["status", "body", "coverage", "published", "page", "record"], kind="stable").index
-    return frame.loc[order]
+    return frame.iloc[np.lexsort((*keys, status))]
 
 
 def one_per_statement(frame: pd.DataFrame) -> pd.DataFrame:

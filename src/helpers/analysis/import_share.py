@@ -75,7 +75,11 @@ def numerators(trade: pd.DataFrame) -> pd.DataFrame:
 @or_unanswered
 def pairings(trade: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
     """Every numerator–denominator pairing with the same year and coverage, with the share it implies."""
-    num = numerators(trade)
+    return pair_up(numerators(trade), imports)
+
+
+def pair_up(num: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pairings` from numerators already computed (:func:`numerators`)."""
     den = imports[imports["partner"] == "WLD"]
     den = pd.DataFrame(
         {
