@@ -104,3 +104,17 @@ def test_a_second_pair_gets_its_importers_market_with_no_code_change(release):
     assert mine.loc[2021, "share"] == pytest.approx(0.5) and mine.loc[2022, "rank"] == 2
     assert isinstance(pair.claims(), type(pair.reported))  # no shipped claims for Türkiye–Iraq: an Unanswered
     assert pd.api.types.is_float_dtype(pair.download().suppliers()["share"])
+
+
+def test_ratings_stand_beside_the_official_results_never_replaced(release):
+    from helpers.analysis import claims
+
+    pair = evidence.load("IRN", "IRQ", "baci", str(release))
+    verdicts = claims.verdict_table(claims.check_all(pair.claims(), pair.claims_evidence("2024-09-03")))
+    results = pair.download().claims_results(pair.claims(), "2024-09-03", pair.reported)
+    table = claims.side_by_side(verdicts, results).set_index("claim_id")
+    assert list(table["rating (reported evidence)"]) == list(verdicts["rating"])
+    assert table.loc["c07-share-65pct", "official_statistics"].startswith(
+        "Iran's share of Iraq's total imports (as written) (2022): inconsistent, 80%"
+    )
+    assert table.loc["c05-students-1200", "official_statistics"] == "not decided by official statistics"

@@ -1182,3 +1182,21 @@ def official_results(
                 basis,
             )
     return pd.DataFrame(rows, columns=OFFICIAL_COLUMNS)
+
+
+@or_unanswered
+def side_by_side(verdicts: pd.DataFrame, official: pd.DataFrame) -> pd.DataFrame:
+    """Each claim's rating (from the reported evidence) with what official statistics give beside it, never
+    merged into it: one row per claim, the official results of its readings as one line."""
+
+    def shown(r) -> str:
+        value = r.official_value
+        number = f"{value:.0%}" if r.unit == "share" else f"${value / 1e9:.2f}bn" if r.unit == "USD" else f"{value:.2f}"
+        return f"{r.reading} ({r.year}): {r.official_result}, {number}"
+
+    lines: dict[str, str] = {}
+    for r in official.itertuples():
+        lines[r.claim_id] = f"{lines[r.claim_id]}; {shown(r)}" if r.claim_id in lines else shown(r)
+    table = verdicts[["claim_id", "rating"]].assign(official_statistics=verdicts["claim_id"].map(lines))
+    table["official_statistics"] = table["official_statistics"].fillna("not decided by official statistics")
+    return table.rename(columns={"rating": "rating (reported evidence)"})
