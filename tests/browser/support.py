@@ -79,10 +79,30 @@ def broken_images(page) -> list[str]:
 
 
 def links(page) -> list[dict[str, str]]:
-    """Every link of the page: the written href and the URL the browser resolved it to."""
+    """Every link of the page (HTML and SVG ``<a>``): the written href and the URL the browser resolves it to."""
     return page.evaluate(
-        "() => Array.from(document.querySelectorAll('a[href]')).map(a => ({href: a.getAttribute('href'), url: a.href}))"
+        """() => Array.from(document.querySelectorAll('a[href]')).map(a => ({
+            href: a.getAttribute('href'), url: new URL(a.getAttribute('href'), document.baseURI).href}))"""
     )
+
+
+def chart_marks(page) -> list[dict[str, str]]:
+    """Every mark of the inline charts: its id, tooltip, link (as written) and whether the link takes focus."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('figure.collection-chart svg g.mark')).map(g => {
+            const a = g.querySelector('a');
+            const title = g.querySelector('title');
+            let focusable = false;
+            if (a) { a.focus(); focusable = document.activeElement === a; a.blur(); }
+            const href = a ? a.getAttribute('href') : null;
+            return {id: g.id, title: title ? title.textContent : '', href, focusable};
+        })"""
+    )
+
+
+def background(page, selector: str) -> str:
+    """The computed background colour of the first element matching ``selector``."""
+    return page.evaluate("(sel) => getComputedStyle(document.querySelector(sel)).backgroundColor", selector)
 
 
 def fragment_target(page, fragment: str) -> str | None:

@@ -33,7 +33,7 @@ from tests.fixtures import make_notebook  # noqa: E402
 
 STEMS = sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"))
 REPORT_PAGES = [f"{stem}{suffix}" for stem in STEMS for suffix in (".html", ".code.html")]
-PAGES = ["index.html", *REPORT_PAGES]
+PAGES = ["index.html", "changes.html", *REPORT_PAGES]
 PHONE_WIDTH = 390
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}
 PHONES = {
@@ -127,8 +127,16 @@ def test_report_pages_show_their_charts(visit, run_dir, stem):
     for page_name in (f"{stem}.html", f"{stem}.code.html"):
         page = visit(page_name).page
         shown = page.evaluate("() => Array.from(document.images).filter(i => i.naturalWidth > 0).map(i => i.alt)")
+        # the reader's page inlines each exported chart as SVG (labelled by its alt text); the code page keeps PNGs
+        shown += page.evaluate(
+            """() => Array.from(document.querySelectorAll('figure.collection-chart'))
+                .filter(f => f.querySelector('svg') && f.getBoundingClientRect().width > 0)
+                .map(f => f.getAttribute('aria-label'))"""
+        )
         assert len(shown) == len(pngs), f"{page_name}: {len(pngs)} charts in the notebook, {len(shown)} shown"
         assert all(alt and alt != "chart" for alt in shown), f"{page_name}: a chart without alt text: {shown}"
+    reader = visit(f"{stem}.html").page
+    assert reader.locator("figure.collection-chart svg").count() == len(list(run_dir.glob(f"figures/{stem}-fig*.svg")))
 
 
 def test_index_links_all_resolve(visit, run_dir):
@@ -188,7 +196,7 @@ def test_index_shows_every_question(visit, run_dir):
         assert _words(question.inner_text()) == f"Question: {_words(question_of(run_dir, stem))}"
 
 
-@pytest.mark.parametrize("page_name", PAGES)
+@pytest.mark.parametrize("page_name", ["index.html", *REPORT_PAGES])  # a first run's changes page is one line
 def test_full_page_screenshot(visit, run_dir, page_name):
     page = visit(page_name).page
     shots = run_dir / "screenshots"
@@ -330,3 +338,117 @@ def test_text_from_data_is_shown_as_text_on_the_index(fresh_page, escaping_run):
     ):
         assert shown in text, f"index: {shown!r} is not shown as text"
     assert v.page.locator("h2", has_text=PERSIAN).first.is_visible()
+
+
+# --- charts whose marks cite their sources, the verdicts first, both colour schemes ----------------
+
+CHART_PAGE = "01-trade-volume.html"
+
+
+def test_every_mark_of_a_chart_has_a_tooltip_and_a_link_to_its_rows_source(visit, run_dir):
+    import json
+
+    from helpers.plots.marks import shipped_rows
+
+    page = visit(CHART_PAGE).page
+    found = bs.chart_marks(page)
+    about = json.loads((run_dir / "figures" / "01-trade-volume-fig1.json").read_text(encoding="utf-8"))
+    assert len(found) == len(about["marks"]) > 30
+    assert all(m["title"].strip() for m in found), "a mark without a tooltip"
+    assert all(m["href"] and m["focusable"] for m in found), [m["id"] for m in found if not m["focusable"]]
+    rows = shipped_rows()
+    by_id = {f"01-trade-volume-fig1-{m['id']}": m for m in about["marks"]}
+    for mark in found[::5]:  # sampled: the link is the source page of the row the mark was drawn from
+        record = by_id[mark["id"]]["record_id"]
+        assert mark["href"] == rows[record]["source_url"], (mark["id"], record)
+    ids = page.evaluate("() => Array.from(document.querySelectorAll('[id]')).map(e => e.id)")
+    assert len(ids) == len(set(ids)), "two elements of the page share an id"
+    # the table under the chart lists every mark's row
+    table_rows = page.locator("details.collection-marks").first.locator("tbody tr")
+    assert table_rows.count() == len(found)
+
+
+def test_index_opens_with_the_verdicts_linked_to_their_anchors(visit, fresh_page, run_dir):
+    import csv
+
+    with open(run_dir / "claims.csv", encoding="utf-8", newline="") as fh:
+        claims = list(csv.DictReader(fh))
+    page = visit("index.html").page
+    first = page.evaluate("() => document.querySelector('main h2').textContent")
+    assert first.startswith("Verdicts"), first
+    verdicts = page.locator("li.verdict")
+    assert verdicts.count() == len(claims)
+    claims_page = fresh_page((run_dir / "04-claims-check.html").as_uri(), **DESKTOP).page
+    for i, claim in enumerate(claims):
+        item = verdicts.nth(i)
+        assert item.locator(".badge").inner_text().strip().lower() == claim["rating"]  # text, not colour alone
+        href = item.locator("h3 a").get_attribute("href")
+        assert href == f"04-claims-check.html#{claim['claim_id']}"
+        assert bs.fragment_target(claims_page, "#" + claim["claim_id"]) == claim["claim_id"]
+        assert claim["robustness"] in item.inner_text()
+    thumbs = page.locator("article.card .thumbs img")
+    assert thumbs.count() == len(list(run_dir.glob("figures/*.png")))
+    assert page.evaluate("() => document.body.innerText").count("UTC") == 1  # the run date, on the index only
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_both_colour_schemes_render_with_charts_on_a_light_panel(fresh_page, run_dir, scheme):
+    v = fresh_page((run_dir / CHART_PAGE).as_uri(), color_scheme=scheme, **DESKTOP)
+    body = bs.background(v.page, "body")
+    assert (body == "rgb(255, 255, 255)") == (scheme == "light"), body
+    assert bs.background(v.page, "figure.collection-chart") == "rgb(255, 255, 255)"
+    index = fresh_page((run_dir / "index.html").as_uri(), color_scheme=scheme, **DESKTOP)
+    assert (bs.background(index.page, "body") == "rgb(255, 255, 255)") == (scheme == "light")
+    assert v.page_errors == [] and index.page_errors == []
+
+
+# --- what changed since the last run ---------------------------------------------------------------
+
+CHANGES_BODY = """
+import pandas as pd
+from helpers.present import show_table
+
+show_table(pd.DataFrame({"record_id": ["oec-1998-exp"], "label": [label]}), "labels", caption="Labels")
+"""
+
+
+def test_the_changes_page_lists_a_change_the_test_made(tmp_path, fresh_page, monkeypatch):
+    import shutil
+
+    from helpers.config import DATA_DIR
+    from helpers.pipeline import site
+
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    path = make_notebook(nbs / "01-changes.ipynb", "label: str = 'first'  # a label", CHANGES_BODY)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["collection"]["reads"] = ["trade_reported.csv"]
+    finding = nbformat.v4.new_code_cell("print('Finding: the label is', label)")
+    finding["id"] = "c3"
+    finding.metadata["tags"] = ["finding"]
+    nb.cells.append(finding)
+    nbformat.write(nb, path)
+    first = runner.run(None, notebook_dir=nbs, reports_dir=tmp_path / "reports", run_name="changes")
+    assert "nothing to compare with" in (first / "changes.html").read_text(encoding="utf-8")
+    # the test's change: a corrected data row (in a copy of data/) and another parameter value
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    text = (data / "trade_reported.csv").read_text(encoding="utf-8")
+    line = next(row for row in text.splitlines() if row.startswith("oec-1998-exp,"))
+    (data / "trade_reported.csv").write_text(
+        text.replace(line, line.replace(",30500000,", ",30600000,", 1)), encoding="utf-8"
+    )
+    monkeypatch.setattr(site, "DATA_DIR", data)
+    params = tmp_path / "second.yaml"
+    params.write_text("label: second\n", encoding="utf-8")
+    second = runner.run(params, notebook_dir=nbs, reports_dir=tmp_path / "reports", run_name="changes")
+    index = fresh_page((second / "index.html").as_uri(), **DESKTOP).page
+    index.locator("a.changes-link").click()
+    index.wait_for_load_state("load")
+    assert index.url.endswith("/changes.html")
+    text = _words(index.locator("main").inner_text())
+    assert "1 finding changed" in text and "1 table changed" in text
+    assert "Finding: the label is first" in text and "Finding: the label is second" in text
+    assert "oec-1998-exp (data/trade_reported.csv): corrected" in text
+    assert index.locator("del", has_text="first").count() >= 1 and index.locator("ins", has_text="second").count() >= 1
+    assert bs.fragment_target(index, "#data-oec-1998-exp") == "data-oec-1998-exp"

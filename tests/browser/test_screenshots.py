@@ -20,7 +20,7 @@ def test_every_page_gets_a_screenshot(tmp_path):
     make_notebook(nbs / "01-x.ipynb", "answer: int = 1  # the answer", "print('hello')")
     out = runner.run(None, notebook_dir=nbs, reports_dir=tmp_path / "reports", run_name="t")
     shots = screenshots.take(out)
-    assert sorted(p.name for p in shots) == ["01-x.code.png", "01-x.png", "index.png"]
+    assert sorted(p.name for p in shots) == ["01-x.code.png", "01-x.png", "changes.png", "index.png"]
     for p in shots:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
 

@@ -15,6 +15,7 @@ def _hostile_contexts() -> dict[str, dict]:
     info = {"title": HOSTILE, "question": HOSTILE, "reads": []}
     source = {"title": HOSTILE, "file": HOSTILE, "checked": HOSTILE}
     run_info = {key: HOSTILE for key in ("run", "params_file", "run_date", "commit")}
+    head = {"title": HOSTILE, "description": HOSTILE, "og": [(HOSTILE, HOSTILE)]}
     return {
         "run_header.html.j2": {
             "info": info,
@@ -26,9 +27,73 @@ def _hostile_contexts() -> dict[str, dict]:
         },
         "index.html.j2": {
             "cards": [
-                {"name": HOSTILE, "info": info, "params": {HOSTILE: HOSTILE}, "finding": HOSTILE, "sources": [source]}
+                {
+                    "name": HOSTILE,
+                    "info": info,
+                    "params": {HOSTILE: HOSTILE},
+                    "finding": HOSTILE,
+                    "sources": [source],
+                    "thumbs": [{"file": HOSTILE, "alt": HOSTILE, "anchor": HOSTILE}],
+                }
             ],
             "run_info": run_info,
+            "verdicts": [
+                {
+                    "claim_id": HOSTILE,
+                    "claim": HOSTILE,
+                    "rating": HOSTILE,
+                    "reason": HOSTILE,
+                    "robustness": HOSTILE,
+                    "later": True,
+                    "href": HOSTILE,
+                }
+            ],
+            "changes": {"href": HOSTILE, "summary": HOSTILE},
+            "head": head,
+        },
+        "head.html.j2": {"head": head},
+        "chart.html.j2": {
+            "alt": HOSTILE,
+            "number": HOSTILE,
+            "anchor": HOSTILE,
+            "count": HOSTILE,
+            "marks": [{"title": HOSTILE, "record_id": HOSTILE, "url": HOSTILE, "publisher": HOSTILE}],
+        },
+        "changes.html.j2": {
+            "head": head,
+            "run": HOSTILE,
+            "changes": {
+                "compared": True,
+                "summary": HOSTILE,
+                "ratings": [
+                    {
+                        "claim_id": HOSTILE,
+                        "old": {"rating": HOSTILE, "robustness": HOSTILE},
+                        "new": {"rating": HOSTILE, "robustness": HOSTILE},
+                        "caused_by": [HOSTILE],
+                    }
+                ],
+                "findings": [{"notebook": HOSTILE, "old": HOSTILE, "new": HOSTILE}],
+                "tables": [
+                    {
+                        "table": HOSTILE,
+                        "header": HOSTILE,
+                        "caused_by": [HOSTILE],
+                        "removed": [HOSTILE],
+                        "added": [HOSTILE],
+                        "more": HOSTILE,
+                    }
+                ],
+                "data": [
+                    {
+                        "record_id": HOSTILE,
+                        "file": HOSTILE,
+                        "change": HOSTILE,
+                        "source_url": HOSTILE,
+                        "fields": [{"field": HOSTILE, "old": HOSTILE, "new": HOSTILE}],
+                    }
+                ],
+            },
         },
     }
 

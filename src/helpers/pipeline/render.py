@@ -4,8 +4,13 @@ Pages are rendered in-process with nbconvert (no ``jupyter nbconvert`` process p
 the ``collection`` template in ``helpers/templates``. The run header on top of each page comes from
 the Jinja template ``site/run_header.html.j2``; every template of the collection's own pages (header
 and index, see ``helpers.pipeline.site``) is rendered by the one autoescaping environment of
-``jinja_environment``, so text from data, metadata and parameters is always shown as text. The run
-date and commit are added here, at render time, never stored in a notebook.
+``jinja_environment``, so text from data, metadata and parameters is always shown as text. No clock
+in the pages: a notebook's pages name the run but never its date or commit (those are only on the
+index and in ``run.json``), so that a page is a function of its inputs.
+
+Charts: on the reader's page each exported figure is its SVG inlined (``inline_charts``: every mark a
+link to its row's source with a tooltip, see ``helpers.plots.marks``), followed by the table of every
+mark's row; the page with code, like the notebook, keeps the PNG.
 
 This module also writes what a notebook's outputs carry besides its pages: the figure download
 links (in memory, on the pages) and the tables it exported as CSV (``export_tables``).
@@ -119,7 +124,7 @@ def jinja_environment() -> jinja2.Environment:
 def _header_html(
     info: dict[str, Any], params: dict[str, Any], run_info: dict[str, Any], other_page: str, other_label: str
 ) -> str:
-    """The run header of one page: links, question, this run's parameters, data sources, run and commit."""
+    """The run header of one page: links, question, this run's parameters, data sources and the run's name."""
     return (
         jinja_environment()
         .get_template(HEADER_TEMPLATE)
@@ -127,7 +132,7 @@ def _header_html(
             info=info,
             params=params,
             sources=data_sources(info.get("reads", [])),
-            run_info=run_info,
+            run_info={"run": run_info.get("run", "")},
             other_page=other_page,
             other_label=other_label,
         )
@@ -259,22 +264,23 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     written = []
     ids = claim_ids(nb)
+    reader_nb = inline_charts(nb, executed.parent, executed.stem)
     for suffix, exclude_input, other, label in _PAGE_KINDS:
-        body, _ = exporter(exclude_input).from_notebook_node(nb)
+        body, _ = exporter(exclude_input).from_notebook_node(reader_nb if exclude_input else nb)
         body = claim_anchors(body, ids) if ids else body
         header = _header_html(info, params, run_info, executed.stem + other, label)
         out = executed.with_name(executed.stem + suffix)
-        out.write_text(_insert_after_body(_offline(body), header), encoding="utf-8")
+        out.write_text(with_style(_insert_after_body(_offline(body), header)), encoding="utf-8")
         written.append(str(out))
     return written
 
 
 def _figure_links(folder: Path, stem: str, number: str) -> list[str]:
-    """Markdown links to the exported PNG, SVG and data CSV of figure ``number`` that exist on disk."""
+    """Markdown links to the exported PNG, SVG, data CSV and metadata JSON of figure ``number`` on disk."""
     base = f"figures/{stem}-fig{number}"
     return [
         f"[{label}]({base}.{ext})"
-        for label, ext in (("PNG", "png"), ("SVG", "svg"), ("data (CSV)", "csv"))
+        for label, ext in (("PNG", "png"), ("SVG", "svg"), ("data (CSV)", "csv"), ("sources (JSON)", "json"))
         if (folder / f"{base}.{ext}").exists()
     ]
 
@@ -295,6 +301,59 @@ def _link_figures(nb: NotebookNode, folder: Path, stem: str) -> None:
                 markdown = "Download figure " + m.group(1) + ": " + " · ".join(links)
                 new.append(new_output("display_data", data={"text/markdown": markdown}))
         cell["outputs"] = new
+
+
+# --- charts inlined as SVG on the reader's page ------------------------------------------------
+
+CHART_TEMPLATE = "chart.html.j2"
+_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+
+
+def _figure_number(out: Any) -> str | None:
+    """The number of the figure an output shows (its plain-text form is ``Figure N: alt``), else None."""
+    data = out.get("data", {})
+    text = "".join(data.get("text/plain", "")) if "image/png" in data else ""
+    m = re.match(r"Figure (\d+):", text)
+    return m.group(1) if m else None
+
+
+def chart_html(svg_path: Path, alt: str) -> str:
+    """A figure's inline SVG (see ``helpers.plots.marks``) on its light panel, with the table of every mark's
+    row and source under it (from the figure's metadata JSON beside the SVG)."""
+    from helpers.plots.marks import inline_svg
+
+    svg = _SVG_METADATA.sub("", inline_svg(svg_path.read_text(encoding="utf-8")))
+    meta_path = svg_path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    page = (
+        jinja_environment()
+        .get_template(CHART_TEMPLATE)
+        .render(
+            alt=alt,
+            marks=meta.get("marks", []),
+            count=len(meta.get("marks", [])),
+            number=meta.get("figure", ""),
+            anchor=svg_path.stem,
+        )
+    )
+    return page.replace("<!-- svg -->", svg, 1)
+
+
+def inline_charts(nb: NotebookNode, folder: Path, stem: str) -> NotebookNode:
+    """A copy of ``nb`` whose exported figures show as inline SVG (text/html) instead of their PNG: the
+    reader's page. The notebook itself, and the page with code, keep the PNG."""
+    import copy
+
+    new = copy.deepcopy(nb)
+    for cell in new.cells:
+        for out in cell.get("outputs", []):
+            number = _figure_number(out)
+            svg = folder / "figures" / f"{stem}-fig{number}.svg"
+            if number and svg.exists():
+                alt = "".join(out["data"]["text/plain"])
+                out["data"] = {"text/html": chart_html(svg, alt)}
+                out["metadata"] = {}
+    return new
 
 
 # --- claim anchors and structured data ---------------------------------------------------------
@@ -363,6 +422,26 @@ def json_ld_script(json_text: str) -> str:
     if re.search(r"</script|<!--", json_text, re.I):
         raise ValueError("JSON for a script element must have '<' escaped")
     return f'<script type="application/ld+json">{json_text}</script>\n'
+
+
+STYLESHEET = TEMPLATES / "static" / "collection.css"
+_TITLE = re.compile(r"<title>.*?</title>\s*", re.S | re.I)
+
+
+def _in_head(page: str, block: str) -> str:
+    """``page`` with ``block`` at the end of its head (in front of the page without one)."""
+    m = re.search(r"</head\s*>", page, re.I)
+    return page[: m.start()] + block + page[m.start() :] if m else block + page
+
+
+def with_style(page: str) -> str:
+    """``page`` with the collection's stylesheet (``templates/static/collection.css``) inlined in its head."""
+    return _in_head(page, "<style>\n" + STYLESHEET.read_text(encoding="utf-8") + "</style>\n")
+
+
+def with_head_tags(page: str, tags_html: str) -> str:
+    """``page`` with its ``<title>`` replaced by ``tags_html`` (title, description, Open Graph tags)."""
+    return _in_head(_TITLE.sub("", page, count=1), tags_html)
 
 
 def with_json_ld(page: str, json_text: str) -> str:

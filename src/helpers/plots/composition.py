@@ -6,7 +6,7 @@ import pandas as pd
 
 from helpers.analysis.composition import NOT_ITEMISED
 from helpers.answers import or_unanswered
-from helpers.plots import style
+from helpers.plots import marks, style
 
 
 @or_unanswered
@@ -31,7 +31,7 @@ def plot_shares(shares: pd.DataFrame, title: str):
         part = shares[shares["category"] == cat].set_index("breakdown")["share"]
         vals = [float(part.get(b, 0.0)) * 100 for b in order]
         kind = shares.loc[shares["category"] == cat, "kind"].iloc[0]
-        ax.barh(
+        bars = ax.barh(
             order,
             vals,
             left=[left[b] for b in order],
@@ -40,6 +40,12 @@ def plot_shares(shares: pd.DataFrame, title: str):
             edgecolor="white",
             label=cat,
         )
+        rows = shares[shares["category"] == cat].drop_duplicates("breakdown").set_index("breakdown")
+        for b, bar in zip(order, bars):
+            if b in rows.index:
+                row = rows.loc[b]
+                tip = marks.joined(f"{cat}: {float(part.get(b, 0.0)) * 100:.1f}% of the breakdown", b)
+                marks.link(fig, bar, tip, *breakdown_source(row))
         for b, v in zip(order, vals):
             left[b] += v
     # Long labels (period · body · outlet) wrapped on two lines: a one-line label made the chart
@@ -52,3 +58,22 @@ def plot_shares(shares: pd.DataFrame, title: str):
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return fig
+
+
+def breakdown_source(row) -> tuple[str, str, str, str]:
+    """(source page, record id, publisher, date checked) of a breakdown: the shipped composition row of the
+    same body, publisher and year, or the row's own ``source_url`` (official data: their origin records)."""
+    own, record = marks.source_of(row)
+    if own or record:
+        return own, record, str(row.get("publisher", "")), str(row.get("checked", "") or "")
+    if "stated_by" not in row.index:
+        return marks.ORIGIN_LINK, "", "", ""
+    year = pd.Timestamp(row["start"]).year if pd.notna(row.get("start")) else None
+    for rid, shipped in marks.shipped_rows().items():
+        if shipped.get("file") != "data/composition.csv" or not shipped.get("year", "").isdigit():
+            continue
+        shift = 621 if shipped.get("calendar") == "iranian" else 0  # an Iranian year starts in March of +621
+        same = (shipped.get("stated_by"), shipped.get("publisher")) == (row["stated_by"], row["publisher"])
+        if same and int(shipped["year"]) + shift == year:
+            return shipped.get("source_url", ""), rid, shipped.get("publisher", ""), shipped.get("checked", "")
+    return "", "", str(row.get("publisher", "")), ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.answers import or_unanswered
-from helpers.plots import style
+from helpers.plots import marks, style
 
 
 @or_unanswered
@@ -19,30 +19,27 @@ def plot_ranges(pairs: pd.DataFrame, title: str):
     for cov, grp in pairs.groupby("coverage"):
         for year, g in grp[grp["in_range"]].groupby("year"):
             x = year + offsets[cov]
-            ax.plot([x, x], [g["share"].min() * 100, g["share"].max() * 100], color=colours[cov], lw=2, alpha=0.6)
-        out = grp[~grp["in_range"]]
-        grp = grp[grp["in_range"]]
-        rep = grp[~grp["estimate"]]
-        est = grp[grp["estimate"]]
+            (rng,) = ax.plot(
+                [x, x], [g["share"].min() * 100, g["share"].max() * 100], color=colours[cov], lw=2, alpha=0.6
+            )
+            span = f"{cov.replace('_', ' ')} {year}: {g['share'].min():.1%} to {g['share'].max():.1%}"
+            marks.link(fig, rng, marks.joined(f"range of Iran's share, {span}", f"{len(g)} pairings"), marks.DATA_LINK)
         label = cov.replace("_", " ")
-        ax.plot(
-            rep["year"] + offsets[cov], rep["share"] * 100, "o", color=colours[cov], label=f"{label}: reported figures"
+        kinds = (
+            (grp["in_range"] & ~grp["estimate"], {"color": colours[cov]}, f"{label}: reported figures", "o"),
+            (
+                grp["in_range"] & grp["estimate"],
+                {"mfc": "white", "color": colours[cov]},
+                f"{label}: with calendar-year estimate",
+                "o",
+            ),
+            (~grp["in_range"], {"color": "#999999"}, f"{label}: left out (upper bound, partial or suspect total)", "x"),
         )
-        ax.plot(
-            est["year"] + offsets[cov],
-            est["share"] * 100,
-            "o",
-            mfc="white",
-            color=colours[cov],
-            label=f"{label}: with calendar-year estimate",
-        )
-        ax.plot(
-            out["year"] + offsets[cov],
-            out["share"] * 100,
-            "x",
-            color="#999999",
-            label=f"{label}: left out (upper bound, partial or suspect total)",
-        )
+        for chosen, look, legend, marker in kinds:
+            ax.plot([], [], marker, ls="none", label=legend, **look)
+            for row in grp[chosen].itertuples():
+                (dot,) = ax.plot([row.year + offsets[cov]], [row.share * 100], marker, ls="none", **look)
+                marks.link(fig, dot, pairing_title(row), *pairing_source(row))
     ax.set_ylabel("Iran's share of Iraq's imports (%)")
     ax.set_xlabel("Calendar year")
     ax.set_ylim(0, max(70, float(pairs["share"].max()) * 110))
@@ -51,3 +48,24 @@ def plot_ranges(pairs: pd.DataFrame, title: str):
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     return fig
+
+
+def pairing_title(row) -> str:
+    """A pairing's tooltip: the share, its year and coverage, and both figures with who stated them."""
+    return marks.joined(
+        f"Iran's share of Iraq's imports: {row.share:.1%}",
+        f"{row.year} ({str(row.coverage).replace('_', ' ')})",
+        f"Iran's sales {marks.billions_text(row.iran_value)} ({row.iran_source})",
+        f"Iraq's imports {marks.billions_text(row.iraq_total)} ({row.total_source})",
+        f"left out: {row.left_out_because}" if not row.in_range else "",
+    )
+
+
+def pairing_source(row) -> tuple[str, str, str, str]:
+    """(source page, record id, publisher, date checked) of a pairing: its figure of Iran's sales, or, for a
+    calendar-year estimate (made from two Iranian-year figures), its figure of Iraq's imports."""
+    shipped = marks.shipped_rows().get(str(row.iran_record), {})
+    if shipped:
+        return shipped.get("source_url", ""), str(row.iran_record), str(row.iran_publisher), shipped.get("checked", "")
+    total = marks.shipped_rows().get(str(row.total_record), {})
+    return total.get("source_url", ""), str(row.total_record), str(row.total_publisher), total.get("checked", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.answers import or_unanswered
-from helpers.plots import style
+from helpers.plots import marks, style
 
 
 @or_unanswered
@@ -26,6 +26,10 @@ def plot_official(long: pd.DataFrame, target_usd: float | None, title: str):
             color=style.PALETTE[i % len(style.PALETTE)],
             label=name,
         )
+        for row in grp.itertuples():  # each year its own mark, linked to the download's origin records
+            (dot,) = ax.plot([row.year], [row.value_usd], "o", color=style.PALETTE[i % len(style.PALETTE)])
+            tip = marks.joined(f"{name}: {marks.billions_text(row.value_usd)}", int(row.year), row.reported_by)
+            marks.link(fig, dot, tip, marks.ORIGIN_LINK)
     if target_usd:
         ax.axhline(target_usd, color="#444444", lw=1, ls=":")
     style.billions(ax)

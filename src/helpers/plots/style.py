@@ -140,8 +140,9 @@ def show(fig: "matplotlib.figure.Figure", meta: Figure, data=None) -> None:
 
     The PNG is embedded inline (reports must work offline); the report template turns the
     plain-text form into the image's alt attribute. nbval compares the text, not the pixels.
-    Under the runner, the figure is also exported as PNG and SVG, with ``data`` (the rows drawn)
-    as CSV, into the run's ``figures/`` folder; interactive and nbval runs write nothing.
+    Under the runner, the figure is also exported as PNG and SVG (marks linked to their sources, see
+    ``helpers.plots.marks``), with ``data`` (the rows drawn) as CSV and a metadata JSON, into the run's
+    ``figures/`` folder; interactive and nbval runs write nothing (no SVG ever enters a notebook).
     """
     import base64
     import io
@@ -165,14 +166,43 @@ def show(fig: "matplotlib.figure.Figure", meta: Figure, data=None) -> None:
             fh.write(buf.getvalue())
         # Text stays text in the SVG: editable and searchable in a graphics editor, and far cheaper
         # to write than one path per glyph. The file names DejaVu Sans, then sans-serif fallbacks.
+        svg = io.StringIO()
         with mpl.rc_context({"svg.fonttype": "none"}):
-            fig.savefig(stem + ".svg", format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
-        if data is not None:
-            data.to_csv(stem + ".csv", index=False, lineterminator="\n")
+            fig.savefig(svg, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
+        export_sidecars(stem, svg.getvalue(), meta, getattr(fig, "collection_marks", []), data)
     plt.close(fig)
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     display({"image/png": png, "text/plain": f"Figure {meta.number}: {meta.alt}"}, raw=True)
     display(Markdown(f"**Figure {meta.number}.** {md_escape(meta.caption)}  \n*{md_escape(meta.source)}*"))
+
+
+def export_sidecars(stem: str, svg: str, meta: Figure, marks: list[dict], data=None) -> None:
+    """Write a figure's SVG (ids prefixed, a ``<title>`` per mark: ``marks.finish_svg``), its data CSV
+    and its metadata JSON (caption, source line, alt text, every mark, an origin per source) beside its PNG."""
+    import json
+    import os
+
+    from helpers.plots import marks as marks_mod
+
+    name = os.path.basename(stem)
+    data_link = f"figures/{name}.csv"  # relative to the run folder, where the pages are
+    with open(stem + ".svg", "w", encoding="utf-8") as fh:
+        fh.write(marks_mod.finish_svg(svg, marks, f"{name}-", data_link=data_link))
+    marks = [m | {"url": data_link} if m["url"] == marks_mod.DATA_LINK else m for m in marks]
+    if data is not None:
+        data.to_csv(stem + ".csv", index=False, lineterminator="\n")
+    about = {
+        "figure": meta.number,
+        "caption": meta.caption,
+        "source": meta.source,
+        "alt": meta.alt,
+        "data": f"{name}.csv" if data is not None else None,
+        "marks": marks,
+        "origins": marks_mod.origins(marks),
+    }
+    with open(stem + ".json", "w", encoding="utf-8") as fh:
+        json.dump(about, fh, indent=1, ensure_ascii=False, sort_keys=True)
+        fh.write("\n")
 
 
 def tight_bbox(fig: "matplotlib.figure.Figure"):

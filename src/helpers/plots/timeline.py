@@ -6,7 +6,7 @@ import pandas as pd
 
 from helpers.analysis.timeline import CATEGORY_ORDER, lanes
 from helpers.answers import or_unanswered
-from helpers.plots import style
+from helpers.plots import marks, style
 
 
 @or_unanswered
@@ -53,7 +53,7 @@ def plot_timeline(
         )
     for row in trade.itertuples():
         greg = row.calendar == "gregorian"
-        top.plot(
+        (bar,) = top.plot(
             [row.start, row.end],
             [row.value, row.value],
             color="#555555" if greg else style.PALETTE[0],
@@ -61,6 +61,10 @@ def plot_timeline(
             ls=":" if greg else "-",
             solid_capstyle="butt",
         )
+        value = ("over " if row.bound == "lower" else "") + marks.billions_text(row.value)
+        body = style.BODY_LABELS.get(getattr(row, "stated_by", ""), getattr(row, "stated_by", ""))
+        said = marks.joined(f"Iran's exports to Iraq: {value}", getattr(row, "period", ""), body)
+        marks.link_row(fig, bar, row, marks.joined(said, getattr(row, "publisher", "")))
         if row.bound == "lower":
             mid = row.start + (row.end - row.start) / 2
             top.annotate(
@@ -86,8 +90,12 @@ def plot_timeline(
         conf = ev[ev["status"] == "confirmed"]
         unconf = ev[ev["status"] != "confirmed"]
         colour = style.CATEGORY_COLOURS[cat]
-        bottom.plot(conf["date"], [y[cat]] * len(conf), "o", color=colour, ms=7, label=f"{cat}")
-        bottom.plot(unconf["date"], [y[cat]] * len(unconf), "o", mfc="white", color=colour, ms=7)
+        bottom.plot([], [], "o", color=colour, ms=7, label=f"{cat}")
+        for part, look in ((conf, {}), (unconf, {"mfc": "white"})):
+            for ev in part.itertuples():
+                (dot,) = bottom.plot([ev.date], [y[cat]], "o", color=colour, ms=7, **look)
+                when = pd.Timestamp(ev.date).strftime("%Y-%m-%d")
+                marks.link_row(fig, dot, ev, marks.joined(ev.title, when, cat, ev.status, ev.publisher))
     for k, ev in enumerate(events[events["event_id"].isin(annotate)].itertuples()):
         dy = 0.35 if k % 2 == 0 else -0.35
         # A plain leader line from the label's near edge (relpos) to the dot: matplotlib's default

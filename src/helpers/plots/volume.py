@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.answers import or_unanswered
-from helpers.plots import style
+from helpers.plots import marks, style
 
 
 @or_unanswered
@@ -25,9 +25,9 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
         dash = "--" if two_way else "-"
         mid = row.start + (row.end - row.start) / 2
         if row.calendar == "unstated":
-            ax.plot([mid], [row.value], marker="*", ms=12, color=colour, ls="none")
+            (line,) = ax.plot([mid], [row.value], marker="*", ms=12, color=colour, ls="none")
         else:
-            ax.plot(
+            (line,) = ax.plot(
                 [row.start, row.end],
                 [row.value, row.value],
                 ls=dash,
@@ -36,6 +36,9 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
                 solid_capstyle="butt",
                 label=label if label not in seen else None,
             )
+        flow = "two-way trade" if two_way else "Iran's exports to Iraq"
+        value = ("over " if row.bound == "lower" else "") + marks.billions_text(row.value)
+        marks.link_row(fig, line, row, marks.joined(f"{flow}: {value}", row.period, label, row.publisher))
         if row.bound == "lower":
             ax.annotate(
                 "",
@@ -57,17 +60,20 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
     dated = targets[
         targets["date"].notna() & (targets["measure"] == "two_way_trade") & (targets["target_value"] == target_usd)
     ]
-    if len(dated):
-        ax.plot(
-            dated["date"],
-            [target_usd] * len(dated),
+    for k, row in enumerate(dated.itertuples()):
+        (tick,) = ax.plot(
+            [row.date],
+            [target_usd],
             ls="none",
             marker="|",
             ms=14,
             mew=1.5,
             color="#444444",
-            label="$ target restated (each tick a dated statement)",
+            label="$ target restated (each tick a dated statement)" if k == 0 else None,
         )
+        said = f"target restated: {marks.billions_text(row.target_value)} a year (two-way)"
+        when = pd.Timestamp(row.date).strftime("%Y-%m-%d")
+        marks.link_row(fig, tick, row, marks.joined(said, when, row.speaker, row.publisher))
     ax.plot([], [], ls="--", lw=3, color="#777777", label="dashed: two-way trade; solid: Iran's exports")
     ax.plot([], [], ls="none", marker="*", ms=10, color="#777777", label="star: annual level stated without a period")
     style.billions(ax)
