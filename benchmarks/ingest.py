@@ -8,7 +8,8 @@ sorted like the real files; IRN->IRQ and IRQ->IRN present) are generated into a 
 
 Each method runs in its own process, so that its peak memory (``ru_maxrss`` of that child, from
 ``os.wait4``) is its own; seconds are the work inside the child (imports and interpreter start
-excluded, for both):
+excluded, for both), ``cpu_s`` its CPU seconds over all its threads (the project parses on both
+cores; on a machine loaded by other work its seconds approach its CPU seconds):
 
 * ``project``  -- ``helpers.official.prepare``: every row parsed to its type and checked, summed to
   an all-pairs chapter table per file, stored in a fresh extract cache (the file's SHA-256 included);
@@ -292,13 +293,16 @@ def child(method: str, path: Path) -> None:
         import helpers.official.extracts  # noqa: F401
         import helpers.official.read  # noqa: F401
 
+    if method in ("pair_query", "importer_query"):
+        import pycountry  # noqa: F401  (the country names the questions resolve)
+
     work = METHODS[method]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = work(path)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if method == "project":
         result = summary(path)  # read back outside the timing
-    print(json.dumps({"seconds": seconds, "result": result}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "result": result}))
 
 
 def measure(method: str, path: Path, cache: Path) -> dict:
@@ -358,7 +362,7 @@ def first_pass(path: Path, rows: int, label: str, scratch: Path, repeat: int) ->
         ratio = {"baseline": 1.0, "project": speedup, "read": best["baseline"]["seconds"] / r["seconds"]}[method]
         print(
             f"{label:>16} {method:<15} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f} {rows / r['seconds']:>12,.0f} "
-            f"{ratio:>8.1f}",
+            f"{ratio:>8.1f} {r['cpu']:>7.2f}",
             flush=True,
         )
     return {"speedup": speedup, "peak_mib": best["project"]["peak_mib"], "seconds": best["project"]["seconds"]}
@@ -374,7 +378,10 @@ def later(path: Path, label: str, scratch: Path, repeat: int) -> float:
         r = min((measure(method, path, cache) for _ in range(max(1, repeat))), key=lambda r: r["seconds"])
         ms = r["seconds"] * 1000
         slowest = max(slowest, ms)
-        print(f"{label:>16} {method:<15} {r['seconds']:>8.3f} {r['peak_mib']:>9.0f} {'':>12} {'':>8}  ({ms:.0f} ms)")
+        print(
+            f"{label:>16} {method:<15} {r['seconds']:>8.3f} {r['peak_mib']:>9.0f} {'':>12} {'':>8} {r['cpu']:>7.3f}"
+            f"  ({ms:.0f} ms)"
+        )
     return slowest
 
 
@@ -408,7 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     base = args.data or scratch / "data"
     try:
         sizes = sorted({int(s.replace("_", "")) for s in args.rows.split(",") if s.strip()})
-        print(f"{'file':>16} {'method':<15} {'seconds':>8} {'peak_mib':>9} {'rows/s':>12} {'speedup':>8}")
+        print(f"{'file':>16} {'method':<15} {'seconds':>8} {'peak_mib':>9} {'rows/s':>12} {'speedup':>8} {'cpu_s':>7}")
+        load = os.getloadavg()[0]
+        print(f"(load average {load:.1f} on {os.cpu_count()} cores; cpu_s: the child's CPU seconds, all threads)")
         results = {}
         for rows in sizes:
             results[rows] = first_pass(dataset(base, rows, args.seed), rows, f"{rows:,} rows", scratch, args.repeat)

@@ -110,7 +110,8 @@ def test_ratings_stand_beside_the_official_results_never_replaced(release):
     from helpers.analysis import claims
 
     pair = evidence.load("IRN", "IRQ", "baci", str(release))
-    verdicts = claims.verdict_table(claims.check_all(pair.claims(), pair.claims_evidence("2024-09-03")))
+    two = pair.claims().query("claim_id in ['c05-students-1200', 'c07-share-65pct']")
+    verdicts = claims.verdict_table(claims.check_all(two, pair.claims_evidence("2024-09-03")))
     results = pair.download().claims_results(pair.claims(), "2024-09-03", pair.reported)
     table = claims.side_by_side(verdicts, results).set_index("claim_id")
     assert list(table["rating (reported evidence)"]) == list(verdicts["rating"])

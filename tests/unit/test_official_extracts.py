@@ -248,3 +248,178 @@ def test_run_json_lists_each_download_file_once(tmp_path, cache):
     assert official_downloads({"04": {"as_of": "2025-01-01"}}) == []
     write(folder / Y2022, BACI_HEADER, ROWS[:1])
     assert official_downloads(per_notebook) != records  # another content, another digest
+
+
+# ---------------------------------------------------------------------------
+# One pass over a big file, and questions that read only what they need
+
+
+def many_rows(fraction=False):
+    """Rows of several pairs and many products, sorted as CEPII sorts them (values with cents when
+    ``fraction``, so that a group split between ranges is summed in floating point)."""
+    return [
+        [2022, i, j, f"{k:06d}", (1 + k % 7) + (0.37 if fraction else 0), 1]
+        for i in (364, 368, 784, 792)
+        for j in (364, 368, 784, 792)
+        if i != j
+        for k in (chapter * 10_000 + 101 + 7 * n for chapter in range(1, 41) for n in range(12))
+    ]
+
+
+def test_one_pass_hashes_the_bytes_it_parses_and_remembers_hashlibs_digest(tmp_path, cache, monkeypatch):
+    folder = baci_folder(tmp_path / "baci", {2022: many_rows()})
+    file = folder / Y2022
+    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)  # many ranges, each hashed as it is read
+    assert len(extracts_module.byte_ranges(file)) > 10
+    parsed, hashed = counting(monkeypatch)
+    prepare(folder)
+    assert Y2022 not in hashed and parsed == []  # read once: no separate hash; ranges parsed whole, not streamed
+    assert store.known_digest(file) == hashlib.sha256(file.read_bytes()).hexdigest()
+    store.forget_digests()
+    assert store.known_digest(file) == hashlib.sha256(file.read_bytes()).hexdigest()  # in the index too
+    assert len(extracts_in(cache)) == 1
+    hashed.clear()
+    read_flows(folder, "IRN", "IRQ")
+    assert Y2022 not in hashed and parsed == [] and len(extracts_in(cache)) == 1
+
+
+def test_a_file_in_many_ranges_gives_the_extract_of_one_stream(tmp_path, monkeypatch):
+    from helpers.official.archive import source_header
+    from helpers.official.formats import BACI
+
+    rows = many_rows(fraction=True)
+    folder = baci_folder(tmp_path / "baci", {2022: rows})
+    file = folder / Y2022
+    one = extracts_module.build(file, source_header(file), BACI, progress=False)
+    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 3000)  # groups split between ranges
+    assert len(extracts_module.byte_ranges(file)) > 20
+    many = extracts_module.build(file, source_header(file), BACI, progress=False)
+    assert many.schema == one.schema and many.num_rows == one.num_rows
+    for column in ("year", "exporter", "importer", "chapter"):
+        assert many.column(column).equals(one.column(column))
+    assert many.column("value_usd").to_numpy() == pytest.approx(one.column("value_usd").to_numpy(), rel=1e-12)
+    frame = pd.DataFrame(rows, columns=["t", "i", "j", "k", "v", "q"]).assign(chapter=lambda f: f["k"].str[:2])
+    expected = (frame.groupby(["i", "j", "chapter"])["v"].sum() * 1000).to_dict()
+    got = many.to_pandas()
+    got = {(r.exporter, r.importer, f"{r.chapter:02d}"): r.value_usd for r in got.itertuples()}
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(expected[k], rel=1e-12) for k in expected)
+    importers = many.column("importer").to_numpy()
+    assert (importers[1:] >= importers[:-1]).all()  # kept by importer: a question reads a few row groups
+
+
+def test_an_unsorted_file_in_many_ranges_gives_the_same_extract(tmp_path, monkeypatch):
+    from helpers.official.archive import source_header
+    from helpers.official.formats import BACI
+
+    rows = many_rows()
+    folder = baci_folder(tmp_path / "sorted", {2022: rows})
+    expected = extracts_module.build(folder / Y2022, source_header(folder / Y2022), BACI, progress=False)
+    shuffled = baci_folder(tmp_path / "shuffled", {2022: rows[1::2] + rows[::2]})
+    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
+    file = shuffled / Y2022
+    assert extracts_module.build(file, source_header(file), BACI, progress=False).equals(expected)
+
+
+def test_a_bad_value_in_a_later_range_names_its_line_and_keeps_nothing(tmp_path, cache, monkeypatch):
+    rows = many_rows()
+    rows[-40][4] = "1.5e"  # not a number, far from the first range
+    folder = baci_folder(tmp_path / "baci", {2022: rows})
+    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
+    line = len(rows) - 40 + 2
+    with pytest.raises(DataError, match=rf"^{Y2022}: line {line}, column 'v': must be a number written plainly"):
+        prepare(folder)
+    assert extracts_in(cache) == [] and not list(cache.glob("*.tmp"))
+    rows[-40][4] = 1.5
+    rows[-3] = list(rows[-4])  # a row twice, in the last range
+    folder = baci_folder(tmp_path / "twice", {2022: rows})
+    with pytest.raises(DataError, match=rf"line {len(rows) - 2}, column 'k': the same year, exporter, importer"):
+        prepare(folder)
+    assert extracts_in(cache) == []
+
+
+def test_a_question_reads_only_the_row_groups_of_its_importers(tmp_path, cache, monkeypatch):
+    from helpers.official.archive import source_header
+    from helpers.official.formats import BACI
+    from helpers.official.read import read_file
+
+    monkeypatch.setattr(extracts_module, "ROW_GROUP_ROWS", 16)
+    folder = baci_folder(tmp_path / "baci", {2022: many_rows()})
+    prepare(folder)
+    (entry,) = extracts_in(cache)
+    groups = pq.ParquetFile(entry).metadata.num_row_groups
+    assert groups > 8
+    read, whole = [], []
+    real_groups, real_read = pq.ParquetFile.read_row_groups, pq.ParquetFile.read
+    monkeypatch.setattr(
+        pq.ParquetFile, "read_row_groups", lambda self, g, **k: read.extend(g) or real_groups(self, g, **k)
+    )
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda self, *a, **k: whole.append(1) or real_read(self, *a, **k))
+    pair = read_flows(folder, "IRN", "IRQ")
+    assert whole == [] and 0 < len(read) <= groups // 2
+    file = folder / Y2022
+    direct = read_file(file, source_header(file), BACI, "IRN", "IRQ", "chapter")
+    pd.testing.assert_frame_equal(pair, direct.sort_values(["year", "exporter", "hs_code"], ignore_index=True))
+    read.clear()
+    imports = read_imports(folder, "IRQ")
+    assert whole == [] and 0 < len(read) <= groups // 2
+    assert set(imports["exporter"]) == {"IRN", "ARE", "TUR"} and set(imports["importer"]) == {"IRQ"}
+
+
+def test_the_files_flows_joined_as_arrays_are_the_frames_joined(tmp_path, cache):
+    from helpers.official.extracts import Flows, flows_frame, sorted_flows
+    from helpers.official.read import FLOWS_ORDER, download_part, file_imports
+    from helpers.official.schema import typed_flows
+
+    rows = {2021: [[2021, *r[1:]] for r in ROWS], 2022: ROWS}
+    folder = baci_folder(tmp_path / "baci", rows)
+    files = sorted(folder.glob("BACI_*.csv"))
+    for parts in (
+        [download_part(f, "IRN", "IRQ", "chapter") for f in files],
+        [file_imports(f, "IRQ", "chapter") for f in files],
+    ):
+        assert all(isinstance(p, Flows) for p in parts)
+        general = flows_frame(parts).sort_values(FLOWS_ORDER, ignore_index=True)
+        pd.testing.assert_frame_equal(sorted_flows(parts), general)
+        frames = pd.concat([p.frame() for p in parts], ignore_index=True)  # each file's frame, as before
+        pd.testing.assert_frame_equal(typed_flows(frames).sort_values(FLOWS_ORDER, ignore_index=True), general)
+    twice = [download_part(files[1], "IRN", "IRQ", "chapter")] * 2
+    assert sorted_flows(twice) is None  # a flow in two files: left to the general check, which names them
+
+
+def test_prepare_stores_every_files_extract_before_it_returns(tmp_path, cache, monkeypatch):
+    rows = {2020: [[2020, *r[1:]] for r in ROWS], 2021: [[2021, *r[1:]] for r in ROWS], 2022: ROWS}
+    folder = baci_folder(tmp_path / "baci", rows)
+    assert prepare(folder) == 3
+    assert len(extracts_in(cache)) == 3 and not list(cache.glob("*.tmp"))
+    parsed, hashed = counting(monkeypatch)
+    store.forget_digests()
+    assert set(read_imports(folder, "IRQ")["year"]) == {2020, 2021, 2022}
+    assert parsed == [] and hashed == []
+    good = [[2019, *r[1:]] for r in ROWS]  # a content not read before
+    broken = baci_folder(tmp_path / "broken", {2019: good, 2022: [*ROWS[:3], [2022, 792, 368, "720839", "x", 1]]})
+    with pytest.raises(DataError, match=rf"^{Y2022}: line 5, column 'v'"):
+        prepare(broken)
+    assert len(extracts_in(cache)) == 4  # the good file's extract is kept, the broken one has none
+
+
+def test_the_footers_importer_index_agrees_with_the_row_group_statistics(tmp_path, cache, monkeypatch):
+    import numpy as np
+    import pyarrow as pa
+
+    monkeypatch.setattr(extracts_module, "ROW_GROUP_ROWS", 16)
+    folder = baci_folder(tmp_path / "baci", {2022: many_rows()})
+    prepare(folder)
+    (entry,) = extracts_in(cache)
+    stored = pq.ParquetFile(entry)
+    lows, highs = extracts_module.importer_ranges(stored.schema_arrow.metadata, stored)
+    assert len(lows) == stored.metadata.num_row_groups > 8
+    for code in (364, 368, 784, 792, 999):
+        wanted = pa.array([code], type=pa.int16())
+        by_index = np.flatnonzero((lows <= code) & (code <= highs)).tolist()
+        assert by_index == extracts_module.row_groups_with(stored.metadata, 2, wanted)
+    assert extracts_module.importer_ranges({}, stored) is None  # no index: the statistics are read

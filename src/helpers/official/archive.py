@@ -38,9 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.config import display_path
 from helpers.errors import DataError, Problem
-from helpers.official.formats import Header, expected_formats, open_text, parse_header, read_header
+from helpers.official.formats import Header, display_path, expected_formats, open_text, parse_header, read_header
 
 #: Compression methods read: stored and deflated.
 SUPPORTED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}

@@ -24,6 +24,7 @@ Rules, stated here:
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import warnings
@@ -106,23 +107,21 @@ def _shown(path: Source) -> str:
     return shown(path)
 
 
-def _read_small_csv(path: Source) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _parse_small_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header (lower case) and (line, fields) rows of a small side file; UTF-8 or, failing that, Latin-1."""
-    raw = path.read_bytes()
+    reader = _small_csv_reader(raw)
+    header = next((fields for fields in reader if fields), [])
+    header = [h.strip().lower() for h in header]
+    rows = [(reader.line_num, fields) for fields in reader if fields and (fields[0].strip() or "".join(fields).strip())]
+    return header, rows
+
+
+def _small_csv_reader(raw: bytes):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    reader = csv.reader(io.StringIO(text))
-    rows = []
-    header: list[str] = []
-    for fields in reader:
-        if not header:
-            header = [h.strip().lower() for h in fields]
-            continue
-        if fields and any(f.strip() for f in fields):
-            rows.append((reader.line_num, fields))
-    return header, rows
+    return csv.reader(io.StringIO(text))
 
 
 def read_country_codes(path: Source) -> dict[int, str | None]:
@@ -132,8 +131,13 @@ def read_country_codes(path: Source) -> dict[int, str | None]:
     the older ones (V202301: country_code, country_name_abbreviation, country_name_full,
     iso_2digit_alpha, iso_3digit_alpha, where areas have ``N/A``).
     """
-    shown = _shown(path)
-    header, rows = _read_small_csv(path)
+    return dict(_country_codes(_shown(path), path.read_bytes()))
+
+
+@functools.lru_cache(maxsize=32)
+def _country_codes(shown: str, raw: bytes) -> dict[int, str | None]:
+    """:func:`read_country_codes` of a file's bytes, parsed once per content (a copy is handed out)."""
+    header, rows = _parse_small_csv(raw)
     iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in header), None)
     if "country_code" not in header or iso_col is None:
         raise DataError(
@@ -160,12 +164,21 @@ def read_country_codes(path: Source) -> dict[int, str | None]:
 
 def read_product_codes(path: Source) -> set[str]:
     """HS6 codes of a BACI release's product file (column ``code``), as 6-character text."""
-    shown = _shown(path)
-    header, rows = _read_small_csv(path)
+    return set(product_codes(path))
+
+
+def product_codes(path: Source) -> frozenset[str]:
+    """:func:`read_product_codes`, parsed once per content of the file (the bytes are read each time)."""
+    return _product_codes(_shown(path), path.read_bytes())
+
+
+@functools.lru_cache(maxsize=32)
+def _product_codes(shown: str, raw: bytes) -> frozenset[str]:
+    header, rows = _parse_small_csv(raw)
     if "code" not in header:
         raise DataError(shown, Problem("expected columns code, description", line=1, value=", ".join(header)))
     at = header.index("code")
-    return {fields[at].strip().zfill(6) for _, fields in rows if len(fields) > at}
+    return frozenset(fields[at].strip().zfill(6) for _, fields in rows if len(fields) > at)
 
 
 def find_release_file(data_file: Source, prefix: str, rev: str | None = None) -> tuple[Source | None, str | None]:

@@ -19,10 +19,14 @@ Rules, stated here:
 * Levels: a BACI extract is at chapter level; ``level="4"`` or ``"6"`` of a BACI file, and Comtrade
   API responses saved as JSON, are read per pair as before (:mod:`helpers.official.store`). A
   Comtrade extract keeps the codes, so it answers every level.
-* Read once, streaming: ``pyarrow.csv.open_csv`` in record batches (never a whole frame). A plain
-  BACI file on disk is parsed as two byte ranges at once (split at a line end; one per core); an
-  archive member or a gzip file as one stream (:mod:`helpers.official.archive`: read to its end,
-  CRC checked, before the extract is kept).
+* Read once: a plain BACI file on disk is read in order, in byte ranges of about
+  :data:`RANGE_BYTES` split at line ends (:func:`byte_ranges`); each range's new bytes are fed to
+  SHA-256 as they are read (the file's digest: no second pass to hash it), and the ranges are parsed
+  two at a time on two threads, each whole with ``pyarrow.csv.read_csv`` (which lets go of the GIL;
+  a streaming reader does not), at most :data:`RANGES_AHEAD` ahead of the parsing (bounded memory).
+  A small file (under :data:`SPLIT_BYTES`) is one range, streamed in record batches; an archive
+  member or a gzip file is one stream (:mod:`helpers.official.archive`: read to its end, CRC
+  checked, before the extract is kept) and is hashed apart, before it is read.
 * Every value parses to its type across the whole file, not only the rows of one pair: a field
   that does not parse, anywhere, is a :class:`~helpers.errors.DataError` naming file, line and
   column (:func:`helpers.official.stream.batches` locates it). BACI's row rules are checked on
@@ -31,14 +35,22 @@ Rules, stated here:
   at most three, no year, exporter, importer and product twice. The fast pass only tells that a
   rule is broken; the file is then read again by the exact pass, which names line, column and
   rule. Duplicates are told by order, for a file sorted by ``t, i, j, k`` as CEPII publishes them;
-  an unsorted file is checked whole by the exact pass.
+  an unsorted file is checked by the row keys the fast pass kept when it is small (at most
+  :data:`KEPT_BYTES`), else whole by the exact pass.
 * Stored as Parquet in the cache folder (:func:`helpers.config.flow_cache_dir`) under a key of the
   file's content: :func:`helpers.official.store.content_key` (the file's bytes and name, its
   release's code files, the reading code, :data:`EXTRACT_VERSION`), with each file's SHA-256
   remembered by path, size and times (:func:`helpers.official.store.source_digest`): a second read
-  of an unchanged file hashes nothing. An extract is written to a temporary name and renamed, so it
-  is never half-written; a read that fails stores nothing. With the cache off, the extract is built
-  in memory for the call.
+  of an unchanged file hashes nothing. A plain BACI file the index does not know (by path, or by size
+  for a moved or copied one) is hashed while it is parsed and its key known after; any other file is
+  hashed first, so an extract already kept is found without parsing. An extract is written to a
+  temporary name and renamed, so it is never half-written; a read that fails stores nothing, nor
+  does one of a file that changed while it was read. With the cache off, the extract is built in
+  memory for the call.
+* Layout: a BACI extract's rows are sorted by year, importer, exporter and chapter, in row groups of
+  :data:`ROW_GROUP_ROWS` with statistics of exporter and importer; a question (a pair, an importer)
+  reads the footer and only the row groups its importers can be in (:meth:`Extract.importer_rows`),
+  and the files' answers are joined as arrays before one frame is made (:class:`Flows`).
 * Progress: one bar per file on stderr while its extract is built, only when stderr is a terminal
   and never inside a kernel (the runner builds the extracts with :func:`prepare` before any kernel
   starts, so the kernels only read them).
@@ -48,12 +60,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import os
+import queue
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +80,7 @@ import pyarrow.parquet as pq
 
 from helpers.config import run_context
 from helpers.errors import DataError
-from helpers.official import stream
+from helpers.official import store, stream
 from helpers.official.archive import ArchiveMember, binary_input
 from helpers.official.baci import pair_codes, release_table
 from helpers.official.codes import normalise_codes
@@ -76,19 +92,26 @@ from helpers.official.countries import (
     country_or_none,
     find_release_file,
     numeric_codes,
+    product_codes,
     read_country_codes,
-    read_product_codes,
 )
 from helpers.official.formats import BACI, BACI_FILE_NAME, Field, Format, Header
-from helpers.official.schema import FLOW_COLUMNS, OfficialDataWarning, empty_flows, sum_by_code
+from helpers.official.schema import (
+    FLOW_COLUMNS,
+    SUM_KEYS,
+    OfficialDataWarning,
+    empty_flows,
+    sum_by_code,
+    typed_flows,
+)
 from helpers.official.store import cache_folder, content_key
 from helpers.official.stream import Source, fail_at
 
 #: Bump when what an extract holds changes in a way the code fingerprint cannot see.
-EXTRACT_VERSION = 1
-#: Bytes per block of a BACI range (one range per core).
-RANGE_BLOCK = 1 << 20
-#: A plain BACI file at least this big is parsed as two byte ranges at once.
+EXTRACT_VERSION = 2  # 2: rows sorted by importer, in small row groups
+#: Bytes per range of a plain BACI file (ranges are parsed two at a time, one per core).
+RANGE_BYTES = 4 << 20
+#: A plain BACI file at least this big is parsed as several byte ranges, two at a time.
 SPLIT_BYTES = 8 << 20
 
 _BACI_KEYS = ("year", "exporter", "importer", "cmd", "value")
@@ -104,13 +127,56 @@ _BACI_SCHEMA = pa.schema(
 )
 
 
-@dataclass(frozen=True)
 class Extract:
-    """One file's extract: the format it was read by and its table (see the module's rules)."""
+    """One file's extract: the format it was read by, the file's name and its table (see the module's
+    rules). A stored BACI extract is read lazily: :meth:`importer_rows` reads only the row groups that
+    can hold the importers asked for; :attr:`table` reads it whole."""
 
-    fmt: Format
-    table: pa.Table
-    file: str
+    def __init__(
+        self, fmt: Format, table: pa.Table | None, file: str, stored: pq.ParquetFile | None = None, ranges=None
+    ):
+        self.fmt, self.file, self._table, self._stored = fmt, file, table, stored
+        self._ranges = ranges  # each row group's lowest and highest importer, as the footer lists them
+
+    @property
+    def table(self) -> pa.Table:
+        """The whole table (read from the stored file on first use)."""
+        if self._table is None:
+            self._table = self._stored.read(use_threads=False).replace_schema_metadata(None)
+        return self._table
+
+    def importer_rows(self, importers: pa.Array) -> dict[str, np.ndarray]:
+        """The rows of a BACI extract whose importer is one of ``importers`` (int16), as arrays by
+        column: of a stored one, only the row groups whose importers can be among them are read."""
+        if self._table is not None or self._stored is None:
+            table = self.table
+        else:
+            if self._ranges is not None:
+                lows, highs = self._ranges
+                wanted = np.array(importers.to_pylist(), dtype=np.int64)[:, None]
+                groups = np.flatnonzero(((lows <= wanted) & (wanted <= highs)).any(axis=0)).tolist()
+            else:
+                groups = row_groups_with(self._stored.metadata, _BACI_SCHEMA.get_field_index("importer"), importers)
+            table = self._stored.read_row_groups(groups, use_threads=False) if groups else _BACI_SCHEMA.empty_table()
+        rows = {name: table.column(name).to_numpy() for name in _BACI_SCHEMA.names}
+        keep = np.isin(rows["importer"], importers.to_numpy())
+        return {name: values[keep] for name, values in rows.items()}
+
+
+def row_groups_with(metadata: pq.FileMetaData, column: int, wanted: pa.Array) -> list[int]:
+    """The row groups whose statistics of ``column`` (min and max) do not rule out every value of
+    ``wanted``; a row group without statistics is always read."""
+    values = sorted(wanted.to_pylist())
+    groups = []
+    for group in range(metadata.num_row_groups):
+        stats = metadata.row_group(group).column(column).statistics
+        if stats is None or not stats.has_min_max:
+            groups.append(group)
+            continue
+        low, high = stats.min, stats.max
+        if any(low <= value <= high for value in values):
+            groups.append(group)
+    return groups
 
 
 class _Anomaly(Exception):
@@ -136,47 +202,151 @@ def show_progress(progress: bool | None = None) -> bool:
 
 def extract(file: Source, header: Header, fmt: Format, progress: bool | None = None) -> Extract:
     """The extract of one download file: from the cache when its content was read before, else built
-    (one pass over the file) and kept. ``header`` and ``fmt`` from the bounded header read."""
+    (one pass over the file) and kept. ``header`` and ``fmt`` from the bounded header read.
+
+    A plain BACI file whose digest is not remembered, and that is not possibly a touched, moved or
+    copied file the index knows (:func:`~helpers.official.store.seen_before`), is hashed while it is
+    parsed (one pass); its key is then known after the build. Any other file is hashed first, so an
+    extract already kept is found without parsing."""
+    return _extract(file, header, fmt, progress, None)
+
+
+def extract_ahead(
+    file: Source, header: Header, fmt: Format, progress: bool | None, finishing: ThreadPoolExecutor
+) -> Extract | Future:
+    """:func:`extract`, the file read on this thread and its table assembled and stored on
+    ``finishing`` (a Future of the Extract), so that the next file is read meanwhile; a kept extract
+    is returned as it is. A broken file is its DataError here, before anything is handed on."""
+    return _extract(file, header, fmt, progress, finishing)
+
+
+def _extract(file: Source, header: Header, fmt: Format, progress, finishing) -> Extract | Future:
     folder = cache_folder()
+    if folder is None:
+        return Extract(fmt, build(file, header, fmt, progress), file.name)
+    before = _stamp(file)
     key = None
-    if folder is not None:
-        try:
-            key = content_key(file, "all-pairs", EXTRACT_VERSION)
-        except (OSError, DataError):
-            key = None  # the read says what is wrong
-    if folder is not None and key is not None:
-        stored = _load(folder / f"{key}.extract.parquet", fmt)
-        if stored is not None:
-            return stored
-    built = Extract(fmt, build(file, header, fmt, progress), file.name)
-    if folder is not None and key is not None:
-        _save(folder / f"{key}.extract.parquet", built)
-    return built
+    if not _hash_while_parsing(file, fmt):
+        key = _key(file)
+        if key is not None:
+            stored = _load(folder / f"{key}.extract.parquet", fmt)
+            if stored is not None:
+                return stored
+    make, hashed = _build(file, header, fmt, progress)
+    if key is None:
+        if hashed is not None:
+            store.remember_digest(*hashed)
+        key = _key(file)
+    keep = key is not None and before is not None and _stamp(file) == before  # else it changed while read
+
+    def finish() -> Extract:
+        built = Extract(fmt, make(), file.name)
+        if keep:
+            _save(folder / f"{key}.extract.parquet", built)
+        return built
+
+    return finish() if finishing is None else finishing.submit(finish)
+
+
+def _stamp(file: Source) -> tuple | None:
+    try:
+        return store.file_stamp(file)
+    except OSError:
+        return None
+
+
+def _key(file: Source) -> str | None:
+    try:
+        return content_key(file, "all-pairs", EXTRACT_VERSION)
+    except (OSError, DataError):
+        return None  # the read says what is wrong
+
+
+def _hash_while_parsing(file: Source, fmt: Format) -> bool:
+    """Whether the file's digest is taken while it is parsed (see :func:`extract`)."""
+    if fmt is not BACI or isinstance(file, ArchiveMember) or file.name.lower().endswith(".gz"):
+        return False
+    try:
+        return store.known_digest(file) is None and not store.seen_before(file)
+    except OSError:
+        return False
 
 
 def build(file: Source, header: Header, fmt: Format, progress: bool | None = None) -> pa.Table:
     """Read one file into its extract's table (no cache); a broken file is its DataError."""
-    from tqdm import tqdm
+    return _build(file, header, fmt, progress)[0]()
 
-    bar = tqdm(
-        desc=file.name, unit=" rows", unit_scale=True, file=sys.stderr, disable=not show_progress(progress), leave=True
-    )
+
+def _build(
+    file: Source, header: Header, fmt: Format, progress: bool | None
+) -> tuple[Callable[[], pa.Table], tuple | None]:
+    """Read one file (every row checked): what makes its extract's table, and for a plain BACI file
+    read whole in one pass, (where, stamp, SHA-256)."""
+    bar = _bar(file, progress)
     try:
-        return _build_baci(file, header, bar) if fmt is BACI else _build_comtrade(file, header, fmt, bar)
+        if fmt is BACI:
+            parts, hashed = _baci_parts_of_file(file, header, bar)
+            return functools.partial(_chapter_table, parts), hashed
+        table = _build_comtrade(file, header, fmt, bar)
+        return (lambda: table), None
     finally:
         bar.close()
 
 
+class _NoBar:
+    """The progress bar when none is drawn."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _bar(file: Source, progress: bool | None):
+    if not show_progress(progress):
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(desc=file.name, unit=" rows", unit_scale=True, file=sys.stderr, leave=True)
+
+
 def _load(path: Path, fmt: Format) -> Extract | None:
-    """A stored extract, or None when there is none or it is damaged (it is then rebuilt)."""
+    """A stored extract (its footer read; its rows on demand), or None when there is none or it is
+    damaged (it is then rebuilt)."""
     try:
-        table = pq.ParquetFile(path).read()
+        stored = pq.ParquetFile(path)
+        meta = stored.schema_arrow.metadata or {}
     except (OSError, ValueError, pa.ArrowException):
         return None
-    meta = table.schema.metadata or {}
     if meta.get(b"format") != fmt.name.encode():
         return None
-    return Extract(fmt, table.replace_schema_metadata(None), meta.get(b"file", b"").decode())
+    if fmt is not BACI or not stored.schema_arrow.remove_metadata().equals(_BACI_SCHEMA):
+        try:
+            table = stored.read(use_threads=False).replace_schema_metadata(None)
+        except (OSError, ValueError, pa.ArrowException):
+            return None
+        return Extract(fmt, table, meta.get(b"file", b"").decode())
+    return Extract(fmt, None, meta.get(b"file", b"").decode(), stored, importer_ranges(meta, stored))
+
+
+def importer_ranges(meta: dict, stored: pq.ParquetFile) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each row group's lowest and highest importer, from the footer's ``importers`` entry (written by
+    :func:`_save`); None when there is none or it does not fit the row groups (statistics then)."""
+    try:
+        lows, highs = (np.array(side, dtype=np.int64) for side in json.loads(meta[b"importers"]))
+    except (KeyError, ValueError, TypeError):
+        return None
+    groups = stored.metadata.num_row_groups
+    return (lows, highs) if lows.shape == highs.shape == (groups,) else None
+
+
+#: Rows per row group of a stored BACI extract (sorted by year and importer, so that a question about
+#: some importers reads a few row groups).
+ROW_GROUP_ROWS = 1 << 13
 
 
 def _save(path: Path, built: Extract) -> None:
@@ -184,7 +354,27 @@ def _save(path: Path, built: Extract) -> None:
     temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         metadata = {"format": built.fmt.name, "file": built.file}
-        pq.write_table(built.table.replace_schema_metadata(metadata), temporary)
+        if built.fmt is not BACI:
+            pq.write_table(built.table.replace_schema_metadata(metadata), temporary)
+        else:
+            # one row group per ROW_GROUP_ROWS rows, and a small index of them in the footer: each row
+            # group's lowest and highest importer (so that a question reads no statistics)
+            importer = built.table.column("importer").to_numpy()
+            starts = np.arange(0, len(importer), ROW_GROUP_ROWS)
+            sides = [[], []]
+            if len(starts):
+                sides = [np.minimum.reduceat(importer, starts).tolist(), np.maximum.reduceat(importer, starts).tolist()]
+            metadata["importers"] = json.dumps(sides)
+            table = built.table.replace_schema_metadata(metadata)
+            with pq.ParquetWriter(
+                temporary,
+                table.schema,
+                compression="snappy",
+                use_dictionary=["year", "exporter", "importer", "chapter"],
+                write_statistics=["exporter", "importer"],
+            ) as writer:
+                for start in starts.tolist():
+                    writer.write_table(table.slice(start, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
         temporary.replace(path)
     except (OSError, ValueError, pa.ArrowException):
         temporary.unlink(missing_ok=True)
@@ -203,23 +393,35 @@ def _named(file: Source) -> tuple[int | None, np.ndarray | None, str | None]:
     product_file = baci_side_file(file, PRODUCT_CODES_PREFIX, name["rev"])
     if product_file is None:
         return int(name["year"]), None, None
+    return int(name["year"]), _product_lookup(product_codes(product_file)), product_file.name
+
+
+@functools.lru_cache(maxsize=8)
+def _product_lookup(codes: frozenset[str]) -> np.ndarray:
+    """Product code -> whether the release's product file has it (read only)."""
     valid = np.zeros(1_000_000, dtype=bool)
-    codes = [int(code) for code in read_product_codes(product_file) if code.isdigit() and len(code) == 6]
-    valid[np.array(codes, dtype=np.int64)] = True
-    return int(name["year"]), valid, product_file.name
+    six = [code for code in codes if len(code) == 6 and code.isdigit()]
+    plain = [code for code in six if code.isascii()]
+    if plain:  # six ASCII digits each: read all at once
+        digits = np.frombuffer("".join(plain).encode("ascii"), dtype=np.uint8).reshape(-1, 6) - ord("0")
+        valid[digits.astype(np.int64) @ (10 ** np.arange(5, -1, -1, dtype=np.int64))] = True
+    valid[np.array([int(code) for code in six if not code.isascii()], dtype=np.int64)] = True
+    valid.flags.writeable = False
+    return valid
 
 
-def _build_baci(file: Source, header: Header, bar) -> pa.Table:
+def _baci_parts_of_file(file: Source, header: Header, bar) -> tuple[list, tuple | None]:
     code_file, _ = find_release_file(file, COUNTRY_CODES_PREFIX)
     if code_file is not None:
         read_country_codes(code_file)  # a damaged code file fails the read, and nothing is kept
     year, products, product_name = _named(file)
+    hashed = None
     try:
-        parts = _fast_baci(file, header, year, products, bar)
+        parts, hashed = _fast_baci(file, header, year, products, bar)
     except _Anomaly:
         bar.reset()
         parts = _exact_baci(file, header, year, products, product_name, bar)
-    return _chapter_table(parts)
+    return parts, hashed
 
 
 def _packed(t: np.ndarray, i: np.ndarray, j: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -227,42 +429,72 @@ def _packed(t: np.ndarray, i: np.ndarray, j: np.ndarray, k: np.ndarray) -> np.nd
     return ((t.astype(np.int64) * 1000 + i) * 1000 + j) * 1_000_000 + k
 
 
-def _in_range(t: np.ndarray, i: np.ndarray, j: np.ndarray) -> bool:
-    return bool(
-        t.min() >= 0 and t.max() <= 9999 and i.min() >= 0 and i.max() <= 999 and j.min() >= 0 and j.max() <= 999
-    )
+def _packed_into(keys: np.ndarray, t: np.ndarray, i: np.ndarray, j: np.ndarray, k: np.ndarray, year: int | None):
+    """:func:`_packed` written into ``keys`` (no temporaries); ``year`` when every ``t`` is it."""
+    if year is None:
+        np.multiply(t, 1000, out=keys)
+        keys += i
+    else:
+        np.add(i, year * 1000, out=keys)
+    keys *= 1000
+    keys += j
+    keys *= 1_000_000
+    keys += k
+    return keys
 
 
-def _runs(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sums of ``values`` per key, keys sorted: by runs when ``keys`` is sorted, else by np.unique."""
+def _runs(keys: np.ndarray, values: np.ndarray, ordered: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``values`` per key, keys sorted: by runs when ``keys`` is sorted (``ordered`` says it is
+    known to be), else by np.unique."""
     if len(keys) == 0:
         return keys, values
-    if np.all(keys[1:] >= keys[:-1]):
-        starts = np.concatenate([[0], np.flatnonzero(keys[1:] != keys[:-1]) + 1])
+    if ordered or np.all(keys[1:] >= keys[:-1]):
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
         return keys[starts], np.add.reduceat(values, starts)
     unique, inverse = np.unique(keys, return_inverse=True)
     return unique, np.bincount(inverse, weights=values, minlength=len(unique))
 
 
 def byte_ranges(file: Source) -> list[tuple[int, int]] | None:
-    """Byte ranges of a plain file on disk, each starting with a line that is skipped (the header, or
-    the last line of the range before), split after a line end; None for a member or a gzip file (read
-    as one stream)."""
+    """Byte ranges of a plain file on disk, in order, each starting with a line that is skipped (the
+    header, or the last line of the range before, never a blank one), split after a line end: one
+    range for a file under :data:`SPLIT_BYTES`, else at least two of about :data:`RANGE_BYTES`
+    each; None for a member or a gzip file (read as one stream)."""
     if isinstance(file, ArchiveMember) or file.name.lower().endswith(".gz"):
         return None
     size = file.stat().st_size
-    if size < SPLIT_BYTES or (os.cpu_count() or 1) < 2:
+    if size < SPLIT_BYTES:
         return [(0, size)]
-    middle = size // 2
-    begin = max(0, middle - (1 << 20))
+    parts = max(2, -(-size // RANGE_BYTES))
+    ranges, begin, end = [], 0, 0
     with open(file, "rb") as fh:
-        fh.seek(begin)
-        around = fh.read(2 << 20)
-    split = around.find(b"\n", middle - begin) + 1  # the start of the first line after the middle
-    previous = around.rfind(b"\n", 0, split - 1) + 1 if split > 0 else 0  # the start of the line before it
-    if split <= 0 or previous <= 0 or begin + split >= size:
-        return [(0, size)]
-    return [(0, begin + split), (begin + previous, size)]
+        for n in range(1, parts):
+            split = _split_after(fh, max(size * n // parts, end + 1), size)
+            if split is None:
+                continue
+            ranges.append((begin, split[1]))
+            begin, end = split
+    ranges.append((begin, size))
+    return ranges
+
+
+def _split_after(fh, at: int, size: int) -> tuple[int, int] | None:
+    """(start of the line, start of the next) for the first non-blank line that ends at or after
+    ``at`` and is not the file's first line; None when there is none within a MiB."""
+    for reach in (1 << 16, 1 << 20):
+        look = max(0, at - reach)
+        fh.seek(look)
+        around = fh.read(2 * reach)
+        split = around.find(b"\n", at - look)
+        while split >= 0:
+            split += 1
+            previous = around.rfind(b"\n", 0, split - 1) + 1
+            if previous <= 0 or look + split >= size:
+                break  # the line began before what was read (or is the header), or ends the file
+            if around[previous:split].strip():
+                return look + previous, look + split
+            split = around.find(b"\n", split)
+    return None
 
 
 #: BACI as the fast pass reads it: product codes as integers (the exact pass checks them as text).
@@ -273,96 +505,155 @@ BACI_FAST = Format(
 )
 
 
-def _fast_batches(file: Source, header: Header, span: tuple[int, int] | None) -> Iterator[pa.RecordBatch]:
-    """Record batches of the fast pass over one range (or the whole member), keys as column names."""
+def _fast_positions(header: Header) -> tuple[dict[str, int], dict[str, str]]:
     positions = {key: BACI.positions(header.names)[key] for key in _BACI_KEYS}
-    names = {f"c{pos}": key for key, pos in positions.items()}
+    return positions, {f"c{pos}": key for key, pos in positions.items()}
+
+
+def _member_batches(file: Source, header: Header, data: pa.NativeFile | None = None) -> Iterator[pa.RecordBatch]:
+    """Record batches of the fast pass streamed over a whole member or gzip file (or ``data``, the
+    whole file held in memory), keys as column names."""
+    positions, names = _fast_positions(header)
     try:
         with contextlib.ExitStack() as stack:
-            if span is None:
+            if data is None:
                 data = stack.enter_context(binary_input(file))
-            else:
-                data = stack.enter_context(pa.OSFile(str(file))).get_stream(span[0], span[1] - span[0])
             for batch in stream.open_stream(file, header, BACI_FAST, positions, data):
                 yield batch.rename_columns([names[n] for n in batch.schema.names])
     except (pa.ArrowInvalid, OSError, DataError):
         raise _Anomaly from None
 
 
+def _buffer_batches(file: Source, header: Header, data: bytes | memoryview) -> Iterator[pa.RecordBatch]:
+    """The fast pass's record batches of one range held in memory (its first line skipped)."""
+    positions, names = _fast_positions(header)
+    try:
+        table = stream.read_block(header, BACI_FAST, positions, data)
+    except (pa.ArrowInvalid, OSError, DataError):
+        raise _Anomaly from None
+    table = table.rename_columns([names[n] for n in table.schema.names])
+    yield from table.to_batches()
+
+
 class _Keys:
     """What the fast pass keeps to tell duplicates in an unsorted file: each batch's row keys while
     fewer than :data:`KEPT_ROWS` are kept, or once the file is known to be unsorted (shared by the
-    ranges)."""
+    ranges). ``stop`` is set when one range has failed, so that the others end early."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int | None = None) -> None:
         self.lock = threading.Lock()
         self.kept = 0
         self.unsorted = False
+        self.stop = False
+        # a file too big to be read without its keys' copies costing more than they save keeps none
+        # until it is found unsorted (it is then checked whole by the exact pass)
+        self.budget = KEPT_ROWS if size is None or size <= KEPT_BYTES else 0
 
     def keep(self, keys: np.ndarray, ordered: bool) -> np.ndarray | None:
+        """A copy of a batch's row keys when they are kept, else None."""
         with self.lock:
             self.unsorted |= not ordered
-            if self.unsorted or self.kept + len(keys) <= KEPT_ROWS:
+            if self.unsorted or self.kept + len(keys) <= self.budget:
                 self.kept += len(keys)
-                return keys
+                return keys.copy()
             return None
 
 
 #: Row keys the fast pass keeps at most for a file it has not yet found unsorted (8 bytes each).
 KEPT_ROWS = 4_000_000
+#: A plain file bigger than this keeps no row keys while it is found sorted.
+KEPT_BYTES = 64 << 20
 
 
-def _fast_range(file, header, span, year, products, keys: _Keys, bar, out: list) -> None:
-    """The fast pass over one range: per batch, (first and last row key, whether its rows are in
-    order, the row keys kept, group keys, sums); any broken rule is an :class:`_Anomaly`."""
+class _Scratch(threading.local):
+    """Each thread's working arrays for the fast pass, reused from batch to batch (fresh memory costs a
+    page fault per page; a batch's temporaries would cost more than its arithmetic)."""
+
+    size = 0
+
+    def arrays(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if n > self.size:
+            self.size = max(n, 1 << 17)
+            self.keys = np.empty(self.size, dtype=np.int64)
+            self.groups = np.empty(self.size, dtype=np.int64)
+            self.values = np.empty(self.size, dtype=np.float64)
+            self.flags = np.empty(self.size, dtype=bool)
+        return self.keys[:n], self.groups[:n], self.values[:n], self.flags[:n]
+
+
+_SCRATCH = _Scratch()
+
+
+def _fast_batches(batches: Iterator[pa.RecordBatch], year, products, keys: _Keys, bar) -> list:
+    """The fast pass over one range's batches: per batch, (first and last row key, whether its rows
+    are in order, the row keys kept, then the groups' (year, exporter, importer, chapter) columns and
+    sums for rows in order, else sorted group keys and sums); any broken rule is an :class:`_Anomaly`."""
+    out = []
     last = None
-    for batch in _fast_batches(file, header, span):
-        if batch.num_rows == 0:
+    for batch in batches:
+        if keys.stop:
+            raise _Anomaly
+        n = batch.num_rows
+        if n == 0:
             continue
         columns = [batch.column(key) for key in _BACI_KEYS]
         if any(column.null_count for column in columns):
             raise _Anomaly
         t, i, j, k, v = (column.to_numpy() for column in columns)
-        if year is not None and not np.all(t == year):
+        if year is not None:
+            if t.min() != year or t.max() != year:
+                raise _Anomaly
+        elif t.min() < 0 or t.max() > 9999:
             raise _Anomaly
-        if k.min() < 10_000 or k.max() > 999_999 or not _in_range(t, i, j):
+        if k.min() < 10_000 or k.max() > 999_999 or i.min() < 0 or i.max() > 999 or j.min() < 0 or j.max() > 999:
             raise _Anomaly
-        if not (np.all(np.isfinite(v)) and np.all(v >= 0)):
+        if not (v.min() >= 0 and np.isfinite(v.max())):  # NaN fails both tests
             raise _Anomaly
-        if products is not None and not products[k].all():
+        row_keys, groups, values, flags = _SCRATCH.arrays(n)
+        if products is not None and not np.take(products, k, out=flags, mode="clip").all():
             raise _Anomaly
-        row_keys = _packed(t, i, j, k)
-        ordered = bool(np.all(row_keys[1:] > row_keys[:-1])) and (last is None or row_keys[0] > last)
-        last = int(row_keys[-1])
+        _packed_into(row_keys, t, i, j, k, year)
+        ordered = bool(np.greater(row_keys[1:], row_keys[:-1], out=flags[1:]).all())
+        ordered = ordered and (last is None or row_keys[0] > last)
+        first, last = int(row_keys[0]), int(row_keys[-1])
         kept = keys.keep(row_keys, ordered)
-        out.append((int(row_keys[0]), last, ordered, kept, *_runs(row_keys // 10_000, v * 1000.0)))
-        bar.update(batch.num_rows)
+        np.floor_divide(row_keys, 10_000, out=groups)
+        np.multiply(v, 1000.0, out=values)
+        if ordered:  # each group's columns read from its first row (nothing to decode later)
+            np.not_equal(groups[1:], groups[:-1], out=flags[1:])
+            flags[0] = True
+            starts = np.flatnonzero(flags)
+            sums = np.add.reduceat(values, starts)
+            group_columns = (
+                t[starts].astype(np.int16),
+                i[starts].astype(np.int16),
+                j[starts].astype(np.int16),
+                (k[starts] // 10_000).astype(np.int8),
+            )
+            out.append((first, last, ordered, kept, group_columns, sums))
+        else:
+            out.append((first, last, ordered, kept, *_runs(groups.copy(), values.copy())))
+        bar.update(n)
+    return out
 
 
-def _fast_baci(file, header, year, products, bar) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The fast pass over a whole file (two ranges at once for a big plain file)."""
-    spans = byte_ranges(file) or [None]
-    results: list[list] = [[] for _ in spans]
-    keys = _Keys()
-    if len(spans) == 1:
-        _fast_range(file, header, spans[0], year, products, keys, bar, results[0])
+#: Ranges read ahead of the parsing at most (each about :data:`RANGE_BYTES`).
+RANGES_AHEAD = 3
+
+
+def _fast_baci(file, header, year, products, bar) -> tuple[list[tuple[np.ndarray, np.ndarray]], tuple | None]:
+    """The fast pass over a whole file, and for a plain file (where, stamp, SHA-256) of its bytes.
+
+    A plain file is read once, in order, range by range (:func:`byte_ranges`): each range's new bytes
+    are fed to SHA-256 as they are read, and the ranges are parsed two at a time while the next are
+    read. A member or a gzip file is one stream (its digest is taken apart)."""
+    spans = byte_ranges(file)
+    keys = _Keys(None if spans is None else spans[-1][1])
+    if spans is None:
+        pieces = _fast_batches(_member_batches(file, header), year, products, keys, bar)
+        hashed = None
     else:
-        failures: list[BaseException] = []
-
-        def work(n: int) -> None:
-            try:
-                _fast_range(file, header, spans[n], year, products, keys, bar, results[n])
-            except BaseException as exc:  # noqa: BLE001 - handed back to the calling thread
-                failures.append(exc)
-
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(len(spans))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if failures:
-            raise failures[0]
-    pieces = [piece for result in results for piece in result]
+        pieces, hashed = _fast_plain(file, header, spans, year, products, keys, bar)
     if not pieces:
         raise _Anomaly  # no data rows: the exact pass says so
     ordered = all(piece[2] for piece in pieces) and all(
@@ -374,7 +665,112 @@ def _fast_baci(file, header, year, products, bar) -> list[tuple[np.ndarray, np.n
         every = np.sort(np.concatenate([piece[3] for piece in pieces]))
         if np.any(every[1:] == every[:-1]):
             raise _Anomaly  # a row twice: the exact pass names its lines
-    return [(piece[4], piece[5]) for piece in pieces]
+    if ordered:
+        return [(piece[4], piece[5]) for piece in pieces], hashed
+    keys = [_group_keys(*piece[4]) if piece[2] else piece[4] for piece in pieces]
+    return [_runs(np.concatenate(keys), np.concatenate([piece[5] for piece in pieces]))], hashed
+
+
+def _fast_plain(file: Path, header, spans, year, products, keys: _Keys, bar) -> tuple[list, tuple | None]:
+    """The fast pass over a plain file's ranges, and (where, stamp, SHA-256) when the file did not
+    change while it was read (else None)."""
+    where, stamp = store.file_stamp(file)
+    digest = hashlib.sha256()
+    results: list[list] = [[] for _ in spans]
+    with open(file, "rb", buffering=0) as fh:
+        if len(spans) == 1:  # a small file: streamed from memory, batch by batch
+            data = _read_range(fh, spans[0], 0, digest)
+            batches = _member_batches(file, header, pa.BufferReader(pa.py_buffer(data)))
+            results[0] = _fast_batches(batches, year, products, keys, bar)
+        else:
+            _parse_ranges(fh, file, header, spans, digest, results, (year, products, keys, bar))
+        if fh.read(1):
+            raise _Anomaly  # the file grew while it was read: read it again, whole
+    try:
+        unchanged = store.file_stamp(file) == (where, stamp)
+    except OSError:
+        unchanged = False
+    pieces = [piece for result in results for piece in result]
+    return pieces, (where, stamp, digest.hexdigest()) if unchanged else None
+
+
+def _parse_ranges(fh, file: Path, header: Header, spans, digest, results: list, checks: tuple) -> None:
+    """Read the ranges in order on this thread (each hashed as it is read) and parse them on the two
+    workers, at most :data:`RANGES_AHEAD` ahead; the first failure stops the others. The buffers
+    are reused once a range is parsed (pyarrow keeps nothing of them)."""
+    keys = checks[2]
+    size = max(end - begin for begin, end in spans)
+    free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+
+    def work(n: int, buffer: bytearray, length: int) -> None:
+        try:
+            results[n] = _fast_batches(_buffer_batches(file, header, memoryview(buffer)[:length]), *checks)
+        finally:
+            free.put(buffer)
+
+    pending: deque[Future] = deque()
+    hashed_to = 0
+    try:
+        for n, span in enumerate(spans):
+            try:
+                buffer = free.get_nowait()
+            except queue.Empty:
+                buffer = bytearray(size)
+            length = _read_range_into(fh, span, hashed_to, digest, buffer)
+            hashed_to = span[1]
+            pending.append(_pool().submit(work, n, buffer, length))
+            while len(pending) >= RANGES_AHEAD or (pending and pending[0].done()):
+                pending.popleft().result()
+        while pending:
+            pending.popleft().result()
+    except BaseException:
+        keys.stop = True
+        for future in pending:
+            future.cancel()
+        for future in pending:
+            if not future.cancelled():
+                future.exception()  # wait for the ranges still being parsed
+        raise
+
+
+def _read_range_into(fh, span: tuple[int, int], hashed_to: int, digest, buffer: bytearray) -> int:
+    """Read one range into ``buffer`` (its length returned); the bytes after ``hashed_to`` are fed to
+    ``digest``."""
+    begin, end = span
+    view = memoryview(buffer)[: end - begin]
+    fh.seek(begin)
+    filled = 0
+    while filled < len(view):
+        got = fh.readinto(view[filled:])
+        if not got:
+            raise _Anomaly  # the file was cut while it was read: the exact pass says what is wrong
+        filled += got
+    digest.update(view[hashed_to - begin :])
+    return end - begin
+
+
+def _read_range(fh, span: tuple[int, int], hashed_to: int, digest) -> bytes:
+    """The bytes of one range, read whole; those after ``hashed_to`` are fed to ``digest``."""
+    begin, end = span
+    fh.seek(begin)
+    data = fh.read(end - begin)
+    while len(data) < end - begin:  # a short read: read on (a file cut meanwhile is read again, whole)
+        more = fh.read(end - begin - len(data))
+        if not more:
+            raise _Anomaly
+        data += more
+    digest.update(memoryview(data)[hashed_to - begin :])
+    return data
+
+
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Two worker threads, one per core, shared by every read of this process."""
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="baci-range"))
+    return _POOL[0]
 
 
 def _exact_baci(file, header, year, products, product_name, bar) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -458,20 +854,56 @@ def _check_no_row_twice(file: Source, header: Header, keys: np.ndarray, position
     raise fail_at(file, header, recs, "the same year, exporter, importer and product appear twice", "k")
 
 
-def _chapter_table(pieces: list[tuple[np.ndarray, np.ndarray]]) -> pa.Table:
-    """The extract's table from the per-batch group sums: one row per (year, exporter, importer, chapter)."""
-    keys, sums = _runs(np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
+def _group_keys(year, exporter, importer, chapter) -> np.ndarray:
+    """The group keys (:func:`_packed` ``// 10_000``) of groups' columns."""
+    return ((year.astype(np.int64) * 1000 + exporter) * 1000 + importer) * 100 + chapter
+
+
+def _columns_of(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Year, exporter, importer and chapter of group keys (:func:`_packed` ``// 10_000``)."""
     chapter, rest = keys % 100, keys // 100
     importer, rest = rest % 1000, rest // 1000
     exporter, year = rest % 1000, rest // 1000
+    return year.astype(np.int16), exporter.astype(np.int16), importer.astype(np.int16), chapter.astype(np.int8)
+
+
+def _chapter_table(pieces: list[tuple]) -> pa.Table:
+    """The extract's table from the per-batch group sums: one row per (year, exporter, importer,
+    chapter), sorted by year, importer, exporter and chapter (so that the row groups of the stored
+    table each hold few importers).
+
+    Each piece is (the groups' columns, sums) of a file read in order, the pieces in file order (a
+    group split between batches is summed from its parts, in order), or (sorted group keys, sums)."""
+    if not all(isinstance(piece[0], tuple) for piece in pieces):
+        keys, sums = _runs(np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
+        pieces = [(_columns_of(keys), sums)]
+    kept_columns: list[tuple] = []
+    kept_sums: list[np.ndarray] = []
+    for columns, sums in pieces:
+        if not len(sums):
+            continue
+        if kept_sums and len(kept_sums[-1]) and all(a[-1] == b[0] for a, b in zip(kept_columns[-1], columns)):
+            sums = sums.copy()  # a group split between batches: its parts summed in order
+            sums[0] = kept_sums[-1][-1] + sums[0]
+            kept_columns[-1] = tuple(column[:-1] for column in kept_columns[-1])
+            kept_sums[-1] = kept_sums[-1][:-1]
+        kept_columns.append(columns)
+        kept_sums.append(sums)
+    if kept_columns:
+        year, exporter, importer, chapter = (np.concatenate([c[n] for c in kept_columns]) for n in range(4))
+        sums = np.concatenate(kept_sums)
+    else:
+        year = exporter = importer = np.empty(0, dtype=np.int16)
+        chapter, sums = np.empty(0, dtype=np.int8), np.empty(0, dtype=np.float64)
+    if len(year) and year.min() == year.max():
+        order = np.argsort(importer, kind="stable")  # a radix sort of 16-bit codes
+    else:
+        order = np.lexsort((importer, year))
+    later = _pool().submit(lambda: [np.take(a, order) for a in (year, exporter, chapter)])  # on both cores
+    importer, sums = np.take(importer, order), np.take(sums, order)
+    year, exporter, chapter = later.result()
     return pa.table(
-        [
-            pa.array(year.astype(np.int16)),
-            pa.array(exporter.astype(np.int16)),
-            pa.array(importer.astype(np.int16)),
-            pa.array(chapter.astype(np.int8)),
-            pa.array(sums.astype(np.float64)),
-        ],
+        [pa.array(year), pa.array(exporter), pa.array(importer), pa.array(chapter), pa.array(sums)],
         schema=_BACI_SCHEMA,
     )
 
@@ -506,21 +938,134 @@ def _one_batch(table: pa.Table) -> pa.RecordBatch:
 # Questions answered from an extract
 
 
+class Flows:
+    """One BACI file's flows at chapter level as arrays (no pandas yet): ``year``, ``chapter`` and
+    ``value_usd`` per row, ``exporter`` and ``importer`` as positions in ``isos`` (the ISO3 codes of
+    the file's code table, sorted); turned into one frame with the other files' (:func:`flows_frame`,
+    :func:`sorted_flows`)."""
+
+    def __init__(self, year, exporter, importer, chapter, value_usd, isos: list[str], file: str):
+        self.year, self.exporter, self.importer, self.chapter = year, exporter, importer, chapter
+        self.value_usd, self.isos, self.file = value_usd, isos, file
+
+    def __len__(self) -> int:
+        return len(self.year)
+
+    def frame(self) -> pd.DataFrame:
+        """The file's flows frame, as :func:`~helpers.official.schema.sum_by_code` gives it."""
+        return _typed_frame(_joined([self])).sort_values(SUM_KEYS, ignore_index=True)
+
+
+_CHAPTERS = pa.array([f"{chapter:02d}" for chapter in range(100)], type=pa.large_string())
+
+
+def _joined(flows: list[Flows]) -> dict:
+    """Several files' :class:`Flows` as one set of arrays: ``exporter`` and ``importer`` as positions in
+    ``isos`` (every file's codes, sorted: a position sorts as its code's text does), ``file`` as a
+    position in ``files``."""
+    isos = sorted(set().union(*(f.isos for f in flows)))
+    position = {iso: n for n, iso in enumerate(isos)}
+    files = sorted({f.file for f in flows})
+    joined = {"isos": isos, "files": files}
+    for column in ("exporter", "importer"):
+        parts = [np.array([position[iso] for iso in f.isos], dtype=np.int32)[getattr(f, column)] for f in flows]
+        joined[column] = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+    for column, dtype in (("year", np.int64), ("chapter", np.int64), ("value_usd", np.float64)):
+        parts = [getattr(f, column) for f in flows]
+        joined[column] = np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype=dtype)
+    parts = [np.full(len(f), files.index(f.file), dtype=np.int32) for f in flows]
+    joined["file"] = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+    return joined
+
+
+def _typed_frame(joined: dict, order: np.ndarray | None = None) -> pd.DataFrame:
+    """The frame of :data:`FLOW_COLUMNS` of joined :class:`Flows` (:func:`_joined`), typed as
+    :func:`~helpers.official.schema.typed_flows` types them, rows in ``order`` when given."""
+    at = (lambda a: a) if order is None else (lambda a: a[order])
+    n = len(joined["year"])
+
+    def text(values: list[str], positions: np.ndarray) -> pd.arrays.ArrowStringArray:
+        return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()).take(pa.array(at(positions))))
+
+    def repeat(value: str) -> pd.arrays.ArrowStringArray:
+        return pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, type=pa.large_string()), n))
+
+    hs = _CHAPTERS.take(pa.array(at(joined["chapter"])))
+    columns = {
+        "source": repeat("baci"),
+        "year": at(joined["year"]),
+        "exporter": text(joined["isos"], joined["exporter"]),
+        "importer": text(joined["isos"], joined["importer"]),
+        "reported_by": repeat("reconciled"),
+        "flow": repeat("reconciled"),
+        "hs_chapter": pd.arrays.ArrowStringArray(hs),
+        "hs_code": pd.arrays.ArrowStringArray(hs),
+        "value_usd": at(joined["value_usd"]),
+        "file": text(joined["files"], joined["file"]),
+    }
+    return pd.DataFrame(columns, copy=False)  # typed already: text as pandas strings, int64, float64
+
+
+def sorted_flows(parts: list[Flows | pd.DataFrame]) -> pd.DataFrame | None:
+    """When every file's flows are BACI :class:`Flows`: their frame, typed and sorted as
+    :func:`helpers.official.read.read_flows` sorts (year, exporter, importer, HS code), once no flow
+    is in two files (checked here: the only overlap files of chapter-level BACI flows can have);
+    else None (the frames are joined and checked as they are for every other format)."""
+    if not parts or not all(isinstance(part, Flows) for part in parts):
+        return None
+    joined = _joined(parts)
+    keys = [joined[c] for c in ("year", "exporter", "importer", "chapter")]
+    order = np.lexsort(keys[::-1])
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
+    for column in keys:
+        ordered = column[order]
+        same &= ordered[1:] == ordered[:-1]
+    if same.any():
+        return None  # a flow in two files: the frames are checked as they are, and the error says where
+    return _typed_frame(joined, order)
+
+
+def flows_frame(parts: list[Flows | pd.DataFrame]) -> pd.DataFrame:
+    """The files' flows as one frame of typed :data:`FLOW_COLUMNS`, in the files' order (the arrays of
+    consecutive :class:`Flows` joined before any frame is made)."""
+    frames: list[pd.DataFrame] = []
+    run: list[Flows] = []
+    for part in [*parts, None]:
+        if isinstance(part, Flows):
+            run.append(part)
+            continue
+        if run:
+            frames.append(_typed_frame(_joined(run)))
+            run = []
+        if part is not None:
+            frames.append(part)
+    return typed_flows(pd.concat(frames, ignore_index=True) if frames else empty_flows())
+
+
+def _frame_of(part: Flows | pd.DataFrame) -> pd.DataFrame:
+    return part.frame() if isinstance(part, Flows) else part
+
+
 def pair_flows(
     file: Source, header: Header, fmt: Format, first: str, second: str, level: str, progress=None
 ) -> pd.DataFrame:
     """One file's flows between ``first`` and ``second`` (ISO3) at ``level``, from its extract: the frame
     a direct read returns (:func:`helpers.official.read.read_file`)."""
+    return _frame_of(pair_parts(file, header, fmt, first, second, level, progress))
+
+
+def pair_parts(
+    file: Source, header: Header, fmt: Format, first: str, second: str, level: str, progress=None
+) -> Flows | pd.DataFrame:
+    """:func:`pair_flows`, as :class:`Flows` for a BACI file (for :func:`flows_frame`)."""
     found = extract(file, header, fmt, progress)
     if fmt is BACI:
         codes, table = pair_codes(file, first, second)
         a, b = (_code_array(codes[iso]) for iso in (first, second))
-        ex, im = found.table.column("exporter"), found.table.column("importer")
-        mask = pc.or_(
-            pc.and_(pc.is_in(ex, value_set=a), pc.is_in(im, value_set=b)),
-            pc.and_(pc.is_in(ex, value_set=b), pc.is_in(im, value_set=a)),
-        )
-        return _baci_flows(found.table.filter(mask).to_pandas(), table, file.name)
+        rows = _importer_rows(found, file, header, pa.concat_arrays([a, b]))
+        ex, im, a, b = rows["exporter"], rows["importer"], a.to_numpy(), b.to_numpy()
+        mask = (np.isin(ex, a) & np.isin(im, b)) | (np.isin(ex, b) & np.isin(im, a))
+        return _baci_parts({name: values[mask] for name, values in rows.items()}, table, file.name)
     pair, table = pair_filter(fmt, header.names, first, second)
     rows = _one_batch(found.table)
     hits = pair.select(rows)
@@ -530,15 +1075,29 @@ def pair_flows(
     return comtrade_flows(file, chosen, fmt, first, second, level, table, functools.partial(fail_at, file, header))
 
 
+def _importer_rows(found: Extract, file: Source, header: Header, importers: pa.Array) -> dict[str, np.ndarray]:
+    """A BACI extract's rows into ``importers``; a stored extract found damaged is built again."""
+    try:
+        return found.importer_rows(importers)
+    except (OSError, ValueError, pa.ArrowException):
+        return Extract(BACI, build(file, header, BACI, False), file.name).importer_rows(importers)
+
+
 def importer_flows(file: Source, header: Header, fmt: Format, importer: str, level: str = "chapter", progress=None):
     """One file's flows into ``importer`` (ISO3) from every partner that is a country, by year and HS code
     at ``level``, from its extract; as :data:`~helpers.official.schema.FLOW_COLUMNS`."""
+    return _frame_of(importer_parts(file, header, fmt, importer, level, progress))
+
+
+def importer_parts(
+    file: Source, header: Header, fmt: Format, importer: str, level: str = "chapter", progress=None
+) -> Flows | pd.DataFrame:
+    """:func:`importer_flows`, as :class:`Flows` for a BACI file (for :func:`flows_frame`)."""
     found = extract(file, header, fmt, progress)
     if fmt is BACI:
         table = release_table(file, importer)
         codes = _code_array({code for code, iso in table.items() if iso == importer})
-        rows = found.table.filter(pc.is_in(found.table.column("importer"), value_set=codes)).to_pandas()
-        return _baci_flows(rows, table, file.name)
+        return _baci_parts(_importer_rows(found, file, header, codes), table, file.name)
     return comtrade_importer_flows(
         file, _one_batch(found.table), fmt, header.names, importer, level, functools.partial(fail_at, file, header)
     )
@@ -594,6 +1153,32 @@ def _is_country(iso: object, importer: str) -> bool:
 def _code_array(codes) -> pa.Array:
     """BACI codes as the extract stores them (int16); codes no extract can hold are left out."""
     return pa.array(sorted(c for c in codes if -(2**15) <= c < 2**15), type=pa.int16())
+
+
+def _baci_parts(rows: dict[str, np.ndarray], table: dict[int, str | None], file_name: str) -> Flows | pd.DataFrame:
+    """Extract rows as :class:`Flows`, codes read through ``table``; rows of codes that name no country
+    in it are left out. When two codes name the same country (their rows then sum), as the frame of
+    :func:`_baci_flows`."""
+    isos = sorted({iso for iso in table.values() if iso is not None})
+    lookup = np.full(1000, -1, dtype=np.int32)
+    position = {iso: n for n, iso in enumerate(isos)}
+    for code, iso in table.items():
+        if iso is not None and 0 <= code < 1000:
+            lookup[code] = position[iso]
+    year, ex, im, chapter = (rows[c].astype(np.int64) for c in ("year", "exporter", "importer", "chapter"))
+    inside = (ex >= 0) & (ex < 1000) & (im >= 0) & (im < 1000)
+    exporter, importer = np.full(len(ex), -1, dtype=np.int32), np.full(len(im), -1, dtype=np.int32)
+    exporter[inside], importer[inside] = lookup[ex[inside]], lookup[im[inside]]
+    known = (exporter >= 0) & (importer >= 0)
+    year, exporter, importer, chapter = year[known], exporter[known], importer[known], chapter[known]
+    named = [iso for code, iso in table.items() if iso is not None and 0 <= code < 1000]
+    if len(set(named)) < len(named):  # two codes of one country: their rows may need summing
+        width = len(isos) + 1
+        keys = ((year * width + exporter) * width + importer) * 100 + chapter
+        if len(np.unique(keys)) < len(keys):
+            return _baci_flows(pd.DataFrame(rows), table, file_name)
+    value = rows["value_usd"][known].astype(np.float64) + 0.0  # as a sum gives it: no -0.0
+    return Flows(year, exporter, importer, chapter, value, isos, file_name)
 
 
 def _baci_flows(rows: pd.DataFrame, table: dict[int, str | None], file_name: str) -> pd.DataFrame:

@@ -26,15 +26,29 @@ Rules, stated here:
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.config import display_path
+from helpers.config import display_path as _display_path
 from helpers.errors import DataError, Problem
+
+
+def display_path(path: Path | str) -> str:
+    """:func:`helpers.config.display_path`, remembered per path and working folder (it resolves the
+    path, a few system calls: the readers name every file they touch)."""
+    return _display(os.fspath(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display(path: str, cwd: str) -> str:
+    return _display_path(path)
+
 
 #: A whole number as the downloads write it (at most 9 digits: read as a 32-bit integer).
 WHOLE_NUMBER = re.compile(r"^\s*[-+]?\d{1,9}\s*$")
@@ -177,13 +191,12 @@ def open_text(path: Path) -> io.TextIOBase:
 
 def _check_file(path: Path) -> None:
     """A missing, folder or empty path is a DataError."""
-    shown = display_path(path)
     if not path.exists():
-        raise DataError(shown, Problem("file not found"))
+        raise DataError(display_path(path), Problem("file not found"))
     if path.is_dir():
-        raise DataError(shown, Problem("expected a file, found a folder"))
+        raise DataError(display_path(path), Problem("expected a file, found a folder"))
     if path.stat().st_size == 0:
-        raise DataError(shown, Problem("file is empty"))
+        raise DataError(display_path(path), Problem("file is empty"))
 
 
 def _first_line(path: Path) -> str:
@@ -196,17 +209,17 @@ def _first_line(path: Path) -> str:
     return first.rstrip("\r\n")
 
 
-def parse_header(first: str, shown: str) -> Header:
+def parse_header(first: str, shown: str | Callable[[], str]) -> Header:
     """Column names and delimiter from a download's first line (quotes and tabs tolerated); ``shown``
     names the file in errors. One rule for files and archive members alike."""
     if not first.strip():
-        raise DataError(shown, Problem("file is empty or its first line is blank; expected a header", line=1))
+        raise DataError(_named(shown), Problem("file is empty or its first line is blank; expected a header", line=1))
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
         names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
     except csv.Error as exc:  # e.g. a binary or garbage file: one huge "field"
         raise DataError(
-            shown, Problem(f"header not recognised ({exc}); expected one of: {expected_formats()}", line=1)
+            _named(shown), Problem(f"header not recognised ({exc}); expected one of: {expected_formats()}", line=1)
         ) from None
     return Header(names, delimiter)
 
@@ -215,10 +228,15 @@ def read_header(path: Path) -> Header:
     """Column names and delimiter of a download (BOM, CRLF, quotes and tabs tolerated)."""
     path = Path(path)
     _check_file(path)
-    return parse_header(_first_line(path), display_path(path))
+    return parse_header(_first_line(path), functools.partial(display_path, path))
 
 
-def format_of(header: Header, shown: str) -> Format:
+def _named(shown: str | Callable[[], str]) -> str:
+    """A file's name in a message, given or made when a message needs it (resolving costs system calls)."""
+    return shown() if callable(shown) else shown
+
+
+def format_of(header: Header, shown: str | Callable[[], str]) -> Format:
     """The format whose key columns the header has; else a DataError (for file ``shown``) listing every format."""
     for fmt in FORMATS.values():
         if not fmt.missing(header.names):
@@ -227,7 +245,7 @@ def format_of(header: Header, shown: str) -> Format:
     damaged = _damaged_format(header)
     if damaged is not None:
         raise DataError(
-            shown,
+            _named(shown),
             Problem(
                 f"header looks like {damaged.name} but lacks column(s) {', '.join(damaged.missing(header.names))}; "
                 f"expected one of: {expected_formats()}",
@@ -236,7 +254,7 @@ def format_of(header: Header, shown: str) -> Format:
             ),
         )
     raise DataError(
-        shown,
+        _named(shown),
         Problem(
             f"header not recognised as a Comtrade or BACI download; expected one of: {expected_formats()}",
             line=1,

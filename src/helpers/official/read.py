@@ -32,7 +32,9 @@ import functools
 import re
 import sys
 import warnings
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +47,15 @@ from helpers.official.baci import baci_countries, read_baci_file
 from helpers.official.comtrade import read_comtrade_file
 from helpers.official.comtrade_json import comtrade_json_countries, read_comtrade_json
 from helpers.official.countries import country_or_none, resolve_country
-from helpers.official.extracts import comtrade_importer_flows, extract, importer_flows, pair_flows
+from helpers.official.extracts import (
+    Flows,
+    comtrade_importer_flows,
+    extract_ahead,
+    flows_frame,
+    importer_parts,
+    pair_parts,
+    sorted_flows,
+)
 from helpers.official.formats import (
     BACI,
     JSON_SUFFIXES,
@@ -56,7 +66,7 @@ from helpers.official.formats import (
     format_of,
     is_json,
 )
-from helpers.official.schema import LEVELS, OfficialDataWarning, empty_flows, typed_flows
+from helpers.official.schema import LEVELS, OfficialDataWarning
 from helpers.official.store import cached_countries, cached_extract
 from helpers.official.stream import Source, distinct_values
 
@@ -65,7 +75,8 @@ from helpers.official.stream import Source, distinct_values
 #: :func:`download_file_countries`).
 DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz", *JSON_SUFFIXES)
 _SIDE_FILES = re.compile(r"^(country_codes_|product_codes_|readme)", re.I)
-_SORT = ["source", "year", "exporter", "importer", "flow", "hs_code"]
+#: The order of the rows :func:`read_flows` and :func:`read_imports` return.
+FLOWS_ORDER = ["source", "year", "exporter", "importer", "flow", "hs_code"]
 
 
 def data_files(path: Path | str) -> list[Path | ArchiveMember]:
@@ -134,6 +145,8 @@ def file_countries(path: Source, header: Header, fmt: Format) -> set[str]:
 def _progress(files: list[Source], show: bool | None) -> Iterable[Source]:
     """The files, with a progress bar on stderr when there are several (or as ``show`` says)."""
     hidden = len(files) < 2 if show is None else not show
+    if hidden:
+        return files  # no bar at all (a disabled bar still costs a lock)
     return tqdm(files, desc="files", unit="file", file=sys.stderr, disable=hidden, leave=True, dynamic_ncols=True)
 
 
@@ -168,14 +181,24 @@ def read_flows(
     ``file`` (name).
     """
     first, second = _pair(reporter, partner, level)
-    frames = [read_download_file(file, first, second, level) for file in _progress(data_files(path), progress)]
-    flows = typed_flows(pd.concat(frames, ignore_index=True) if frames else empty_flows())
-    _check_overlaps(flows, display_path(Path(path)))
+    parts = [download_part(file, first, second, level) for file in _progress(data_files(path), progress)]
+    flows = _checked_and_sorted(parts, display_path(Path(path)))
     if flows.empty:
         warnings.warn(
             f"no trade between {first} and {second} in {display_path(Path(path))}", OfficialDataWarning, stacklevel=2
         )
-    return flows.sort_values(_SORT, ignore_index=True)
+    return flows
+
+
+def _checked_and_sorted(parts: list[pd.DataFrame | Flows], shown: str) -> pd.DataFrame:
+    """The files' flows as one frame, no flow counted twice (:func:`_check_overlaps`), sorted; BACI
+    files' flows at chapter level are joined and checked as arrays (:func:`sorted_flows`)."""
+    fast = sorted_flows(parts)
+    if fast is not None:
+        return fast
+    flows = flows_frame(parts)
+    _check_overlaps(flows, shown)
+    return flows.sort_values(FLOWS_ORDER, ignore_index=True)
 
 
 def download_countries(path: Path | str) -> list[str]:
@@ -197,15 +220,22 @@ def read_download_file(file: Source, first: str, second: str, level: str) -> pd.
 
     The header is read first (a bounded read): a file that is no download is refused before it is hashed.
     """
+    part = download_part(file, first, second, level)
+    return part.frame() if isinstance(part, Flows) else part
+
+
+def download_part(file: Source, first: str, second: str, level: str) -> pd.DataFrame | Flows:
+    """:func:`read_download_file`, a BACI file's flows at chapter level as :class:`Flows` (joined with
+    the other files' before a frame is made)."""
     if is_json(file):  # a saved API response: no header line; checked by a bounded read, then parsed whole
         check_json_start(file)
         return cached_extract(
             file, first, second, level, functools.partial(read_comtrade_json, file, first, second, level)
         )
     header = source_header(file)
-    fmt = format_of(header, shown(file))
+    fmt = format_of(header, functools.partial(shown, file))
     if fmt is not BACI or level == "chapter":
-        return pair_flows(file, header, fmt, first, second, level)
+        return pair_parts(file, header, fmt, first, second, level)
     reader = functools.partial(read_file, file, header, fmt, first, second, level)
     return cached_extract(file, first, second, level, reader)
 
@@ -223,17 +253,15 @@ def read_imports(path: Path | str, importer: str, level: str = "chapter", progre
             "BACI extracts are at chapter level: read_imports of a BACI download takes level='chapter'"
         )
     iso = resolve_country(importer)
-    frames = [_file_imports(file, iso, level) for file in _progress(data_files(path), progress)]
-    flows = typed_flows(pd.concat(frames, ignore_index=True) if frames else empty_flows())
-    _check_overlaps(flows, display_path(Path(path)))
-    return flows.sort_values(_SORT, ignore_index=True)
+    parts = [file_imports(file, iso, level) for file in _progress(data_files(path), progress)]
+    return _checked_and_sorted(parts, display_path(Path(path)))
 
 
 def _format_of_file(file: Source) -> Format | None:
-    return None if is_json(file) else format_of(source_header(file), shown(file))
+    return None if is_json(file) else format_of(source_header(file), functools.partial(shown, file))
 
 
-def _file_imports(file: Source, importer: str, level: str) -> pd.DataFrame:
+def file_imports(file: Source, importer: str, level: str) -> pd.DataFrame | Flows:
     """One file's flows into ``importer`` (see :func:`read_imports`)."""
     if is_json(file):
         from helpers.official.comtrade_json import table_batch
@@ -243,19 +271,30 @@ def _file_imports(file: Source, importer: str, level: str) -> pd.DataFrame:
         names, rows, locate = table_batch(file)
         return comtrade_importer_flows(file, rows, COMTRADE, names, importer, level, locate)
     header = source_header(file)
-    return importer_flows(file, header, format_of(header, shown(file)), importer, level)
+    return importer_parts(file, header, format_of(header, functools.partial(shown, file)), importer, level)
 
 
 def prepare(path: Path | str, progress: bool | None = None) -> int:
     """Build the all-pairs extract of every file of the download at ``path`` that has none yet (one
     read of each, with a bar per file on a terminal); return how many files the download has. The
     runner calls this before any kernel starts, so the kernels only read extracts. Comtrade API
-    responses saved as JSON have no extract (they are read per pair, through the pair cache)."""
+    responses saved as JSON have no extract (they are read per pair, through the pair cache). Each
+    file's table is assembled and stored while the next file is read; every one is stored when this
+    returns."""
     files = data_files(path)
-    for file in files:
-        if not is_json(file):
-            header = source_header(file)
-            extract(file, header, format_of(header, shown(file)), progress)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract-finish") as finishing:
+        pending: deque[Future] = deque()  # tables assembled and stored while the next file is read
+        for file in files:
+            if not is_json(file):
+                header = source_header(file)
+                fmt = format_of(header, functools.partial(shown, file))
+                built = extract_ahead(file, header, fmt, progress, finishing)
+                if isinstance(built, Future):
+                    pending.append(built)
+                while len(pending) > 1:
+                    pending.popleft().result()
+        while pending:
+            pending.popleft().result()
     return len(files)
 
 
@@ -266,7 +305,7 @@ def download_file_countries(file: Source) -> set[str]:
         check_json_start(file)
         return cached_countries(file, functools.partial(comtrade_json_countries, file))
     header = source_header(file)
-    fmt = format_of(header, shown(file))
+    fmt = format_of(header, functools.partial(shown, file))
     return cached_countries(file, functools.partial(file_countries, file, header, fmt))
 
 

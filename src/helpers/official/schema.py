@@ -37,7 +37,9 @@ GROUP_KEYS = ["source", "year", "exporter", "importer", "reported_by", "flow"]
 COMTRADE_SOURCES = ("comtrade", "comtrade_legacy")
 
 _TEXT_COLUMNS = ("source", "exporter", "importer", "reported_by", "flow", "hs_chapter", "hs_code", "file")
-_SUM_KEYS = [*GROUP_KEYS, "hs_chapter", "hs_code"]
+#: Columns a file's rows are summed by (:func:`sum_by_code`).
+SUM_KEYS = [*GROUP_KEYS, "hs_chapter", "hs_code"]
+_SUM_KEYS = SUM_KEYS
 
 
 class OfficialDataWarning(UserWarning):

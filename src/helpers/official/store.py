@@ -17,7 +17,10 @@ Rules, stated here:
   edit that restores size and modification time is still seen) in a small index,
   :data:`DIGEST_INDEX` in the cache folder (and in memory for the process): a rerun on an unchanged
   file hashes nothing. An archive member's digest is remembered under the archive's stamp. A lost
-  or damaged index only costs a rehash.
+  or damaged index only costs a rehash. A digest taken while the file was read for another purpose
+  (the all-pairs extract hashes the bytes it parses: :mod:`helpers.official.extracts`) is
+  remembered the same way (:func:`remember_digest`), under the stamp the file had before it was read
+  and only when it has it still.
 * The caller checks the file's header first (a bounded read), so a file that is not a download is
   refused before it is hashed.
 * The folder is :func:`helpers.config.flow_cache_dir` (the one place that reads the environment);
@@ -79,20 +82,65 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def source_digest(source: Source) -> str:
-    """SHA-256 of a file's bytes (:func:`file_digest`) or of an archive member's stored bytes, name,
-    method, CRC and sizes (:meth:`~helpers.official.archive.ArchiveMember.digest`), computed once and
-    remembered by path, size and times (see the module's rules)."""
+def _where_and_stamp(source: Source) -> tuple[str, list[int]]:
+    """Where a file's digest is remembered (its resolved path, ``::member`` for an archive member) and
+    its stamp (size, modification and status-change times of the file on disk)."""
     on_disk = source.archive if isinstance(source, ArchiveMember) else source
     info = os.stat(on_disk)
-    where = str(Path(on_disk).resolve()) + (f"::{source.member}" if isinstance(source, ArchiveMember) else "")
-    stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    where = _resolved(os.fspath(on_disk), os.getcwd())
+    where += f"::{source.member}" if isinstance(source, ArchiveMember) else ""
+    return where, [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str, cwd: str) -> str:
+    """The resolved path, remembered per path and working folder (resolving costs system calls)."""
+    return str(Path(path).resolve())
+
+
+def file_stamp(source: Source) -> tuple[str, list[int]]:
+    """(where, stamp) of a file, as :func:`source_digest` remembers it (for :func:`remember_digest`)."""
+    return _where_and_stamp(source)
+
+
+def known_digest(source: Source) -> str | None:
+    """The remembered digest of a file whose stamp is unchanged, else None; never hashes."""
+    where, stamp = _where_and_stamp(source)
     known = _DIGESTS.get(where)
     if known is None or known[0] != stamp:
         known = _read_index().get(where)
     if known is not None and list(known[0]) == stamp:
         _DIGESTS[where] = (stamp, known[1])
         return known[1]
+    return None
+
+
+def seen_before(source: Source) -> bool:
+    """Whether the index remembers this path, or a file of the same size (a touched, moved or copied
+    file, whose extract may be kept already): such a file is hashed before it is read."""
+    where, stamp = _where_and_stamp(source)
+    if where in _DIGESTS:
+        return True
+    index = _read_index()
+    return where in index or any(
+        isinstance(entry, list) and entry and list(entry[0])[:1] == stamp[:1] for entry in index.values()
+    )
+
+
+def remember_digest(where: str, stamp: list[int], digest: str) -> None:
+    """Remember a digest computed elsewhere (e.g. while the file was parsed) for ``where`` at ``stamp``."""
+    _DIGESTS[where] = (list(stamp), digest)
+    _remember(where, list(stamp), digest)
+
+
+def source_digest(source: Source) -> str:
+    """SHA-256 of a file's bytes (:func:`file_digest`) or of an archive member's stored bytes, name,
+    method, CRC and sizes (:meth:`~helpers.official.archive.ArchiveMember.digest`), computed once and
+    remembered by path, size and times (see the module's rules)."""
+    known = known_digest(source)
+    if known is not None:
+        return known
+    where, stamp = _where_and_stamp(source)
     digest = source.digest() if isinstance(source, ArchiveMember) else file_digest(source)
     _DIGESTS[where] = (stamp, digest)
     _remember(where, stamp, digest)
@@ -106,18 +154,31 @@ _DIGESTS: dict[str, tuple[list[int], str]] = {}
 def forget_digests() -> None:
     """Forget the digests remembered in this process (the index file stays), as a new process would."""
     _DIGESTS.clear()
+    _INDEX[:] = [None, {}]
 
 
 def _read_index() -> dict[str, list]:
-    """The index of remembered digests (where -> [stamp, digest]); empty when there is none or it is damaged."""
+    """The index of remembered digests (where -> [stamp, digest]); empty when there is none or it is damaged.
+    Parsed once per version of the file (its size, modification time and inode)."""
     folder = cache_folder()
     if folder is None:
         return {}
+    path = folder / DIGEST_INDEX
     try:
-        index = json.loads((folder / DIGEST_INDEX).read_text(encoding="utf-8"))
+        info = path.stat()
+        version = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+        if _INDEX[0] == version:
+            return _INDEX[1]
+        index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return index if isinstance(index, dict) else {}
+    index = index if isinstance(index, dict) else {}
+    _INDEX[:] = [version, index]
+    return index
+
+
+#: The index as last parsed: [(path, size, mtime, inode), index].
+_INDEX: list = [None, {}]
 
 
 def _remember(where: str, stamp: list[int], digest: str) -> None:
@@ -125,7 +186,7 @@ def _remember(where: str, stamp: list[int], digest: str) -> None:
     folder = cache_folder()
     if folder is None:
         return
-    index = _read_index()
+    index = dict(_read_index())
     index[where] = [stamp, digest]
     temporary = folder / f"{DIGEST_INDEX}.{os.getpid()}.tmp"
     try:

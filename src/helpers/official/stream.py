@@ -47,6 +47,24 @@ _ARROW_TYPES = {"int": pa.int32(), "float": pa.float64(), "text": pa.string()}
 _PANDAS_DTYPES = {"int": "int64", "float": "float64", "text": "object"}
 
 
+def csv_options(
+    header: Header, fmt: Format, positions: dict[str, int], block_size: int | None = None, use_threads: bool = True
+) -> dict:
+    """The pyarrow CSV options of every read: columns named ``c{position}``, the fields at ``positions``
+    converted (codes 32-bit integers, values float64, the rest text), the header line skipped."""
+    names = [f"c{i}" for i in range(len(header.names))]
+    wanted = {f"c{pos}": _ARROW_TYPES[fmt.field(key).kind] for key, pos in positions.items()}
+    return {
+        "read_options": pacsv.ReadOptions(
+            column_names=names, skip_rows=1, block_size=block_size or BLOCK_SIZE, use_threads=use_threads
+        ),
+        "parse_options": pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=fmt.name != BACI.name),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=wanted, include_columns=list(wanted), strings_can_be_null=False
+        ),
+    }
+
+
 def open_stream(
     path: Source, header: Header, fmt: Format, positions: dict[str, int], data: str | MemberStream | None = None
 ) -> pacsv.CSVStreamingReader:
@@ -56,16 +74,15 @@ def open_stream(
     ``data`` is what pyarrow reads (:func:`helpers.official.archive.binary_input`): the file's path
     when not given.
     """
-    names = [f"c{i}" for i in range(len(header.names))]
-    wanted = {f"c{pos}": _ARROW_TYPES[fmt.field(key).kind] for key, pos in positions.items()}
-    return pacsv.open_csv(
-        str(path) if data is None else data,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE, use_threads=True),
-        parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=fmt.name != BACI.name),
-        convert_options=pacsv.ConvertOptions(
-            column_types=wanted, include_columns=list(wanted), strings_can_be_null=False
-        ),
-    )
+    return pacsv.open_csv(str(path) if data is None else data, **csv_options(header, fmt, positions))
+
+
+def read_block(header: Header, fmt: Format, positions: dict[str, int], data: bytes | memoryview) -> pa.Table:
+    """One block of a file held in memory, its first line skipped, parsed whole on the calling thread
+    with the options of :func:`open_stream` (as one chunk per column). pyarrow lets go of the GIL
+    while it parses, so blocks parsed on two threads take both cores (a streaming reader does not)."""
+    options = csv_options(header, fmt, positions, block_size=len(data) + 1, use_threads=False)
+    return pacsv.read_csv(pa.BufferReader(pa.py_buffer(data)), **options)
 
 
 @dataclass(frozen=True)
