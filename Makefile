@@ -9,6 +9,9 @@ PARAMS ?= params/default.yaml
 KERNEL_NAME := iran-iraq-trade
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
+# bytecode is cached (an empty value is "unset" for Python): pytest keeps its rewritten test modules between
+# runs instead of rewriting all of them at every collection, which was a quarter of `make check`
+export PYTHONDONTWRITEBYTECODE :=
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help

@@ -232,6 +232,7 @@ def test_claim_without_rule_is_unverifiable():
     assert table.iloc[0]["claimreview_rating"] == "Unproven" and table.iloc[0]["robustness"] == "robust"
 
 
+@pytest.mark.slow  # the whole shipped check with its robustness reruns: make test, not the inner loop
 def test_every_shipped_claim_has_a_rule_a_rating_and_its_robustness():
     cl = curated.load_claims()
     assert len(cl) >= 10

@@ -106,6 +106,7 @@ def test_a_second_pair_gets_its_importers_market_with_no_code_change(release):
     assert pd.api.types.is_float_dtype(pair.download().suppliers()["share"])
 
 
+@pytest.mark.slow  # rates claims with their robustness: make test, not the inner loop
 def test_ratings_stand_beside_the_official_results_never_replaced(release):
     from helpers.analysis import claims
 
