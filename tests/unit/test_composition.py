@@ -26,6 +26,7 @@ def comp(*rows):
             {
                 "record_id": rid,
                 "statement_id": f"s-{rid}",
+                "source_url": f"https://example.org/{key}",
                 "status": "confirmed",
                 "published": pd.NaT,
                 "period": f"period {key}",

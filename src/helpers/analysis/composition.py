@@ -69,6 +69,8 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
         if base <= 0:
             continue
         by_cat = grp.groupby(["category_id", "category", "kind"], sort=False)["share"].sum()
+        # the row a category's bar segment comes from: its first reported group (a mark links to one row)
+        records = grp.groupby(["category_id", "category", "kind"], sort=False)["record_id"].first()
         for (cid, cat, kind), share in by_cat.items():
             rows.append(
                 {
@@ -79,6 +81,7 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
                     "kind": kind,
                     "share": float(share) / base,
                     "note": note,
+                    "record_id": records[(cid, cat, kind)],
                 }
             )
         rest = 1.0 - float(by_cat.sum()) / base
@@ -92,10 +95,14 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
                     "kind": "not itemised",
                     "share": rest,
                     "note": note,
+                    "record_id": first["record_id"],
                 }
             )
-    out = pd.DataFrame(rows, columns=["breakdown", "start", "category_id", "category", "kind", "share", "note"])
-    sources = s.drop_duplicates("breakdown").set_index("breakdown")[["stated_by", "publisher", "published"]]
+    columns = ["breakdown", "start", "category_id", "category", "kind", "share", "note", "record_id"]
+    out = pd.DataFrame(rows, columns=columns)
+    sources = s.drop_duplicates("breakdown").set_index("breakdown")[
+        ["stated_by", "publisher", "published", "source_url"]
+    ]
     out = out.join(sources, on="breakdown")
     return out.sort_values(["start", "breakdown", "share"], ascending=[True, True, False]).reset_index(drop=True)
 
