@@ -357,9 +357,14 @@ class OfficialEvidence:
 
         return official_files.read_imports(resolve_path(self.data_path), self.partner, progress=False)
 
+    @functools.cached_property
+    def supplier_table(self) -> pd.DataFrame:
+        """Every supplier's share and rank in the partner's imports (computed once; see :meth:`suppliers`)."""
+        return market.supplier_shares(self.market_flows)
+
     def suppliers(self, min_suppliers: int = 1) -> pd.DataFrame | Unanswered:
         """Every supplier of the partner per year: value, share of its imports, rank and basis (mirror or not)."""
-        shares = market.supplier_shares(self.market_flows)
+        shares = self.supplier_table
         shares = shares[shares["suppliers"] >= min_suppliers]
         if shares.empty:
             return Unanswered(f"The download holds no supplier of {country_name(self.partner)} in any year.")

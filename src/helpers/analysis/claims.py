@@ -75,6 +75,12 @@ TOLERANCES = {
     "growth_multiple": (2.0, "'grew significantly': later trade at least this many times the level around 2003"),
 }
 
+
+def default_tolerances() -> dict[str, float]:
+    """Every tolerance's value by name (see :data:`TOLERANCES`)."""
+    return {k: v for k, (v, _) in TOLERANCES.items()}
+
+
 #: The seed report's publication date: the default date claims are judged at.
 REPORT_DATE = "2024-09-03"
 
@@ -184,7 +190,7 @@ class Evidence:
     as_of: pd.Timestamp
     #: Every event, also after ``as_of``: a claim about a scheduled event is checked against what happened.
     events_all: pd.DataFrame | None = None
-    tolerances: dict[str, float] = field(default_factory=lambda: {k: v for k, (v, _) in TOLERANCES.items()})
+    tolerances: dict[str, float] = field(default_factory=lambda: default_tolerances())
 
     @classmethod
     def judged_at(
@@ -572,12 +578,6 @@ def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
     return shares[shares["breakdown"].isin(composition.comparable_breakdowns(shares, single_groups=single_groups))]
 
 
-def _share_range_words(ranges: pd.DataFrame) -> str:
-    from helpers.analysis import headlines  # the one phrase notebook 02 uses too
-
-    return headlines.share_range_phrase(ranges)
-
-
 SHARE_BOUNDS = {"as computed": "exact", "approximate": "approx", "lower bound": "lower"}
 
 
@@ -593,7 +593,10 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
     if used.empty:
         why = "No pairing of Iran's sales with Iraq's total imports for the same year and coverage counts."
     else:
-        why = f"By notebook 02's pairings, Iran's sales were {_share_range_words(import_share.share_ranges(pairs))}."
+        from helpers.analysis import headlines  # the one phrase notebook 02 uses too (headlines imports this module)
+
+        phrase = headlines.share_range_phrase(import_share.share_ranges(pairs))
+        why = f"By notebook 02's pairings, Iran's sales were {phrase}."
     later = pairs[["iran_published", "total_published"]].max(axis=1, skipna=False) if len(pairs) else None
     evidence = pairs.assign(published=later) if len(pairs) else pairs
     cols = [
@@ -1040,7 +1043,7 @@ def official_results(
     calendar year (None if none); ``reported_share``: the reported ranges of the share per year.
     """
     when = pd.Timestamp(as_of)
-    tol = {k: v for k, (v, _) in TOLERANCES.items()}
+    tol = default_tolerances()
     stated = claims_.set_index("claim_id")["value"] if len(claims_) else pd.Series(dtype=float)
     rows: list[dict] = []
 

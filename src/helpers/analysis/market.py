@@ -36,15 +36,10 @@ SUPPLIER_COLUMNS = ["year", "exporter", "country", "value_usd", "share", "rank",
 
 
 def _chosen(flows: pd.DataFrame) -> pd.DataFrame:
-    """The annual totals of the one figure per supplier and year the rules choose."""
-    totals = official.annual_totals(flows)
-    totals = totals[totals["flow"].isin(["X", "M", "reconciled"])]
-    rank = {k: i for i, k in enumerate(official.OFFICIAL_PREFERENCE)}
-    keys = zip(totals["source"], totals["reported_by"], totals["flow"])
-    totals = totals.assign(_rank=[rank.get(k, 99) for k in keys])
-    best = totals.sort_values(["_rank", "exporter"]).groupby(["year", "exporter", "importer"], sort=True).head(1)
+    """The annual totals of the one figure per supplier and year the rules choose, with its basis."""
+    best = official.preferred_totals(flows)
     basis = [BASIS.get((s, r), f"{s} · {r}") for s, r in zip(best["source"], best["reported_by"])]
-    return best.assign(basis=basis).drop(columns="_rank")
+    return best.assign(basis=basis)
 
 
 def supplier_shares(flows: pd.DataFrame) -> pd.DataFrame:

@@ -23,13 +23,7 @@ def official_series(flows: pd.DataFrame, exporter: str | None = None, importer: 
     """One figure per calendar year for one direction (or both summed when exporter is None), in the
     shape of :func:`helpers.analysis.volume.preferred`: BACI's reconciled value first, then the importer's
     reported imports, then the exporter's reported exports (``OFFICIAL_PREFERENCE``)."""
-    totals = annual_totals(flows)
-    totals = totals[totals["flow"].isin(["X", "M", "reconciled"])]
-    rank = {k: i for i, k in enumerate(OFFICIAL_PREFERENCE)}
-    totals = totals.assign(
-        _rank=[rank.get((s, r, f), 99) for s, r, f in zip(totals["source"], totals["reported_by"], totals["flow"])]
-    )
-    best = totals.sort_values(["_rank"]).groupby(["year", "exporter", "importer"], sort=True).head(1)
+    best = preferred_totals(flows)
     if exporter is not None:
         best = best[(best["exporter"] == exporter) & (best["importer"] == importer)]
         rows = best.assign(method=best["source"] + " · " + best["reported_by"])
@@ -59,6 +53,18 @@ def official_series(flows: pd.DataFrame, exporter: str | None = None, importer: 
             "method": rows["method"].astype(str).to_numpy(),
         }
     ).sort_values("year", ignore_index=True)
+
+
+def preferred_totals(flows: pd.DataFrame) -> pd.DataFrame:
+    """The annual totals of the one figure per year, exporter and importer that ``OFFICIAL_PREFERENCE``
+    chooses (BACI's reconciled value, then the importer's report, then the exporter's)."""
+    totals = annual_totals(flows)
+    totals = totals[totals["flow"].isin(["X", "M", "reconciled"])]
+    rank = {k: i for i, k in enumerate(OFFICIAL_PREFERENCE)}
+    keys = zip(totals["source"], totals["reported_by"], totals["flow"])
+    totals = totals.assign(_rank=[rank.get(k, 99) for k in keys])
+    best = totals.sort_values(["_rank", "exporter"]).groupby(["year", "exporter", "importer"], sort=True).head(1)
+    return best.drop(columns="_rank")
 
 
 def category_shares(
