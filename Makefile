@@ -32,8 +32,8 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP) ## Create .venv and install the package with its locked dependencies
 
-report: $(STAMP) ## Run every notebook with $(PARAMS) and render the HTML reports into reports/
-	$(BIN)/python -m helpers run --params $(PARAMS)
+report: $(STAMP) ## Run the notebooks with $(PARAMS) and render the HTML reports into reports/ (FORCE=1: execute all, reuse nothing)
+	$(BIN)/python -m helpers run --params $(PARAMS) $(if $(filter 1,$(FORCE)),--force)
 
 notebooks: $(STAMP) ## Regenerate the stored outputs in notebooks/ on their own defaults (nothing injected; params/default.yaml must agree)
 	$(BIN)/python -m helpers run --params params/default.yaml --in-place

@@ -1,23 +1,25 @@
-"""Benchmark: the whole collection's rebuild against a naive baseline and against the floor.
+"""Benchmark: the whole collection's rebuild, with and without the execution cache, against the floor.
 
-Run with ``make bench`` (never part of the tests). In one run, on this machine:
+Run with ``make bench`` (never part of the tests). In one run, on this machine, interleaved over
+``--reps`` repetitions (at least 3; the median is reported), each the whole command's wall time, in a
+copy of the project (its own ``src``, data and execution cache, so nobody's edits interfere):
 
-1. **baseline** — for each notebook, the ``papermill`` command line, then ``jupyter nbconvert --to html``,
-   one after another;
-2. **runner** — ``python -m helpers run`` building the same reports (``make report`` minus set-up);
-3. **floor** — per notebook, a notebook that only runs that notebook's own import statements (and
-   its chart-style set-up), executed in parallel by the same runner with fresh kernels, plus
-   writing its HTML.
+1. **full** — ``python -m helpers run --params params/default.yaml --force`` (every notebook executed);
+2. **noop** — the same command again with nothing changed (every notebook reused);
+3. **one_change** — the same command after a byte change to ``data/targets.csv`` (checksums re-recorded);
+4. **floor** — per notebook, a notebook that only runs that notebook's own import statements (and its
+   chart-style set-up), executed in parallel by the same runner with fresh kernels (``--force``);
+5. with ``--baseline``, the naive loop: ``papermill`` then ``jupyter nbconvert --to html`` per notebook.
 
-Prints the median of ``--reps`` repetitions (at least 3, interleaved) and the peak resident memory
-of each method's process tree (measured in one more run per method, so that the polling does not
-slow down the timed runs), the times of ``make test`` and ``make check``, and last a line
-``runner/baseline = R1  runner/floor = R2``.
+Prints last ``noop/full = X  one_change/full = Y  runner/floor = Z`` (goals: X <= 0.15, Y <= 0.6,
+Z <= 1.5).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -134,6 +136,40 @@ def make_floor(folder: Path) -> Path:
     return nbdir
 
 
+IGNORED = shutil.ignore_patterns(".venv", ".git", "reports", "downloads", "__pycache__", "*.egg-info", ".ruff_cache")
+
+
+def copy_project(where: Path) -> dict[str, str]:
+    """A copy of the project (sources, data, notebooks, parameters); the environment that runs it."""
+    shutil.copytree(ROOT, where, ignore=IGNORED)
+    env = dict(os.environ)
+    env |= {"IRAN_IRAQ_ROOT": str(where), "PYTHONPATH": str(where / "src")}
+    env |= {"COLLECTION_EXECUTION_CACHE": str(where.parent / "execution-cache"), "MPLBACKEND": "Agg"}
+    return env
+
+
+def change_targets(project: Path, env: dict[str, str], i: int) -> None:
+    """A byte change to data/targets.csv (a new one each time), with the checksums re-recorded."""
+    path = project / "data" / "targets.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"\(background line\d*", f"(background line{i}", text, count=1), encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "helpers", "data", "record"], cwd=project, env=env, check=True, capture_output=True
+    )
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}")
+    return time.perf_counter() - start
+
+
+def run_cmd(*extra: str) -> list[str]:
+    return [sys.executable, "-m", "helpers", "run", "--params", "params/default.yaml", *extra]
+
+
 def runner_cmd(reports: Path, notebook_dir: Path | None = None) -> list[str]:
     code = (
         "from pathlib import Path; from helpers.pipeline import runner; "
@@ -146,53 +182,53 @@ def runner_cmd(reports: Path, notebook_dir: Path | None = None) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=3, help="repetitions per method (median reported; at least 3)")
-    parser.add_argument("--skip-make", action="store_true", help="do not time make test / make check")
+    parser.add_argument("--baseline", action="store_true", help="also time the naive papermill + nbconvert loop")
     args = parser.parse_args()
     reps = max(3, args.reps)
-    results: dict[str, list[float]] = {"baseline": [], "runner": [], "floor": []}
-    peaks: dict[str, float] = {}
+    names = ["full", "noop", "one_change", "floor"] + (["baseline"] if args.baseline else [])
+    results: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
+        project = tmpdir / "project"
+        env = copy_project(project)
         floor_nbs = make_floor(tmpdir / "floor")
-
-        def commands(name: str, out: Path) -> list[list[str]]:
-            out.mkdir()
-            if name == "baseline":
-                return baseline_cmds(out)
-            return [runner_cmd(out)] if name == "runner" else [runner_cmd(out, floor_nbs)]
-
-        # one untimed run first: the stores kept between runs (checked tables) are warm for every method
-        measure(commands("runner", tmpdir / "warm-up"), ROOT)
+        floor = [sys.executable, "-c", runner_floor(floor_nbs, tmpdir / "floor-reports")]
+        timed(run_cmd("--force"), project, env)  # untimed: the stores kept between runs are warm for all
         for i in range(reps):  # interleaved, so a slow spell of the machine hits every method
-            for name in results:
-                out = tmpdir / f"{name}-{i}"
-                results[name].append(measure(commands(name, out), ROOT))
-                shutil.rmtree(out, ignore_errors=True)
-                print(f"  rep {i + 1}/{reps} {name}: {results[name][-1]:.1f} s", file=sys.stderr)
-        for name in results:
-            out = tmpdir / f"{name}-memory"
-            peaks[name] = peak_memory(commands(name, out), ROOT)
-            shutil.rmtree(out, ignore_errors=True)
-    print(
-        f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions: median seconds (min-max); "
-        "peak memory of the process tree in a separate run"
-    )
-    print(f"{'method':<10} {'seconds':>8} {'range':>13} {'peak MiB':>9}")
+            results["full"].append(timed(run_cmd("--force"), project, env))
+            results["noop"].append(timed(run_cmd(), project, env))
+            change_targets(project, env, i + 1)
+            results["one_change"].append(timed(run_cmd(), project, env))
+            results["floor"].append(timed(floor, project, env))
+            if args.baseline:
+                out = tmpdir / f"baseline-{i}"
+                out.mkdir()
+                results["baseline"].append(measure(baseline_cmds(out), ROOT))
+            print(
+                "  rep " + str(i + 1) + ": " + "  ".join(f"{n} {r[-1]:.2f} s" for n, r in results.items()),
+                file=sys.stderr,
+            )
+    print(f"\n{len(NOTEBOOKS)} notebooks, {reps} repetitions: median seconds (min-max)")
     med = {}
     for name, runs in results.items():
         med[name] = statistics.median(runs)
-        print(f"{name:<10} {med[name]:>8.2f} {f'{min(runs):.2f}-{max(runs):.2f}':>13} {peaks[name]:>9.0f}")
-    if not args.skip_make:
-        for target in ("check", "test"):
-            seconds = measure([["make", target]], ROOT)
-            print(f"make {target:<6} {seconds:>8.1f} s")
+        print(f"{name:<11} {med[name]:>8.2f} {f'{min(runs):.2f}-{max(runs):.2f}':>13}")
+    if args.baseline:
+        print(f"runner/baseline = {med['full'] / med['baseline']:.2f}")
     print(
-        f"floor/baseline = {med['floor'] / med['baseline']:.2f} "
-        "(no runner that starts a fresh kernel per notebook can go below the floor); "
-        f"the notebooks' own work costs the runner {med['runner'] - med['floor']:.2f} s over the floor"
+        f"noop/full = {med['noop'] / med['full']:.2f}  one_change/full = {med['one_change'] / med['full']:.2f}  "
+        f"runner/floor = {med['full'] / med['floor']:.2f}"
     )
-    print(f"runner/baseline = {med['runner'] / med['baseline']:.2f}  runner/floor = {med['runner'] / med['floor']:.2f}")
     return 0
+
+
+def runner_floor(notebook_dir: Path, reports: Path) -> str:
+    """The floor: the runner, forced, on the notebooks that only import."""
+    return (
+        "from pathlib import Path; from helpers.pipeline import runner; "
+        f"runner.run(Path('params/default.yaml'), reports_dir=Path({str(reports)!r}), "
+        f"notebook_dir=Path({str(notebook_dir)!r}), force=True)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 # Tests check tables for real; the store of checked tables (in the user's cache) is tested on its own.
 os.environ["COLLECTION_CHECKED_TABLES"] = "off"
+# Tests execute for real (two runs compared are two executions); the execution cache is tested on its own.
+os.environ["COLLECTION_EXECUTION_CACHE"] = "off"
 
 from helpers.config import DATA_DIR  # noqa: E402
 from helpers.tables import manifest  # noqa: E402

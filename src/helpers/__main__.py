@@ -126,6 +126,11 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--reports-dir", help="folder that holds the run folders (default: reports/)")
     run.add_argument("--workers", type=int, help="parallel notebooks (default: number of cores)")
     run.add_argument(
+        "--force",
+        action="store_true",
+        help="execute every notebook even when the execution cache holds an up-to-date result",
+    )
+    run.add_argument(
         "--in-place",
         action="store_true",
         help="regenerate the stored outputs in notebooks/ (what `make notebooks` does)",

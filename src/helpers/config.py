@@ -18,12 +18,17 @@ from pathlib import Path
 ROOT_ENV = "IRAN_IRAQ_ROOT"
 CHECKED_TABLES_ENV = "COLLECTION_CHECKED_TABLES"
 FLOW_CACHE_ENV = "COLLECTION_FLOW_CACHE"
+EXECUTION_CACHE_ENV = "COLLECTION_EXECUTION_CACHE"
 RUN_CONTEXT_ENV = "COLLECTION_RUN_CONTEXT"
 XDG_CACHE_ENV = "XDG_CACHE_HOME"
 ENVIRONMENT: dict[str, str] = {
     ROOT_ENV: "the project folder the data, notebooks and reports are found in (default: the package's own checkout)",
     CHECKED_TABLES_ENV: "folder of the curated tables kept after checking, or `off` (default: the user cache)",
     FLOW_CACHE_ENV: "folder of the pair extracts read from official downloads, or `off` (default: the user cache)",
+    EXECUTION_CACHE_ENV: (
+        "folder of the executed notebooks and pages the runner reuses when nothing they depend on changed, "
+        "or `off` (default: the user cache)"
+    ),
     RUN_CONTEXT_ENV: (
         "set by the runner for each kernel (JSON: where to export figures, the notebook's name); never by hand"
     ),
@@ -93,6 +98,11 @@ def checked_tables_dir() -> Path | None:
 def flow_cache_dir() -> Path | None:
     """Where pair extracts of official downloads are kept between runs (None: off or no usable home)."""
     return configured_cache_dir(FLOW_CACHE_ENV, "flows")
+
+
+def execution_cache_dir() -> Path | None:
+    """Where the runner keeps executed notebooks for reuse (None: off or no usable home)."""
+    return configured_cache_dir(EXECUTION_CACHE_ENV, "executions")
 
 
 def run_context() -> dict:

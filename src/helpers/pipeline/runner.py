@@ -25,12 +25,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,13 +39,17 @@ from typing import TYPE_CHECKING, Any
 from helpers import config
 from helpers.config import NOTEBOOK_DIR, REPORTS_DIR, display_path
 from helpers.errors import CollectionError, ParameterError, RunError
+from helpers.pipeline import executions
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from traitlets.config import Config
 
 KERNEL = "python3"
 PORT_RETRIES = 3
 INJECTED_TAG = "injected-parameters"
+INDEX_TEMPLATE = "index.html.j2"  #: the run's index (``site.INDEX_TEMPLATE``; site imports pandas)
 
 #: Kernel manager settings papermill hands to nbclient. jupyter_client (8.10) provisions CurveZMQ keys
 #: for a kernel whose kernelspec declares ``supported_encryption: ["curve"]`` (ipykernel 7.4's does)
@@ -142,9 +147,12 @@ def merge_adjacent_streams(outputs: list) -> list:
     return merged
 
 
-def _papermill(prepared: Path, target: str, parameters: dict[str, Any] | None) -> None:
-    """Execute ``prepared`` into ``target`` with papermill; ``parameters`` None or empty injects nothing."""
+def _papermill(prepared: Path, target: str, parameters: dict[str, Any] | None, audited: bool = False) -> None:
+    """Execute ``prepared`` into ``target`` with papermill; ``parameters`` None or empty injects nothing.
+    ``audited``: the kernel first installs the execution cache's audit hook on file opens."""
     import papermill as pm
+
+    start = [f"--IPKernelApp.exec_lines={executions.KERNEL_START}"] if audited else []
 
     pm.execute_notebook(
         str(prepared),
@@ -164,10 +172,13 @@ def _papermill(prepared: Path, target: str, parameters: dict[str, Any] | None) -
         shutdown_kernel="immediate",
         # handed to nbclient's NotebookClient and on to its kernel manager: encrypted transport
         config=kernel_config(),
+        extra_arguments=start,
     )
 
 
-def _execute_with_retries(prepared: Path, target: str, parameters: dict[str, Any] | None, name: str) -> str:
+def _execute_with_retries(
+    prepared: Path, target: str, parameters: dict[str, Any] | None, name: str, audited: bool = False
+) -> str:
     """Run papermill, retrying a kernel start-up that lost a port race; return an error message or ''."""
     import papermill as pm
 
@@ -175,7 +186,7 @@ def _execute_with_retries(prepared: Path, target: str, parameters: dict[str, Any
     while True:
         attempt += 1
         try:
-            _papermill(prepared, target, parameters)
+            _papermill(prepared, target, parameters, audited)
             return ""
         except pm.PapermillExecutionError as exc:
             scrub(Path(target), keep_parameters=parameters is not None)
@@ -189,12 +200,18 @@ def _execute_with_retries(prepared: Path, target: str, parameters: dict[str, Any
 
 
 def execute_one(
-    source: str, target: str, parameters: dict[str, Any] | None, render: bool, run_info: dict[str, Any]
+    source: str,
+    target: str,
+    parameters: dict[str, Any] | None,
+    render: bool,
+    run_info: dict[str, Any],
+    audit: dict[str, str] | None = None,
 ) -> Outcome:
     """Execute one notebook (in a worker process) and render its HTML pages.
 
     ``parameters`` None (``--in-place``): nothing is injected, the notebook runs on its own
     ``parameters`` cell and keeps no papermill metadata; a dict (a report) is injected by papermill.
+    ``audit``: run-context entries that make the kernel log the files it reads (the execution cache).
     """
     import tempfile
 
@@ -203,11 +220,11 @@ def execute_one(
     if render:
         # the kernel inherits the run context: plots.style.show exports PNG, SVG and CSV of each figure
         context = config.run_context() | {"figures": str(Path(target).parent / "figures"), "notebook": name}
-        os.environ.update(config.run_context_environment(**context))
+        os.environ.update(config.run_context_environment(**(context | (audit or {}))))
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="collection-source-") as scratch:
         prepared = prepare_source(Path(source), Path(scratch) / Path(source).name)
-        problem = _execute_with_retries(prepared, target, parameters, name)
+        problem = _execute_with_retries(prepared, target, parameters, name, audit is not None)
     if problem:
         return Outcome(name, False, time.perf_counter() - began, problem, [target])
     scrub(Path(target), keep_parameters=parameters is not None)
@@ -271,34 +288,122 @@ def run(
     in_place: bool = False,
     workers: int | None = None,
     overrides: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> Path:
-    """Run the collection; return the report folder (or the notebook folder with ``in_place``)."""
-    from helpers.pipeline import parameters as params_mod
+    """Run the collection; return the report folder (or the notebook folder with ``in_place``).
 
-    every = params_mod.notebook_paths(notebook_dir)
+    A report reuses each notebook whose execution cache entry still fits (``helpers.pipeline.executions``)
+    unless ``force``; ``in_place`` always executes everything."""
+    every = notebook_paths(notebook_dir)
     notebooks = _select(only, every)
     if not notebooks:
         raise RunError(f"no notebooks found in {display_path(notebook_dir)}")
-    # names are checked against the whole collection, so --only accepts the full parameter set
-    per_notebook = params_mod.load(params_file, every, overrides)
-    prepare_downloads(per_notebook)
-    if in_place:
-        refuse_non_defaults(notebooks, per_notebook, params_file)
     run_name = run_name or (params_file.stem if params_file else "default")
+    if in_place:
+        from helpers.pipeline import parameters as params_mod
+
+        per_notebook = params_mod.load(params_file, every, overrides)
+        prepare_downloads(per_notebook)
+        refuse_non_defaults(notebooks, per_notebook, params_file)
+        with checked_tables():
+            return _run_in_place(notebooks, workers)
+    cache = executions.Cache.open()
+    checked = checked_parameters(cache, params_file, every, overrides)
+    plans = plan(cache, notebooks, checked.per_notebook, force)
+    return _run_to_reports(notebooks, checked, run_name, reports_dir, params_file, workers, plans, cache)
+
+
+def notebook_paths(folder: Path) -> list[Path]:
+    """The collection's notebooks, in their numbered order (as ``parameters.notebook_paths``)."""
+    return sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb"))
+
+
+@contextlib.contextmanager
+def checked_tables() -> Iterator[None]:
+    """Every shipped table is checked once, before any kernel starts, into the store of checked tables;
+    the kernels then only read the store. With the user's store off, a store for this run only. The run
+    context is the one channel to the kernels."""
     import tempfile
 
     from helpers import tables
 
     with tempfile.TemporaryDirectory(prefix="collection-tables-") as scratch:
-        # Every shipped table is checked once, before any kernel starts, into the store of checked
-        # tables; the kernels then only read the store. With the user's store off, a store for
-        # this run only. The run context is the one channel to the kernels.
         store = config.checked_tables_dir() or Path(scratch)
         with config.extended_run_context(tables_store=str(store)):
             tables.check_shipped()
-            if in_place:
-                return _run_in_place(notebooks, workers)
-            return _run_to_reports(notebooks, per_notebook, run_name, reports_dir, params_file, workers)
+            yield
+
+
+@dataclass
+class Checked:
+    """A checked parameter set: the values per notebook, and how to remember them (execution cache)."""
+
+    per_notebook: dict[str, dict[str, Any]]
+    downloads: list[dict[str, Any]] | None = None  #: run.json's official_downloads, once known
+    key: str = ""  #: the parameter memo's key ("" without a cache)
+    deps: list[list] = field(default_factory=list)  #: files the check read
+    stored: bool = False  #: the memo is in the cache already
+
+
+def checked_parameters(
+    cache: executions.Cache | None, params_file: Path | None, every: list[Path], overrides: dict[str, Any] | None
+) -> Checked:
+    """The parameter set checked against every notebook (names are checked against the whole collection,
+    so ``--only`` accepts the full set); from the cache when the same file, notebooks, code and files the
+    check read were checked before."""
+    if cache is None:
+        from helpers.pipeline import parameters as params_mod
+
+        return Checked(params_mod.load(params_file, every, overrides))
+    key = cache.parameters_key(params_file, overrides, every)
+    memo = cache.get_parameters(key)
+    if memo is not None:
+        return Checked(memo["per_notebook"], memo["official_downloads"], key, memo["deps"], True)
+    from helpers.pipeline import parameters as params_mod
+
+    with executions.recording() as opened:
+        per_notebook = params_mod.load(params_file, every, overrides)
+    deps = [executions.dependency(n) for n in executions.names(opened)]
+    for values in per_notebook.values():
+        deps += executions.download_dependencies(values)
+    return Checked(per_notebook, None, key, deps)
+
+
+@dataclass
+class Plan:
+    """What a report does with one notebook: reuse its cache entry (``reason`` empty) or execute it."""
+
+    name: str
+    reason: str
+    components: dict[str, Any] = field(default_factory=dict)
+    entry: Path | None = None  #: its cache entry (reused, or stored once executed)
+    pages: bool = True  #: a reused notebook's pages came from the cache too
+
+    def line(self) -> str:
+        """The runner's line for it: ``01 reused``, ``03 executed: data/events.csv changed``."""
+        number = self.name.split("-")[0] if self.name[:2].isdigit() else self.name
+        if self.reason:
+            return f"{number} executed: {self.reason}"
+        return f"{number} reused" + ("" if self.pages else " (pages rendered again: templates changed)")
+
+    def record(self) -> dict[str, Any]:
+        """run.json's record of it."""
+        return {"notebook": self.name, "executed": bool(self.reason), "reason": self.reason or "unchanged"}
+
+
+def plan(
+    cache: executions.Cache | None, notebooks: list[Path], per_notebook: dict[str, dict[str, Any]], force: bool
+) -> list[Plan]:
+    """For each notebook, whether its cache entry fits (nothing it depends on changed) or why it runs."""
+    plans = []
+    for nb in notebooks:
+        if cache is None:
+            plans.append(Plan(nb.stem, "--force" if force else "execution cache off"))
+            continue
+        components = cache.components(nb, per_notebook[nb.stem], KERNEL)
+        entry, reason = (None, "--force") if force else cache.find(nb.stem, components)
+        plans.append(Plan(nb.stem, reason, components, entry=entry))
+    return plans
 
 
 def _official_paths(per_notebook: dict[str, dict[str, Any]]) -> list[str]:
@@ -335,15 +440,22 @@ def official_downloads(per_notebook: dict[str, dict[str, Any]]) -> list[dict[str
 
 
 def _run_to_reports(
-    notebooks, per_notebook, run_name: str, reports_dir: Path, params_file: Path | None, workers: int | None
+    notebooks: list[Path],
+    checked: Checked,
+    run_name: str,
+    reports_dir: Path,
+    params_file: Path | None,
+    workers: int | None,
+    plans: list[Plan],
+    cache: executions.Cache | None,
 ) -> Path:
-    """Execute into a staging folder beside ``reports/<run>/`` and swap it in when everything succeeded."""
+    """Execute into a staging folder beside ``reports/<run>/`` (reused notebooks copied from the cache)
+    and swap it in when everything succeeded."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     lock = _lock(reports_dir, run_name)
+    final = reports_dir / run_name
+    staging = reports_dir / f".{run_name}.partial-{os.getpid()}"
     try:
-        final = reports_dir / run_name
-        staging = reports_dir / f".{run_name}.partial-{os.getpid()}"
-        failed = reports_dir / f"{run_name}.failed"
         for stale in reports_dir.glob(f".{run_name}.partial-*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock now
         for stale in reports_dir.glob(f".{run_name}.old-*"):
@@ -354,43 +466,191 @@ def _run_to_reports(
             "params_file": display_path(params_file) if params_file else "(notebook defaults)",
             "run_date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": _commit(),
-            "official_downloads": official_downloads(per_notebook),
         }
-        outcomes = _execute_all(notebooks, per_notebook, staging, True, run_info, workers)
+        # the pages carry no clock: only the index and run.json say when the run was
+        page_info = {"run": run_name, "commit": run_info["commit"]}
+        render_key = executions.render_key(run_name)
+        _reuse_entries(cache, plans, staging, render_key)
+        run_info["official_downloads"] = checked.downloads
+        run_info["executions"] = [p.record() for p in plans]
+        for p in plans:
+            print(p.line(), flush=True)
+        if cache is not None and not any(p.reason or not p.pages for p in plans):
+            if _site_from_cache(cache, checked, plans, staging, run_info, render_key):
+                _remember_parameters(cache, checked)
+                _swap(staging, final)
+                return final
+        outcomes = _execute_and_render(notebooks, checked, plans, staging, page_info, workers, cache, render_key)
+        run_info["official_downloads"] = checked.downloads
         bad = [o for o in outcomes if not o.ok]
         if bad:
-            shutil.rmtree(failed, ignore_errors=True)
-            staging.rename(failed)
-            msg = "\n".join(o.message for o in bad)
-            kept = (
-                f"the previous report in {display_path(final)} is untouched"
-                if final.exists()
-                else "no previous report existed"
-            )
-            raise RunError(
-                f"{len(bad)} notebook(s) failed:\n{msg}\nPartial output kept in {display_path(failed)}; {kept}."
-            )
-        from helpers.pipeline import site
-
-        try:
-            site.write_run_outputs(staging, outcomes, per_notebook, run_info)
-        except OSError as exc:  # e.g. no space left on device: keep what was written, touch nothing else
-            shutil.rmtree(failed, ignore_errors=True)
-            staging.rename(failed)
-            kept = (
-                f"the previous report in {display_path(final)} is untouched"
-                if final.exists()
-                else "no previous report existed"
-            )
-            raise RunError(
-                f"could not write the run's files: {exc.strerror or exc}. "
-                f"Partial output kept in {display_path(failed)}; {kept}."
-            ) from None
+            _keep_failed(staging, final, "\n".join(o.message for o in bad), len(bad))
+        if cache is not None:
+            _remember_parameters(cache, checked)
+        _write_site(staging, final, outcomes, checked, run_info, plans, cache, render_key)
         _swap(staging, final)
-        shutil.rmtree(failed, ignore_errors=True)
+        shutil.rmtree(reports_dir / f"{run_name}.failed", ignore_errors=True)
         return final
     finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap or a failure kept
         lock.unlink(missing_ok=True)
+
+
+def _failed_folder(final: Path) -> Path:
+    return final.with_name(f"{final.name}.failed")
+
+
+def _keep_failed(staging: Path, final: Path, msg: str, count: int) -> None:
+    """Move the partial output to ``reports/<run>.failed/`` and raise the run's error."""
+    failed = _failed_folder(final)
+    shutil.rmtree(failed, ignore_errors=True)
+    staging.rename(failed)
+    kept = (
+        f"the previous report in {display_path(final)} is untouched" if final.exists() else "no previous report existed"
+    )
+    raise RunError(f"{count} notebook(s) failed:\n{msg}\nPartial output kept in {display_path(failed)}; {kept}.")
+
+
+def _reuse_entries(cache: executions.Cache | None, plans: list[Plan], staging: Path, render_key: str) -> None:
+    """Copy each reusable notebook's entry into ``staging``; one that went away meanwhile is executed."""
+    for p in plans:
+        if p.reason or cache is None:
+            continue
+        try:
+            p.pages = cache.reuse(p.entry, staging, render_key)
+        except OSError:
+            p.reason = "its cache entry went away"
+
+
+def _execute_and_render(
+    notebooks: list[Path],
+    checked: Checked,
+    plans: list[Plan],
+    staging: Path,
+    page_info: dict[str, Any],
+    workers: int | None,
+    cache: executions.Cache | None,
+    render_key: str,
+) -> list[Outcome]:
+    """Execute the notebooks the plans say must run (recording what their kernels read), render the
+    pages of reused ones whose templates changed; every notebook's outcome, in the notebooks' order."""
+    import tempfile
+
+    by_name = {p.name: p for p in plans}
+    execute = [nb for nb in notebooks if by_name[nb.stem].reason]
+    outcomes = [Outcome(p.name, True, 0.0) for p in plans if not p.reason]
+    with tempfile.TemporaryDirectory(prefix="collection-audit-") as logs:
+        audits = None
+        if cache is not None:
+            extra = [config.resolve_path(d) for d in _official_paths(checked.per_notebook)]
+            audits = {nb.stem: executions.kernel_context(Path(logs) / f"{nb.stem}.opened", extra) for nb in execute}
+        if execute:
+            with checked_tables():
+                prepare_downloads(checked.per_notebook)
+                outcomes += _execute_all(execute, checked.per_notebook, staging, True, page_info, workers, audits)
+        if checked.downloads is None:
+            checked.downloads = official_downloads(checked.per_notebook)
+        if cache is not None and all(o.ok for o in outcomes):
+            for nb in execute:  # only a run whose every notebook succeeded is stored
+                read = executions.with_siblings(executions.read_log(Path(logs) / f"{nb.stem}.opened"))
+                deps = [executions.dependency(n) for n in read]
+                deps += executions.download_dependencies(checked.per_notebook[nb.stem])
+                entry = cache.store(nb.stem, by_name[nb.stem].components, deps, staging)
+                cache.store_pages(entry, nb.stem, staging, render_key)
+                by_name[nb.stem].entry = entry
+    for p in plans:
+        if not p.reason and not p.pages:
+            from helpers.pipeline.render import load_exporters, render_notebook
+
+            load_exporters()
+            render_notebook(staging / f"{p.name}.ipynb", page_info)
+            if cache is not None:
+                cache.store_pages(p.entry, p.name, staging, render_key)
+    order = {nb.stem: i for i, nb in enumerate(notebooks)}
+    return sorted(outcomes, key=lambda o: order[o.name])
+
+
+def _remember_parameters(cache: executions.Cache, checked: Checked) -> None:
+    if not checked.stored and checked.key:
+        memo = {"per_notebook": checked.per_notebook, "official_downloads": checked.downloads, "deps": checked.deps}
+        cache.put_parameters(checked.key, memo)
+
+
+def _site_key(checked: Checked, plans: list[Plan], run_info: dict[str, Any], render_key: str) -> str:
+    parts = [[p.name, p.entry.name if p.entry else "", render_key] for p in plans]
+    return executions.site_key(str(run_info["run"]), run_info, parts)
+
+
+def _site_from_cache(
+    cache: executions.Cache,
+    checked: Checked,
+    plans: list[Plan],
+    staging: Path,
+    run_info: dict[str, Any],
+    render_key: str,
+) -> bool:
+    """Every notebook reused: the run folder's own files from the cache, with a new index and run.json
+    (the standard library and Jinja only); False when the cache has no such run folder."""
+    cards = cache.get_site(_site_key(checked, plans, run_info, render_key), staging)
+    if cards is None:
+        return False
+    from helpers.pipeline import render
+
+    cards = [{**c, "sources": render.data_sources(c["info"].get("reads", []))} for c in cards]
+    try:
+        index = render.jinja_environment().get_template(INDEX_TEMPLATE).render(cards=cards, run_info=run_info)
+    except Exception:  # noqa: BLE001 - the index template wants more than the cards: site.py writes it
+        return False
+    (staging / "index.html").write_text(index, encoding="utf-8")
+    record = {**run_info, "notebooks": [c["name"] for c in cards]}
+    (staging / "run.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return True
+
+
+def _write_site(
+    staging: Path,
+    final: Path,
+    outcomes: list[Outcome],
+    checked: Checked,
+    run_info: dict[str, Any],
+    plans: list[Plan],
+    cache: executions.Cache | None,
+    render_key: str,
+) -> None:
+    """The run folder's own files (``site.write_run_outputs``), kept in the cache with the index's cards."""
+    from helpers.pipeline import site
+
+    try:
+        with executions.recording() if cache is not None else contextlib.nullcontext(set()) as opened:
+            site.write_run_outputs(staging, outcomes, checked.per_notebook, run_info)
+    except OSError as exc:  # e.g. no space left on device: keep what was written, touch nothing else
+        failed = _failed_folder(final)
+        shutil.rmtree(failed, ignore_errors=True)
+        staging.rename(failed)
+        kept = (
+            f"the previous report in {display_path(final)} is untouched"
+            if final.exists()
+            else "no previous report existed"
+        )
+        raise RunError(
+            f"could not write the run's files: {exc.strerror or exc}. "
+            f"Partial output kept in {display_path(failed)}; {kept}."
+        ) from None
+    if cache is None:
+        return
+    import nbformat
+
+    from helpers.pipeline.findings import notebook_finding
+    from helpers.pipeline.render import notebook_info
+
+    cards = []
+    for o in outcomes:
+        nb = nbformat.read(staging / f"{o.name}.ipynb", as_version=4)
+        info = notebook_info(nb)
+        cards.append({"name": o.name, "info": info, "params": checked.per_notebook.get(o.name, {})})
+        cards[-1]["finding"] = notebook_finding(nb)
+    deps = [executions.dependency(n) for n in executions.names(opened)]
+    cache.put_site(_site_key(checked, plans, run_info, render_key), staging, cards, deps)
 
 
 def _swap(staging: Path, final: Path) -> None:
@@ -478,8 +738,12 @@ def _execute_all(
     render: bool,
     run_info: dict[str, Any],
     workers: int | None,
+    audits: dict[str, dict[str, str]] | None = None,
 ) -> list[Outcome]:
-    """Execute ``notebooks`` into ``out_dir`` in worker processes; ``per_notebook`` None injects nothing."""
+    """Execute ``notebooks`` into ``out_dir`` in worker processes; ``per_notebook`` None injects nothing;
+    ``audits`` (by notebook) makes kernels log the files they read."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     import papermill  # noqa: F401 - imported once here, inherited by the forked workers
 
     if render:
@@ -500,7 +764,8 @@ def _execute_all(
             for nb in sorted(notebooks, key=lambda p: -p.stat().st_size):  # longest first balances the workers
                 target = out_dir / nb.name
                 parameters = None if per_notebook is None else per_notebook[nb.stem]
-                jobs[pool.submit(execute_one, str(nb), str(target), parameters, render, run_info)] = nb.stem
+                audit = (audits or {}).get(nb.stem)
+                jobs[pool.submit(execute_one, str(nb), str(target), parameters, render, run_info, audit)] = nb.stem
             for fut in as_completed(jobs):
                 try:
                     outcome = fut.result()
@@ -551,6 +816,7 @@ def main_run(args) -> int:
             reports_dir=Path(args.reports_dir) if args.reports_dir else REPORTS_DIR,
             in_place=args.in_place,
             workers=args.workers,
+            force=getattr(args, "force", False),
         )
     except CollectionError as exc:
         print(f"error: {exc}", file=sys.stderr)

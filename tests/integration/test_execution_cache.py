@@ -1,0 +1,109 @@
+"""The execution cache: a report's notebook runs again only when something it depends on changed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import config
+from helpers.errors import RunError
+from helpers.pipeline import executions, runner
+from tests.fixtures import make_notebook
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A tmp project root with two tiny notebooks (01 reads a file and takes ``answer``), and a cache."""
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    monkeypatch.setenv("COLLECTION_EXECUTION_CACHE", str(tmp_path / "cache"))
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    (tmp_path / "input.txt").write_text("first", encoding="utf-8")
+    reader = f"print(open({str(tmp_path / 'input.txt')!r}).read(), answer)"
+    make_notebook(nbs / "01-reads.ipynb", "answer: int = 1  # the answer", reader)
+    make_notebook(nbs / "02-other.ipynb", "other: int = 2  # another", "print(other)")
+    return tmp_path
+
+
+def report(root, capsys, params=None, force=False) -> dict[str, str]:
+    """Run; each notebook's line as printed, checked against run.json."""
+    out = runner.run(params, notebook_dir=root / "notebooks", reports_dir=root / "reports", run_name="t", force=force)
+    printed = [line for line in capsys.readouterr().out.splitlines() if line[:2].isdigit()]
+    lines = {line[:2]: line[3:] for line in printed}
+    recorded = json.loads((out / "run.json").read_text(encoding="utf-8"))["executions"]
+    assert [r["executed"] for r in recorded] == [v != "reused" for v in lines.values()]
+    return lines
+
+
+def test_only_what_changed_is_executed_again(project, capsys, monkeypatch):
+    root = project
+    assert report(root, capsys) == {"01": "executed: not run before", "02": "executed: not run before"}
+    assert report(root, capsys) == {"01": "reused", "02": "reused"}
+    # a file the kernel read (recorded by the audit hook, declared nowhere)
+    (root / "input.txt").write_text("second", encoding="utf-8")
+    assert report(root, capsys) == {"01": "executed: input.txt changed", "02": "reused"}
+    assert "second 1" in (root / "reports/t/01-reads.html").read_text(encoding="utf-8")
+    # a parameter only 01 receives
+    params = root / "p.yaml"
+    params.write_text("answer: 5\n", encoding="utf-8")
+    assert report(root, capsys, params) == {"01": "executed: parameters changed (answer)", "02": "reused"}
+    # the notebook itself
+    make_notebook(root / "notebooks/02-other.ipynb", "other: int = 2  # another", "print(other + 1)")
+    assert report(root, capsys, params) == {"01": "reused", "02": "executed: the notebook changed"}
+    # the code of helpers, then the locked environment (both are in every notebook's key)
+    monkeypatch.setattr(executions, "code_digest", lambda: "other code")
+    assert set(report(root, capsys, params).values()) == {"executed: the code of helpers changed"}
+    monkeypatch.setattr(executions, "environment_digest", lambda: "other environment")
+    assert set(report(root, capsys, params).values()) == {"executed: the environment changed"}
+    assert report(root, capsys, params, force=True) == {"01": "executed: --force", "02": "executed: --force"}
+    # an earlier state of the input is still in the cache, and is recognised by its bytes
+    (root / "input.txt").write_text("first", encoding="utf-8")
+    monkeypatch.undo()
+    monkeypatch.setattr(config, "ROOT", root)
+    monkeypatch.setenv("COLLECTION_EXECUTION_CACHE", str(root / "cache"))
+    assert report(root, capsys) == {"01": "reused", "02": "reused"}
+
+
+def test_a_failed_run_is_never_stored_and_off_means_off(project, capsys, monkeypatch):
+    root = project
+    make_notebook(root / "notebooks/02-other.ipynb", "other: int = 2  # another", "1/0")
+    with pytest.raises(RunError, match="ZeroDivisionError"):
+        report(root, capsys)
+    assert not list((root / "cache").rglob("entry.json"))  # not even the notebook that succeeded
+    make_notebook(root / "notebooks/02-other.ipynb", "other: int = 2  # another", "print(other)")
+    monkeypatch.setenv("COLLECTION_EXECUTION_CACHE", "off")
+    assert set(report(root, capsys).values()) == {"executed: execution cache off"}
+    assert not (root / "cache").exists()
+
+
+def test_the_path_that_finds_nothing_to_do_imports_no_heavy_library(project, capsys):
+    root = project
+    report(root, capsys)
+    code = (
+        "import sys; from pathlib import Path; from helpers import config; config.ROOT = Path(sys.argv[1]); "
+        "from helpers.pipeline import runner; "
+        "runner.run(None, notebook_dir=config.ROOT / 'notebooks', reports_dir=config.ROOT / 'reports', run_name='t'); "
+        "print(sorted(m for m in ('pandas', 'papermill', 'nbconvert', 'matplotlib', 'nbformat') if m in sys.modules))"
+    )
+    env = {**__import__("os").environ, "COLLECTION_EXECUTION_CACHE": str(root / "cache")}
+    done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.splitlines()[-3:] == ["01 reused", "02 reused", "[]"], done.stdout + done.stderr
+
+
+def test_a_reused_report_is_byte_identical_to_an_executed_one(tmp_path, monkeypatch, capsys):
+    """The real notebooks: executed once (stored), then every notebook reused."""
+    monkeypatch.setenv("COLLECTION_EXECUTION_CACHE", str(tmp_path / "cache"))
+    params = config.PARAMS_DIR / "default.yaml"
+    forced = runner.run(params, reports_dir=tmp_path / "a", force=True)
+    reused = runner.run(params, reports_dir=tmp_path / "b")
+    assert capsys.readouterr().out.count(" reused\n") == 4
+    files = sorted(p.relative_to(forced) for p in forced.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(reused) for p in reused.rglob("*") if p.is_file())
+    for rel in files:
+        if rel.name not in ("index.html", "run.json"):  # the only files with the run's date
+            assert (forced / rel).read_bytes() == (reused / rel).read_bytes(), rel
