@@ -96,14 +96,20 @@ def test_the_path_that_finds_nothing_to_do_imports_no_heavy_library(project, cap
 
 
 def test_a_reused_report_is_byte_identical_to_an_executed_one(tmp_path, monkeypatch, capsys):
-    """The real notebooks: executed once (stored), then every notebook reused."""
+    """The real notebooks: executed once (stored), then every notebook reused, with the run folder's
+    notebook outputs from the cache (b) and, that part of the cache deleted, post-processed again (c)."""
+    import shutil
+
     monkeypatch.setenv("COLLECTION_EXECUTION_CACHE", str(tmp_path / "cache"))
     params = config.PARAMS_DIR / "default.yaml"
     forced = runner.run(params, reports_dir=tmp_path / "a", force=True)
-    reused = runner.run(params, reports_dir=tmp_path / "b")
-    assert capsys.readouterr().out.count(" reused\n") == 4
+    reused = [runner.run(params, reports_dir=tmp_path / "b")]
+    shutil.rmtree(tmp_path / "cache" / f"v{executions.FORMAT}" / "sites")
+    reused.append(runner.run(params, reports_dir=tmp_path / "c"))
+    assert capsys.readouterr().out.count(" reused\n") == 8
     files = sorted(p.relative_to(forced) for p in forced.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(reused) for p in reused.rglob("*") if p.is_file())
-    for rel in files:
-        if rel.name not in ("index.html", "run.json"):  # the only files with the run's date
-            assert (forced / rel).read_bytes() == (reused / rel).read_bytes(), rel
+    for again in reused:
+        assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+        for rel in files:
+            if rel.name not in ("index.html", "run.json"):  # the only files with the run's date
+                assert (forced / rel).read_bytes() == (again / rel).read_bytes(), rel

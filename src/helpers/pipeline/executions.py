@@ -171,20 +171,21 @@ def download_dependencies(parameters: dict[str, Any]) -> list[list]:
     return deps
 
 
-def watched(extra: Iterable[Path] = ()) -> tuple[list[str], list[str]]:
+def watched(extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> tuple[list[str], list[str]]:
     """Folders whose opened files are recorded (the project, the official extracts, the downloads) and
-    those left out (the environment, the package's code: both are in the key)."""
+    those left out (the environment, the package's code: both are in the key; ``left_out``: the run's
+    own output, such as the reports folder, which is made from the entry and is no input of it)."""
     watch = {config.ROOT, config.ROOT.resolve(), *extra}
     flows = config.flow_cache_dir()
     if flows is not None:
         watch.add(flows)
-    skip = {Path(sys.prefix), _PACKAGE, config.ROOT / ".git", config.ROOT / ".venv"}
+    skip = {Path(sys.prefix), _PACKAGE, config.ROOT / ".git", config.ROOT / ".venv", *left_out}
     return [str(p) + os.sep for p in watch], [str(p) + os.sep for p in skip]
 
 
-def kernel_context(log: Path, extra: Iterable[Path] = ()) -> dict[str, str]:
+def kernel_context(log: Path, extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> dict[str, str]:
     """Run-context entries that make :func:`record_opens` log a kernel's reads to ``log``."""
-    watch, skip = watched(extra)
+    watch, skip = watched(extra, left_out)
     return {_OPENS_KEY: str(log), _WATCH_KEY: os.pathsep.join(watch), _SKIP_KEY: os.pathsep.join(skip)}
 
 
@@ -235,10 +236,10 @@ _folders: list[tuple[str, ...]] = [(), ()]
 
 
 @contextlib.contextmanager
-def recording(extra: Iterable[Path] = ()) -> Iterator[set[str]]:
+def recording(extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> Iterator[set[str]]:
     """In this process: the files opened for reading under the watched folders while the block runs
     (the hook stays installed, as every audit hook does, and records nothing outside such a block)."""
-    watch, skip = watched(extra)
+    watch, skip = watched(extra, left_out)
     _folders[:] = [tuple(watch), tuple(skip)]
     if not _recorder:
         sys.addaudithook(_hook(_folders, lambda p: [s.add(p) for s in _recorder[1:]], once=False))
@@ -473,29 +474,29 @@ class Cache:
     def site_dir(self, key: str) -> Path:
         return self.folder / "sites" / key[:32]
 
-    def get_site(self, key: str, into: Path) -> list[dict[str, Any]] | None:
-        """Copy a run folder's files (all but the index and run.json) into ``into``; its index cards, or
-        None when there is no such entry (``into`` may then hold a part of it)."""
+    def get_site(self, key: str, into: Path) -> dict[str, Any] | None:
+        """Copy a run folder's notebook outputs (notebooks, figures, tables, pages with their heads,
+        claims.jsonld) into ``into``; what the run's own pages are made of (``site.notebook_outputs``),
+        or None when there is no such entry (``into`` may then hold a part of it)."""
         entry = self.site_dir(key)
         meta = _read_json(entry / "entry.json")
-        if meta is None or first_change(meta["deps"]) is not None:
+        if meta is None or "parts" not in meta or first_change(meta["deps"]) is not None:
             return None
         try:
             shutil.copytree(entry / "run", into, dirs_exist_ok=True)
         except OSError:
             return None
         _touch(entry)
-        return meta["cards"]
+        return meta["parts"]
 
-    def put_site(self, key: str, folder: Path, cards: list[dict[str, Any]], deps: list[list]) -> None:
-        """Keep a finished run folder's files but its index and run.json, with the index's cards."""
-        if json.loads(json.dumps(cards, default=repr)) != cards or (self.site_dir(key) / "entry.json").exists():
+    def put_site(self, key: str, folder: Path, parts: dict[str, Any], deps: list[list]) -> None:
+        """Keep a run folder's notebook outputs (before the run's own pages are written) with ``parts``."""
+        if json.loads(json.dumps(parts, default=repr)) != parts or (self.site_dir(key) / "entry.json").exists():
             return
 
         def fill(tmp: Path) -> None:
-            ignore = shutil.ignore_patterns("index.html", "run.json")
-            shutil.copytree(folder, tmp / "run", ignore=lambda d, names: ignore(d, names) if d == str(folder) else [])
-            _write_json(tmp / "entry.json", {"cards": cards, "deps": deps})
+            shutil.copytree(folder, tmp / "run")
+            _write_json(tmp / "entry.json", {"parts": parts, "deps": deps})
 
         _atomic_dir(self.site_dir(key), fill)
         _prune(self.folder / "sites")
@@ -507,7 +508,7 @@ def render_key(run_name: str) -> str:
 
 
 def site_key(run_name: str, run_info: dict[str, Any], parts: list[list[str]]) -> str:
-    """What the run folder's own files depend on: its name, its parameter file and downloads, and each
-    notebook's entry and pages (``[name, entry, render key]``)."""
-    fixed = {k: run_info.get(k) for k in ("run", "params_file", "official_downloads")}
+    """What the notebooks' outputs in the run folder depend on: its name, its parameter file, values and
+    downloads, and each notebook's entry and pages (``[name, entry, render key]``)."""
+    fixed = {k: run_info.get(k) for k in ("run", "params_file", "official_downloads", "per_notebook")}
     return _sha(run_name.encode(), _json(fixed), _json(parts), template_digest().encode(), code_digest().encode())

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import shutil
 import sys
@@ -487,7 +486,7 @@ def _run_to_reports(
             _keep_failed(staging, final, "\n".join(o.message for o in bad), len(bad))
         if cache is not None:
             _remember_parameters(cache, checked)
-        _write_site(staging, final, outcomes, checked, run_info, plans, cache, render_key)
+        _write_outputs(staging, final, outcomes, checked, run_info, plans, cache, render_key)
         _swap(staging, final)
         shutil.rmtree(reports_dir / f"{run_name}.failed", ignore_errors=True)
         return final
@@ -543,7 +542,10 @@ def _execute_and_render(
         audits = None
         if cache is not None:
             extra = [config.resolve_path(d) for d in _official_paths(checked.per_notebook)]
-            audits = {nb.stem: executions.kernel_context(Path(logs) / f"{nb.stem}.opened", extra) for nb in execute}
+            out = [staging.parent.resolve(), staging.parent.absolute()]
+            audits = {
+                nb.stem: executions.kernel_context(Path(logs) / f"{nb.stem}.opened", extra, out) for nb in execute
+            }
         if execute:
             with checked_tables():
                 prepare_downloads(checked.per_notebook)
@@ -578,7 +580,7 @@ def _remember_parameters(cache: executions.Cache, checked: Checked) -> None:
 
 def _site_key(checked: Checked, plans: list[Plan], run_info: dict[str, Any], render_key: str) -> str:
     parts = [[p.name, p.entry.name if p.entry else "", render_key] for p in plans]
-    return executions.site_key(str(run_info["run"]), run_info, parts)
+    return executions.site_key(str(run_info["run"]), {**run_info, "per_notebook": checked.per_notebook}, parts)
 
 
 def _site_from_cache(
@@ -589,40 +591,28 @@ def _site_from_cache(
     run_info: dict[str, Any],
     render_key: str,
 ) -> bool:
-    """Every notebook reused: the run folder's own files from the cache, with a new index and run.json
-    (the standard library and Jinja only); False when the cache has no such run folder."""
-    cards = cache.get_site(_site_key(checked, plans, run_info, render_key), staging)
-    if cards is None:
+    """Every notebook reused: the notebooks' outputs in the run folder (tables, claims.jsonld, pages with
+    their heads) from the cache, then the run's own pages written again (snapshot, changes, index,
+    run.json: ``site.run_pages``, no pandas); False when the cache has no such run folder."""
+    parts = cache.get_site(_site_key(checked, plans, run_info, render_key), staging)
+    if parts is None:
         return False
-    from helpers.pipeline import render
+    from helpers.pipeline import site
 
-    cards = [{**c, "sources": render.data_sources(c["info"].get("reads", []))} for c in cards]
-    try:
-        index = render.jinja_environment().get_template(INDEX_TEMPLATE).render(cards=cards, run_info=run_info)
-    except Exception:  # noqa: BLE001 - the index template wants more than the cards: site.py writes it
-        return False
-    (staging / "index.html").write_text(index, encoding="utf-8")
-    record = {**run_info, "notebooks": [c["name"] for c in cards]}
-    (staging / "run.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    _write_site(
+        staging,
+        staging.parent / str(run_info["run"]),
+        checked,
+        run_info,
+        lambda: site.run_pages(staging, parts, checked.per_notebook, run_info),
+    )
     return True
 
 
-def _write_site(
-    staging: Path,
-    final: Path,
-    outcomes: list[Outcome],
-    checked: Checked,
-    run_info: dict[str, Any],
-    plans: list[Plan],
-    cache: executions.Cache | None,
-    render_key: str,
-) -> None:
-    """The run folder's own files (``site.write_run_outputs``), kept in the cache with the index's cards."""
-    from helpers.pipeline import site
-
+def _write_site(staging: Path, final: Path, checked: Checked, run_info: dict[str, Any], write) -> None:
+    """Run ``write()`` (the run folder's own files); on OSError (no space left) keep the partial output."""
     try:
-        with executions.recording() if cache is not None else contextlib.nullcontext(set()) as opened:
-            site.write_run_outputs(staging, outcomes, checked.per_notebook, run_info)
+        write()
     except OSError as exc:  # e.g. no space left on device: keep what was written, touch nothing else
         failed = _failed_folder(final)
         shutil.rmtree(failed, ignore_errors=True)
@@ -636,21 +626,50 @@ def _write_site(
             f"could not write the run's files: {exc.strerror or exc}. "
             f"Partial output kept in {display_path(failed)}; {kept}."
         ) from None
+
+
+def _write_outputs(
+    staging: Path,
+    final: Path,
+    outcomes: list[Outcome],
+    checked: Checked,
+    run_info: dict[str, Any],
+    plans: list[Plan],
+    cache: executions.Cache | None,
+    render_key: str,
+) -> None:
+    """The run folder's own files (``site.write_run_outputs``); the notebooks' part of them (tables,
+    claims.jsonld, page heads) kept in the cache with what the run's pages are made of."""
+    from helpers.pipeline import site
+
     if cache is None:
+        _write_site(
+            staging,
+            final,
+            checked,
+            run_info,
+            lambda: site.write_run_outputs(staging, outcomes, checked.per_notebook, run_info),
+        )
         return
-    import nbformat
+    key = _site_key(checked, plans, run_info, render_key)
+    recorder = executions.recording(left_out=[staging.parent.resolve(), staging.parent.absolute()])
+    opened = recorder.__enter__()
 
-    from helpers.pipeline.findings import notebook_finding
-    from helpers.pipeline.render import notebook_info
+    def keep(parts: dict[str, Any]) -> None:
+        recorder.__exit__(None, None, None)
+        deps = [executions.dependency(n) for n in executions.names(opened)]
+        cache.put_site(key, staging, parts, deps)
 
-    cards = []
-    for o in outcomes:
-        nb = nbformat.read(staging / f"{o.name}.ipynb", as_version=4)
-        info = notebook_info(nb)
-        cards.append({"name": o.name, "info": info, "params": checked.per_notebook.get(o.name, {})})
-        cards[-1]["finding"] = notebook_finding(nb)
-    deps = [executions.dependency(n) for n in executions.names(opened)]
-    cache.put_site(_site_key(checked, plans, run_info, render_key), staging, cards, deps)
+    try:
+        _write_site(
+            staging,
+            final,
+            checked,
+            run_info,
+            lambda: site.write_run_outputs(staging, outcomes, checked.per_notebook, run_info, keep=keep),
+        )
+    finally:
+        recorder.__exit__(None, None, None)  # a no-op once keep() closed it
 
 
 def _swap(staging: Path, final: Path) -> None:

@@ -29,9 +29,8 @@ from typing import Any
 
 from helpers.config import DATA_DIR
 from helpers.pipeline import changes as changes_mod
-from helpers.pipeline import claimreview, render
+from helpers.pipeline import render
 from helpers.pipeline.findings import notebook_finding
-from helpers.pipeline.schema import CLAIMS
 
 INDEX_TEMPLATE = "index.html.j2"
 CHANGES_TEMPLATE = "changes.html.j2"
@@ -52,6 +51,8 @@ def one_line_reason(reason: str) -> str:
 
 def verdicts(folder: Path) -> list[dict[str, str]]:
     """The index's verdicts from the run's ``claims.csv`` (none without it)."""
+    from helpers.pipeline import claimreview  # pandas: only where a run's notebooks are post-processed
+
     table = folder / claimreview.CLAIMS_TABLE
     if not table.exists():
         return []
@@ -172,21 +173,31 @@ def _changes(folder: Path, run: str, entries: list[dict[str, Any]], run_info: di
     return result
 
 
-def write_run_outputs(
-    folder: Path, outcomes: list[Any], per_notebook: dict[str, dict[str, Any]], run_info: dict[str, Any]
-) -> None:
-    """Files a run writes besides the notebooks and their pages: the tables, ``claims.jsonld`` (with the
-    claims page's embedded copy), the snapshot and changes, ``index.html`` and ``run.json``.
+def notebook_outputs(
+    folder: Path, outcomes: list[Any], per_notebook: dict[str, dict[str, Any]], run: str
+) -> dict[str, Any]:
+    """What a run's notebooks give its folder: their tables, ``claims.jsonld`` (with the claims page's
+    embedded copy) and the heads of their pages. Returns what the run's own pages are made of (JSON:
+    the index's entries and verdicts), so the execution cache can keep it with the folder."""
+    from helpers.pipeline.schema import CLAIMS
 
-    ``outcomes`` are the runner's outcomes (anything with a ``name``), in the index's order.
-    """
-    run = str(run_info.get("run", folder.name))
     site_url = site_url_of(per_notebook)
     entries = [_entry(folder, o.name, per_notebook.get(o.name, {})) for o in outcomes]
     claims = next((e for e in entries if e["name"] == CLAIMS), None)
     if claims is not None:
         write_claim_reviews(folder, run, claims["info"], claims["params"])
     _page_heads(folder, entries, site_url, run)
+    return {"entries": entries, "verdicts": verdicts(folder)}
+
+
+def run_pages(
+    folder: Path, parts: dict[str, Any], per_notebook: dict[str, dict[str, Any]], run_info: dict[str, Any]
+) -> None:
+    """The run's own files from ``parts`` (``notebook_outputs``): the snapshot and changes (against the
+    previous report of the same name), ``index.html`` and ``run.json``. Imports no pandas."""
+    run = str(run_info.get("run", folder.name))
+    site_url = site_url_of(per_notebook)
+    entries = parts["entries"]
     changes = _changes(folder, run, entries, run_info)
     changes_page = render.jinja_environment().get_template(CHANGES_TEMPLATE)
     head = head_tags(
@@ -199,11 +210,30 @@ def write_run_outputs(
     index_head = head_tags(f"{SITE_TITLE}: reports ({run})", SITE_DESCRIPTION, "index.html", site_url, run)
     summary = {"href": changes_mod.CHANGES_PAGE, "summary": context["summary"]}
     (folder / "index.html").write_text(
-        index_html(entries, run_info, verdicts(folder), summary, index_head), encoding="utf-8"
+        index_html(entries, run_info, parts["verdicts"], summary, index_head), encoding="utf-8"
     )
     (folder / "run.json").write_text(
         json.dumps({**run_info, "notebooks": [e["name"] for e in entries]}, indent=2) + "\n", encoding="utf-8"
     )
+
+
+def write_run_outputs(
+    folder: Path,
+    outcomes: list[Any],
+    per_notebook: dict[str, dict[str, Any]],
+    run_info: dict[str, Any],
+    keep: Any = None,
+) -> None:
+    """Files a run writes besides the notebooks and their pages: the tables, ``claims.jsonld`` (with the
+    claims page's embedded copy), the snapshot and changes, ``index.html`` and ``run.json``.
+
+    ``outcomes`` are the runner's outcomes (anything with a ``name``), in the index's order; ``keep``
+    (the execution cache) is called with the folder's parts once the notebooks' outputs are written.
+    """
+    parts = notebook_outputs(folder, outcomes, per_notebook, str(run_info.get("run", folder.name)))
+    if keep is not None:
+        keep(parts)
+    run_pages(folder, parts, per_notebook, run_info)
 
 
 def write_claim_reviews(folder: Path, run: str, info: dict[str, Any], params: dict[str, Any]) -> bool:
@@ -213,6 +243,8 @@ def write_claim_reviews(folder: Path, run: str, info: dict[str, Any], params: di
     ``info`` is the claims notebook's ``render.notebook_info`` (the data files it reads), ``params`` this
     run's values for it (``site_url``, ``claims_path``).
     """
+    from helpers.pipeline import claimreview
+
     reviews = claimreview.write_claims_jsonld(
         folder,
         run,
