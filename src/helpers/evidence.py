@@ -78,12 +78,19 @@ class ReportedEvidence:
     kind = "reported"
 
     def __init__(self, name: str) -> None:
-        from helpers.tables import curated, read_table
+        from helpers.tables import curated
 
         self.name = name
         self.trade = curated.load_trade()
-        self.target_rows = read_table("targets")
         self._curated = curated
+
+    @functools.cached_property
+    def target_rows(self) -> pd.DataFrame:
+        """Every statement of a trade target (read when first asked: a notebook's recorded inputs are the
+        files it needed)."""
+        from helpers.tables import read_table
+
+        return read_table("targets")
 
     # -- volume -------------------------------------------------------------------------------
     def summary(self) -> str:

@@ -191,6 +191,9 @@ class Evidence:
     #: Every event, also after ``as_of``: a claim about a scheduled event is checked against what happened.
     events_all: pd.DataFrame | None = None
     tolerances: dict[str, float] = field(default_factory=lambda: default_tolerances())
+    #: Variants made by :meth:`without` and :meth:`scaled`, kept so that the claims sharing a source
+    #: share its variant and the series derived from it (robustness reruns).
+    _variants: dict[tuple, "Evidence"] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def judged_at(
@@ -225,6 +228,8 @@ class Evidence:
 
     def without(self, column: str, value: str) -> "Evidence":
         """The same evidence with every row whose ``column`` is ``value`` left out (robustness)."""
+        if ("without", column, value) in self._variants:
+            return self._variants[("without", column, value)]
 
         def drop(frame: pd.DataFrame | None) -> pd.DataFrame | None:
             if frame is None or column not in frame:
@@ -241,7 +246,8 @@ class Evidence:
             composition=drop(self.composition),
             events_all=drop(self.events_all),
         )
-        return variant._reusing(self)
+        self._variants[("without", column, value)] = variant._reusing(self)
+        return self._variants[("without", column, value)]
 
     def _reusing(self, parent: "Evidence") -> "Evidence":
         """Carry over the parent's derived series whose inputs are the very same frames (robustness reruns)."""
@@ -260,7 +266,11 @@ class Evidence:
 
     def scaled(self, factor: float) -> "Evidence":
         """The same evidence with every tolerance multiplied by ``factor`` (robustness)."""
-        return dataclasses.replace(self, tolerances={k: v * factor for k, v in self.tolerances.items()})._reusing(self)
+        key = ("scaled", factor)
+        if key not in self._variants:
+            variant = dataclasses.replace(self, tolerances={k: v * factor for k, v in self.tolerances.items()})
+            self._variants[key] = variant._reusing(self)
+        return self._variants[key]
 
     def tolerance(self, name: str) -> float:
         return self.tolerances[name]

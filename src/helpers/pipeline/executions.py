@@ -142,6 +142,10 @@ def dependency(path: str, previous: list | None = None) -> list:
 def first_change(deps: list[list]) -> str | None:
     """The first dependency whose bytes are no longer the recorded ones (``"data/x.csv changed"``), or None."""
     for dep in deps:
+        if dep[0].startswith(VIEW):
+            if view_digest(dep[0][len(VIEW) :], dep[5]) != dep[1]:
+                return f"{dep[0][len(VIEW) :]} changed"
+            continue
         if dep[0].startswith("listing:"):
             if _listing(dep[0][len("listing:") :]) != dep[1]:
                 return f"{dep[0][len('listing:') :]} changed (files added or removed)"
@@ -209,15 +213,76 @@ def _hook(folders: list[tuple[str, ...]], write, once: bool = True) -> Any:
             if (any(c in mode for c in "wax+")) if isinstance(mode, str) else (flags or 0) & writing:
                 return
             p = os.path.normpath(os.path.join(os.getcwd(), os.fsdecode(path)))
-            if p not in seen:
+            shown = VIEW + p if _viewing[0] else p
+            if shown not in seen:
                 if once:
-                    seen.add(p)
+                    seen.add(shown)
                 if p.startswith(folders[0]) and not p.startswith(folders[1]):
-                    write(p)
+                    write(shown)
         except Exception:  # noqa: BLE001, S110 - an audit hook must never break the open it watches
             pass
 
     return hook
+
+
+#: Prefix of a file read as a view: only the entries of files the reader opened, and what no file's bytes
+#: make (see :func:`view_read`).
+VIEW = "view:"
+#: Fields of a data package resource that its file's bytes make (checksum, size, the sources named in it).
+FILE_FIELDS = ("hash", "bytes", "sources")
+_viewing = [0]
+
+
+@contextlib.contextmanager
+def view_read() -> Iterator[None]:
+    """Open a data package manifest (``datapackage.json``) inside this block when the reader uses only the
+    resources of files it opens itself and fields that no file's bytes make (titles, licences, schemas).
+    The file is then recorded as a view: a byte change to another file's checksum re-records the manifest
+    without making the reader's result stale. An open outside such a block records the whole file."""
+    _viewing[0] += 1
+    try:
+        yield
+    finally:
+        _viewing[0] -= 1
+
+
+def view_digest(name: str, opened: Iterable[str]) -> str | None:
+    """The digest of manifest ``name`` as a reader that opened the files ``opened`` (names beside it) sees
+    it: every other resource without its :data:`FILE_FIELDS`; None when it cannot be read."""
+    try:
+        package = json.loads(_located(name).read_bytes())
+    except (OSError, ValueError):
+        return None
+    kept = set(opened)
+    if isinstance(package, dict) and isinstance(package.get("resources"), list):
+        package["resources"] = [_seen_by(r, kept) for r in package["resources"]]
+    return _sha(_json(package))
+
+
+def _seen_by(resource: Any, opened: set[str]) -> Any:
+    """A resource as a reader that opened ``opened`` sees it: without :data:`FILE_FIELDS` unless its file is one."""
+    if not isinstance(resource, dict) or resource.get("path") in opened:
+        return resource
+    return {k: v for k, v in resource.items() if k not in FILE_FIELDS}
+
+
+def dependencies(read: Iterable[str]) -> list[list]:
+    """The recorded dependencies of the files ``read`` (names, views prefixed :data:`VIEW`): a view of a
+    file also read whole is the whole file; a view records which files beside it were read."""
+    read = list(read)
+    whole = {n for n in read if not n.startswith(VIEW)}
+    deps = []
+    for name in read:
+        if not name.startswith(VIEW):
+            deps.append(dependency(name))
+            continue
+        target = name[len(VIEW) :]
+        if target in whole:
+            continue
+        folder = os.path.dirname(target)
+        beside = sorted(os.path.basename(n) for n in whole if os.path.dirname(n) == folder)
+        deps.append([name, view_digest(target, beside), 0, 0, 0, beside])
+    return deps
 
 
 def record_opens() -> None:
@@ -253,8 +318,14 @@ def recording(extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> Iter
 
 
 def names(paths: Iterable[str]) -> list[str]:
-    """Opened paths as dependency names (existing files only, each once, sorted)."""
-    return sorted({_shown(p) for p in paths if p and os.path.isfile(p)})
+    """Opened paths as dependency names (existing files only, each once, sorted; views keep their prefix)."""
+    out = set()
+    for p in paths:
+        view = p.startswith(VIEW)
+        path = p[len(VIEW) :] if view else p
+        if path and os.path.isfile(path):
+            out.add((VIEW if view else "") + _shown(path))
+    return sorted(out)
 
 
 def read_log(log: Path) -> list[str]:

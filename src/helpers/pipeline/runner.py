@@ -362,7 +362,7 @@ def checked_parameters(
 
     with executions.recording() as opened:
         per_notebook = params_mod.load(params_file, every, overrides)
-    deps = [executions.dependency(n) for n in executions.names(opened)]
+    deps = executions.dependencies(executions.names(opened))
     for values in per_notebook.values():
         deps += executions.download_dependencies(values)
     return Checked(per_notebook, None, key, deps)
@@ -555,7 +555,7 @@ def _execute_and_render(
         if cache is not None and all(o.ok for o in outcomes):
             for nb in execute:  # only a run whose every notebook succeeded is stored
                 read = executions.with_siblings(executions.read_log(Path(logs) / f"{nb.stem}.opened"))
-                deps = [executions.dependency(n) for n in read]
+                deps = executions.dependencies(read)
                 deps += executions.download_dependencies(checked.per_notebook[nb.stem])
                 entry = cache.store(nb.stem, by_name[nb.stem].components, deps, staging)
                 cache.store_pages(entry, nb.stem, staging, render_key)
@@ -657,7 +657,7 @@ def _write_outputs(
 
     def keep(parts: dict[str, Any]) -> None:
         recorder.__exit__(None, None, None)
-        deps = [executions.dependency(n) for n in executions.names(opened)]
+        deps = executions.dependencies(executions.names(opened))
         cache.put_site(key, staging, parts, deps)
 
     try:

@@ -69,8 +69,8 @@ def breakdown_source(row) -> tuple[str, str, str, str]:
     if "stated_by" not in row.index:
         return marks.ORIGIN_LINK, "", "", ""
     year = pd.Timestamp(row["start"]).year if pd.notna(row.get("start")) else None
-    for rid, shipped in marks.shipped_rows().items():
-        if shipped.get("file") != "data/composition.csv" or not shipped.get("year", "").isdigit():
+    for rid, shipped in marks.file_rows("composition.csv").items():
+        if not shipped.get("year", "").isdigit():
             continue
         shift = 621 if shipped.get("calendar") == "iranian" else 0  # an Iranian year starts in March of +621
         same = (shipped.get("stated_by"), shipped.get("publisher")) == (row["stated_by"], row["publisher"])

@@ -64,8 +64,8 @@ def pairing_title(row) -> str:
 def pairing_source(row) -> tuple[str, str, str, str]:
     """(source page, record id, publisher, date checked) of a pairing: its figure of Iran's sales, or, for a
     calendar-year estimate (made from two Iranian-year figures), its figure of Iraq's imports."""
-    shipped = marks.shipped_rows().get(str(row.iran_record), {})
+    shipped = marks.shipped_row(str(row.iran_record), "record_id", only=True)
     if shipped:
         return shipped.get("source_url", ""), str(row.iran_record), str(row.iran_publisher), shipped.get("checked", "")
-    total = marks.shipped_rows().get(str(row.total_record), {})
+    total = marks.shipped_row(str(row.total_record), "record_id", only=True)
     return total.get("source_url", ""), str(row.total_record), str(row.total_publisher), total.get("checked", "")

@@ -38,19 +38,39 @@ _SAFE_URL = re.compile(r"^(https?://[^\s\"'<>]+|[A-Za-z0-9][A-Za-z0-9._/-]*(#[A-
 
 
 @functools.cache
-def shipped_rows() -> dict[str, dict[str, str]]:
-    """Every row of the shipped data files that names a source page, by its id."""
+def file_rows(name: str) -> dict[str, dict[str, str]]:
+    """The rows of one shipped data file of :data:`SOURCE_FILES` that name an id, by that id (read once)."""
     from helpers.config import DATA_DIR
 
+    key = dict(SOURCE_FILES)[name]
+    path = DATA_DIR / name
     rows: dict[str, dict[str, str]] = {}
-    for name, key in SOURCE_FILES:
-        path = DATA_DIR / name
-        if not path.exists():
-            continue
+    if path.exists():
         with open(path, encoding="utf-8-sig", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row.get(key):
                     rows.setdefault(row[key], row | {"file": f"data/{name}"})
+    return rows
+
+
+def shipped_row(record: str, key: str = "", only: bool = False) -> dict[str, str]:
+    """The shipped row with id ``record`` ({} when none), the files keyed by ``key`` searched first (with
+    ``only``, no other); files are read only until it is found (a notebook's recorded inputs are the files
+    it needed)."""
+    names = [n for n, k in SOURCE_FILES if k == key] + ([] if only else [n for n, k in SOURCE_FILES if k != key])
+    for name in names:
+        found = file_rows(name).get(record)
+        if found is not None:
+            return found
+    return {}
+
+
+def shipped_rows() -> dict[str, dict[str, str]]:
+    """Every row of the shipped data files that names a source page, by its id (the first file's on a tie)."""
+    rows: dict[str, dict[str, str]] = {}
+    for name, _ in SOURCE_FILES:
+        for record, row in file_rows(name).items():
+            rows.setdefault(record, row)
     return rows
 
 
@@ -65,20 +85,28 @@ def safe_url(url: Any) -> str:
 def source_of(row: Any) -> tuple[str, str]:
     """(source page, record id) of a drawn row: its own ``source_url``, else its record's in the data files."""
     get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
-    record = ""
-    for key in ("record_id", "event_id", "target_id"):
-        value = get(key, None)
-        if value is not None and str(value) not in ("", "nan", "<NA>"):
-            record = str(value)
-            break
+    record, key = _record_of(row)
     url = safe_url(get("source_url", None))
     if not url and record:
-        url = safe_url(shipped_rows().get(record, {}).get("source_url"))
+        url = safe_url(shipped_row(record, key).get("source_url"))
     return url, record
 
 
-def link(fig, artist, title: str, url: str = "", record_id: str = "", publisher: str = "", checked: str = ""):
-    """Make ``artist`` one mark of ``fig``: a ``gid``, a link (when ``url`` is safe) and a tooltip text."""
+def _record_of(row: Any) -> tuple[str, str]:
+    """(id, id column) of a drawn row: its record, event or target id; ("", "") without one."""
+    get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
+    for key in ("record_id", "event_id", "target_id"):
+        value = get(key, None)
+        if value is not None and str(value) not in ("", "nan", "<NA>"):
+            return str(value), key
+    return "", ""
+
+
+def link(
+    fig, artist, title: str, url: str = "", record_id: str = "", publisher: str = "", checked: str = "", file: str = ""
+):
+    """Make ``artist`` one mark of ``fig``: a ``gid``, a link (when ``url`` is safe) and a tooltip text;
+    ``file``: the shipped data file holding ``record_id`` (found from the id when not given)."""
     marks = getattr(fig, "collection_marks", None)
     if marks is None:
         marks = fig.collection_marks = []
@@ -88,7 +116,15 @@ def link(fig, artist, title: str, url: str = "", record_id: str = "", publisher:
     if url:
         artist.set_url(url)
     marks.append(
-        {"id": gid, "title": title, "url": url, "record_id": record_id, "publisher": publisher, "checked": checked}
+        {
+            "id": gid,
+            "title": title,
+            "url": url,
+            "record_id": record_id,
+            "publisher": publisher,
+            "checked": checked,
+            "file": file or (shipped_row(record_id, "record_id", only=True).get("file", "") if record_id else ""),
+        }
     )
     return artist
 
@@ -97,10 +133,19 @@ def link_row(fig, artist, row: Any, title: str):
     """``link`` with the source page, record id, publisher and check date of a drawn row."""
     url, record = source_of(row)
     get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
-    shipped = shipped_rows().get(record, {})
-    publisher = str(get("publisher", None) or shipped.get("publisher", "") or "")
-    checked = re.match(r"\d{4}-\d{2}-\d{2}|", str(get("checked", None) or shipped.get("checked", "") or ""))
-    return link(fig, artist, title, url, record, publisher if publisher != "nan" else "", checked.group(0))
+    own_publisher, own_checked = get("publisher", None), get("checked", None)
+    shipped = shipped_row(record, _record_of(row)[1]) if record else {}
+    publisher = str(own_publisher if _given(own_publisher) else shipped.get("publisher", "") or "")
+    checked = re.match(r"\d{4}-\d{2}-\d{2}|", str(own_checked if _given(own_checked) else shipped.get("checked", "")))
+    publisher = publisher if publisher != "nan" else ""
+    return link(fig, artist, title, url, record, publisher, checked.group(0), shipped.get("file", ""))
+
+
+def _given(value: Any) -> bool:
+    """A row's own value is there (not missing, empty or a missing marker)."""
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
+        return False
+    return str(value) not in ("", "nan", "None", "<NA>", "NaT")
 
 
 def billions_text(value: Any) -> str:
@@ -171,14 +216,12 @@ def inline_svg(svg: str) -> str:
 @functools.cache
 def _licences() -> dict[str, str]:
     """Licence title of each shipped data file, from ``data/datapackage.json``."""
-    import json
-
     from helpers.config import DATA_DIR
+    from helpers.tables.manifest import load_manifest
 
-    path = DATA_DIR / "datapackage.json"
-    if not path.exists():
+    manifest = load_manifest(DATA_DIR)
+    if manifest is None:
         return {}
-    manifest = json.loads(path.read_text(encoding="utf-8"))
     default = "; ".join(x.get("title", x.get("name", "")) for x in manifest.get("licenses", []))
     return {
         f"data/{r['path']}": "; ".join(x.get("title", x.get("name", "")) for x in r.get("licenses", [])) or default
@@ -193,7 +236,7 @@ def origins(marks: list[dict[str, Any]]) -> list[dict[str, str]]:
         url = m.get("url", "")
         if not url or url in seen:
             continue
-        file = shipped_rows().get(m.get("record_id", ""), {}).get("file", "")
+        file = m.get("file", "")
         licence = _licences().get(file, "") if file else ""
         if url == ORIGIN_LINK:
             licence = "see the licence of each file in run.json's official_downloads"

@@ -38,11 +38,15 @@ def sha256(path: Path) -> str:
 
 def load_manifest(folder: Path) -> dict | None:
     """The manifest of a data folder, or None when the folder has none."""
+    from helpers.pipeline.executions import view_read
+
     path = folder / MANIFEST
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        with view_read():  # its readers use the entries of the files they open, and fields no file makes
+            text = path.read_text(encoding="utf-8")
+        return json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(display_path(path), Problem(f"manifest is not valid JSON ({exc})")) from None
 
