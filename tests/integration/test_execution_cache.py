@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -36,7 +37,7 @@ def report(root, capsys, params=None, force=False) -> dict[str, str]:
     printed = [line for line in capsys.readouterr().out.splitlines() if line[:2].isdigit()]
     lines = {line[:2]: line[3:] for line in printed}
     recorded = json.loads((out / "run.json").read_text(encoding="utf-8"))["executions"]
-    assert [r["executed"] for r in recorded] == [v != "reused" for v in lines.values()]
+    assert [r["executed"] for r in recorded] == [not v.startswith("reused") for v in lines.values()]
     return lines
 
 
@@ -55,6 +56,10 @@ def test_only_what_changed_is_executed_again(project, capsys, monkeypatch):
     # the notebook itself
     make_notebook(root / "notebooks/02-other.ipynb", "other: int = 2  # another", "print(other + 1)")
     assert report(root, capsys, params) == {"01": "reused", "02": "executed: the notebook changed"}
+    # a template of the pages: nothing executes, the pages are rendered again
+    monkeypatch.setattr(executions, "template_digest", lambda: "other templates")
+    assert set(report(root, capsys, params).values()) == {"reused (pages rendered again: templates changed)"}
+    assert report(root, capsys, params) == {"01": "reused", "02": "reused"}
     # the code of helpers, then the locked environment (both are in every notebook's key)
     monkeypatch.setattr(executions, "code_digest", lambda: "other code")
     assert set(report(root, capsys, params).values()) == {"executed: the code of helpers changed"}
@@ -107,9 +112,66 @@ def test_a_reused_report_is_byte_identical_to_an_executed_one(tmp_path, monkeypa
     shutil.rmtree(tmp_path / "cache" / f"v{executions.FORMAT}" / "sites")
     reused.append(runner.run(params, reports_dir=tmp_path / "c"))
     assert capsys.readouterr().out.count(" reused\n") == 8
+    # each notebook's recorded inputs are the files it needed: 03 draws the trade series beside the
+    # events and reads no target; every notebook reads the data package as a view
+    read = {}
+    for entry in (tmp_path / "cache" / f"v{executions.FORMAT}" / "notebooks").glob("*/*/entry.json"):
+        read[entry.parent.parent.name[:2]] = [d[0] for d in json.loads(entry.read_text(encoding="utf-8"))["deps"]]
+    assert read["03"] == ["data/events.csv", "data/phases.csv", "data/trade_reported.csv", "view:data/datapackage.json"]
+    assert read["01"] == ["data/targets.csv", "data/trade_reported.csv", "view:data/datapackage.json"]
+    assert "data/targets.csv" in read["04"] and all("view:data/datapackage.json" in r for r in read.values())
     files = sorted(p.relative_to(forced) for p in forced.rglob("*") if p.is_file())
     for again in reused:
         assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
         for rel in files:
             if rel.name not in ("index.html", "run.json"):  # the only files with the run's date
                 assert (forced / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+def test_two_concurrent_runs_sharing_the_cache_both_succeed_and_the_next_reuses(project):
+    """Two processes at once (other run names, one cache): both execute and store; the entries they
+    leave are whole, so a third run reuses every notebook and its pages."""
+    root = project
+    code = (
+        "import sys; from pathlib import Path; from helpers import config; config.ROOT = Path(sys.argv[1]); "
+        "from helpers.pipeline import runner; "
+        "runner.run(None, notebook_dir=config.ROOT / 'notebooks', reports_dir=config.ROOT / 'reports', "
+        "run_name=sys.argv[2])"
+    )
+    env = {**os.environ, "COLLECTION_EXECUTION_CACHE": str(root / "cache")}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code, str(root), name], stdout=subprocess.PIPE, text=True, env=env)
+        for name in ("one", "two")
+    ]
+    outs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outs
+    for out in outs:
+        assert [line for line in out.splitlines() if line[:2].isdigit()] == [
+            "01 executed: not run before",
+            "02 executed: not run before",
+        ]
+    again = subprocess.run(
+        [sys.executable, "-c", code, str(root), "two"], capture_output=True, text=True, env=env, check=True
+    )
+    assert [line for line in again.stdout.splitlines() if line[:2].isdigit()] == ["01 reused", "02 reused"]
+    entries = list((root / "cache").rglob("entry.json"))
+    assert all(json.loads(e.read_text(encoding="utf-8")) for e in entries)
+    assert not [p for p in (root / "cache").rglob(".tmp-*")]  # the losing run's temporary folders are gone
+    for name in ("one", "two"):
+        assert "first 1" in (root / f"reports/{name}/01-reads.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_download_re_executes_the_notebook_whose_parameters_name_it(project, capsys):
+    """An official download is an input by its bytes (its extracts are keyed by them), wherever it is read."""
+    from tests.fixtures import COMTRADE_HEADER, comtrade_row, write
+
+    root = project
+    (root / "downloads").mkdir()
+    download = root / "downloads" / "comtrade.csv"
+    write(download, COMTRADE_HEADER, [comtrade_row(value=100.0), comtrade_row(flow="M", value=50.0)])
+    params = 'source: str = "comtrade"  # where\ndata_path: str = "downloads/comtrade.csv"  # the download'
+    make_notebook(root / "notebooks/03-download.ipynb", params, "print(source, data_path)")
+    assert report(root, capsys)["03"] == "executed: not run before"
+    assert report(root, capsys) == {"01": "reused", "02": "reused", "03": "reused"}
+    write(download, COMTRADE_HEADER, [comtrade_row(value=101.0), comtrade_row(flow="M", value=50.0)])
+    assert report(root, capsys) == {"01": "reused", "02": "reused", "03": "executed: downloads/comtrade.csv changed"}

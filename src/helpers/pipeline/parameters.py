@@ -100,6 +100,15 @@ def accepted_parameters(path: Path) -> dict[str, Param]:
     }
 
 
+def default_values(path: Path) -> dict[str, Any]:
+    """The values a notebook runs with when given none: the schema's defaults for a notebook it describes
+    (a test keeps them equal to the cell), else its ``parameters`` cell's."""
+    described = schema.parameters_of(path.stem)
+    if described:
+        return {p.name: p.default for p in described}
+    return {name: _param_from_cell(decl, path.stem).default for name, decl in declared_parameters(path).items()}
+
+
 def _looks_numeric(text: str) -> bool:
     try:
         float(text)

@@ -302,7 +302,7 @@ def run(
         from helpers.pipeline import parameters as params_mod
 
         per_notebook = params_mod.load(params_file, every, overrides)
-        prepare_downloads(per_notebook)
+        prepare_downloads(official_values(every, per_notebook))
         refuse_non_defaults(notebooks, per_notebook, params_file)
         with checked_tables():
             return _run_in_place(notebooks, workers)
@@ -342,6 +342,29 @@ class Checked:
     key: str = ""  #: the parameter memo's key ("" without a cache)
     deps: list[list] = field(default_factory=list)  #: files the check read
     stored: bool = False  #: the memo is in the cache already
+    #: The official-data parameters each kernel sees: the values given, else its own defaults (a notebook
+    #: whose cell names a download reads it as surely as one given it); None: the values given.
+    official: dict[str, dict[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.official is None:
+            self.official = self.per_notebook
+
+
+#: The parameters that name an official download and the pair read from it.
+OFFICIAL_KEYS = ("source", "data_path", "reporter", "partner")
+
+
+def official_values(notebooks: list[Path], per_notebook: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per notebook, the official-data parameters its kernel sees: its declared defaults, then the values given."""
+    from helpers.pipeline import parameters as params_mod
+
+    out = {}
+    for nb in notebooks:
+        declared = params_mod.default_values(nb)
+        defaults = {k: declared[k] for k in OFFICIAL_KEYS if k in declared}
+        out[nb.stem] = defaults | {k: v for k, v in per_notebook.get(nb.stem, {}).items() if k in OFFICIAL_KEYS}
+    return out
 
 
 def checked_parameters(
@@ -357,15 +380,16 @@ def checked_parameters(
     key = cache.parameters_key(params_file, overrides, every)
     memo = cache.get_parameters(key)
     if memo is not None:
-        return Checked(memo["per_notebook"], memo["official_downloads"], key, memo["deps"], True)
+        return Checked(memo["per_notebook"], memo["official_downloads"], key, memo["deps"], True, memo.get("official"))
     from helpers.pipeline import parameters as params_mod
 
     with executions.recording() as opened:
         per_notebook = params_mod.load(params_file, every, overrides)
+        official = official_values(every, per_notebook)
     deps = executions.dependencies(executions.names(opened))
-    for values in per_notebook.values():
+    for values in official.values():
         deps += executions.download_dependencies(values)
-    return Checked(per_notebook, None, key, deps)
+    return Checked(per_notebook, None, key, deps, official=official)
 
 
 @dataclass
@@ -541,22 +565,22 @@ def _execute_and_render(
     with tempfile.TemporaryDirectory(prefix="collection-audit-") as logs:
         audits = None
         if cache is not None:
-            extra = [config.resolve_path(d) for d in _official_paths(checked.per_notebook)]
+            extra = [config.resolve_path(d) for d in _official_paths(checked.official)]
             out = [staging.parent.resolve(), staging.parent.absolute()]
             audits = {
                 nb.stem: executions.kernel_context(Path(logs) / f"{nb.stem}.opened", extra, out) for nb in execute
             }
         if execute:
             with checked_tables():
-                prepare_downloads(checked.per_notebook)
+                prepare_downloads(checked.official)
                 outcomes += _execute_all(execute, checked.per_notebook, staging, True, page_info, workers, audits)
         if checked.downloads is None:
-            checked.downloads = official_downloads(checked.per_notebook)
+            checked.downloads = official_downloads(checked.official)
         if cache is not None and all(o.ok for o in outcomes):
             for nb in execute:  # only a run whose every notebook succeeded is stored
                 read = executions.with_siblings(executions.read_log(Path(logs) / f"{nb.stem}.opened"))
                 deps = executions.dependencies(read)
-                deps += executions.download_dependencies(checked.per_notebook[nb.stem])
+                deps += executions.download_dependencies(checked.official[nb.stem])
                 entry = cache.store(nb.stem, by_name[nb.stem].components, deps, staging)
                 cache.store_pages(entry, nb.stem, staging, render_key)
                 by_name[nb.stem].entry = entry
@@ -574,7 +598,12 @@ def _execute_and_render(
 
 def _remember_parameters(cache: executions.Cache, checked: Checked) -> None:
     if not checked.stored and checked.key:
-        memo = {"per_notebook": checked.per_notebook, "official_downloads": checked.downloads, "deps": checked.deps}
+        memo = {
+            "per_notebook": checked.per_notebook,
+            "official": checked.official,
+            "official_downloads": checked.downloads,
+            "deps": checked.deps,
+        }
         cache.put_parameters(checked.key, memo)
 
 
