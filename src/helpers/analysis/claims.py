@@ -33,12 +33,14 @@ A claim with no checking rule here (e.g. a claims file for another country pair)
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from helpers.analysis import counting
@@ -85,14 +87,38 @@ def default_tolerances() -> dict[str, float]:
 REPORT_DATE = "2024-09-03"
 
 
+class _Deferred:
+    """A field whose value may be given as a function of no arguments that makes it, called when the field is
+    first read: a check gives its evidence rows (and a costly reason) this way, so a robustness rerun, which
+    reads only results, never builds them. ``default``: the field's default (none when MISSING)."""
+
+    def __init__(self, default=dataclasses.MISSING) -> None:
+        self.default = default
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.attribute = f"_{name}"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.default
+        value = obj.__dict__[self.attribute]
+        if callable(value):
+            value = obj.__dict__[self.attribute] = value()
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.attribute] = value
+
+
 @dataclass
 class Reading:
-    """One way of reading a claim, with its result, the reason and the evidence rows."""
+    """One way of reading a claim, with its result, the reason and the evidence rows (the reason and the rows
+    may be given as functions of no arguments that make them when first read)."""
 
     name: str
     result: str
-    reason: str
-    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reason: str = _Deferred()  # type: ignore[assignment]
+    evidence: pd.DataFrame = _Deferred(pd.DataFrame)  # type: ignore[assignment]  # default: no rows
     literal: bool = False
 
     def __post_init__(self) -> None:
@@ -182,18 +208,24 @@ def judge(agrees: list[bool | None]) -> str:
 class Evidence:
     """Everything the checks may use, loaded once; ``as_of`` is the date the claims are judged at."""
 
-    trade: pd.DataFrame
-    imports: pd.DataFrame
-    targets: pd.DataFrame
-    events: pd.DataFrame
-    composition: pd.DataFrame
-    as_of: pd.Timestamp
+    # each frame may be given as a function of no arguments that makes it when first read (a variant's frames)
+    trade: pd.DataFrame = _Deferred()  # type: ignore[assignment]
+    imports: pd.DataFrame = _Deferred()  # type: ignore[assignment]
+    targets: pd.DataFrame = _Deferred()  # type: ignore[assignment]
+    events: pd.DataFrame = _Deferred()  # type: ignore[assignment]
+    composition: pd.DataFrame = _Deferred()  # type: ignore[assignment]
+    as_of: pd.Timestamp = dataclasses.MISSING  # type: ignore[assignment]
     #: Every event, also after ``as_of``: a claim about a scheduled event is checked against what happened.
-    events_all: pd.DataFrame | None = None
+    events_all: pd.DataFrame | None = _Deferred(None)  # type: ignore[assignment]
     tolerances: dict[str, float] = field(default_factory=lambda: default_tolerances())
     #: Variants made by :meth:`without` and :meth:`scaled`, kept so that the claims sharing a source
     #: share its variant and the series derived from it (robustness reruns).
     _variants: dict[tuple, "Evidence"] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Series derived from the frames, by the rows they are computed from (see :meth:`_derived`); shared by an
+    #: evidence and its variants, whose frames are its own with rows left out.
+    _series: dict[tuple, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: The values of the columns rows were left out by (see :meth:`without`), by frame and column.
+    _values: dict[tuple, set | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def judged_at(
@@ -209,6 +241,9 @@ class Evidence:
         then (period-less statements made by then), events and statements dated by then. Figures
         published later about those periods are kept and labelled (see :func:`label_dates`)."""
         when = pd.Timestamp(as_of)
+        trade, imports, targets, events, composition = map(
+            _python_strings, (trade, imports, targets, events, composition)
+        )
 
         def ended(frame: pd.DataFrame) -> pd.DataFrame:
             # a period-less statement is placed at its publication, or when unknown at the end of its year
@@ -231,46 +266,56 @@ class Evidence:
         if ("without", column, value) in self._variants:
             return self._variants[("without", column, value)]
 
-        def drop(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        def drop(name: str) -> pd.DataFrame | None:
+            frame = getattr(self, name)
             if frame is None or column not in frame:
                 return frame
+            present = self._present(name, column)
+            if present is not None and value not in present:
+                return frame  # no row to leave out
             kept = frame[frame[column] != value]
             return frame if len(kept) == len(frame) else kept  # the same object: its derived series stay valid
 
-        variant = dataclasses.replace(
-            self,
-            trade=drop(self.trade),
-            imports=drop(self.imports),
-            targets=drop(self.targets),
-            events=drop(self.events),
-            composition=drop(self.composition),
-            events_all=drop(self.events_all),
-        )
-        self._variants[("without", column, value)] = variant._reusing(self)
-        return self._variants[("without", column, value)]
+        frames = ("trade", "imports", "targets", "events", "composition", "events_all")
+        # each frame is made when a check first reads it
+        variant = dataclasses.replace(self, **{name: functools.partial(drop, name) for name in frames})
+        variant._series = self._series
+        self._variants[("without", column, value)] = variant
+        return variant
 
-    def _reusing(self, parent: "Evidence") -> "Evidence":
-        """Carry over the parent's derived series whose inputs are the very same frames (robustness reruns)."""
-        inputs = {
-            "two_way_ended": ("trade",),
-            "numerators": ("trade",),
-            "category_shares": ("composition",),
-            "energy_effect": ("composition",),
-        }
-        for name, frames in inputs.items():
-            if name in parent.__dict__ and all(getattr(self, f) is getattr(parent, f) for f in frames):
-                self.__dict__[name] = parent.__dict__[name]
-        if "pairings" in parent.__dict__ and self.trade is parent.trade and self.imports is parent.imports:
-            self.__dict__["pairings"] = parent.__dict__["pairings"]
-        return self
+    def _present(self, name: str, column: str) -> set | None:
+        """The values of ``column`` in frame ``name`` (None when some are missing, or cannot be collected)."""
+        key = (name, column)
+        if key not in self._values:
+            values = getattr(self, name)[column]
+            try:
+                self._values[key] = None if values.isna().any() else set(values.tolist())
+            except TypeError:  # values that cannot be collected in a set
+                self._values[key] = None
+        return self._values[key]
 
     def scaled(self, factor: float) -> "Evidence":
         """The same evidence with every tolerance multiplied by ``factor`` (robustness)."""
         key = ("scaled", factor)
         if key not in self._variants:
             variant = dataclasses.replace(self, tolerances={k: v * factor for k, v in self.tolerances.items()})
-            self._variants[key] = variant._reusing(self)
+            variant._series = self._series
+            self._variants[key] = variant
         return self._variants[key]
+
+    def _derived(self, name: str, rows: dict[str, pd.Series], compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The series ``name`` computed from the frames' rows that ``rows`` marks (frame name -> condition),
+        which are all it depends on: a variant with the same rows gets the series computed first (its frames
+        are those of the evidence it was made from, with rows left out, so the rows are the same values)."""
+        key: tuple = (name, self.as_of)
+        for frame_name, condition in rows.items():
+            index = getattr(self, frame_name).index
+            if not index.is_unique:
+                return compute()
+            key += (frame_name, tuple(index[counting.mask(condition)]))
+        if key not in self._series:
+            self._series[key] = compute()
+        return self._series[key]
 
     def tolerance(self, name: str) -> float:
         return self.tolerances[name]
@@ -282,36 +327,125 @@ class Evidence:
         """Preferred two-way trade per Iranian year (notebook 01's series), periods ended by ``as_of``."""
         from helpers.analysis import volume
 
-        return volume.two_way(self.trade, "iranian")
+        t = self.trade
+        full_years = t["flow"].isin(TWO_WAY_FLOWS) & ~t["partial"] & (t["calendar"] != "unstated")
+        return self._derived("two_way", {"trade": full_years}, lambda: volume.two_way(t, "iranian"))
+
+    @functools.cached_property
+    def counted_composition(self) -> pd.DataFrame:
+        """The reported groups that count, with their shares (what category shares and energy's share sum)."""
+        from helpers.analysis import composition
+
+        return self._derived(
+            "counted composition", self._confirmed("composition"), lambda: composition.counted_shares(self.composition)
+        )
 
     @functools.cached_property
     def category_shares(self) -> pd.DataFrame:
         """Category shares of every breakdown (notebook 02's), energy included."""
         from helpers.analysis import composition
 
-        return composition.category_shares(self.composition, include_energy=True)
+        return self._derived(
+            "category shares",
+            self._confirmed("composition"),
+            lambda: composition.category_shares_of(self.counted_composition, include_energy=True),
+        )
 
     @functools.cached_property
     def energy_effect(self) -> pd.DataFrame:
         """Energy's share in each breakdown that itemises it (notebook 02's)."""
         from helpers.analysis import composition
 
-        return composition.energy_effect(self.composition)
+        return self._derived(
+            "energy effect",
+            self._confirmed("composition"),
+            lambda: composition.energy_effect_of(self.counted_composition),
+        )
+
+    def _confirmed(self, name: str) -> dict[str, pd.Series]:
+        """The rows of frame ``name`` that can count (see :func:`helpers.analysis.counting.counted`)."""
+        frame = getattr(self, name)
+        status = frame["status"] == counting.COUNTED_STATUS if "status" in frame else pd.Series(True, frame.index)
+        return {name: status}
+
+    def _numerator_rows(self) -> dict[str, pd.Series]:
+        """The trade rows Iran's sales to Iraq are taken from (see :func:`helpers.analysis.import_share.numerators`)."""
+        from helpers.analysis import import_share
+
+        return {"trade": self.trade["flow"].isin(import_share.NUMERATOR_FLOWS) & ~self.trade["partial"]}
 
     @functools.cached_property
     def numerators(self) -> pd.DataFrame:
-        """Notebook 02's figures of Iran's sales to Iraq (see :func:`helpers.analysis.import_share.numerators`)."""
+        """Notebook 02's figures of Iran's sales to Iraq (see :func:`helpers.analysis.import_share.numerators`):
+        the reported ones and the estimates, each kept for the rows it is made of."""
         from helpers.analysis import import_share
 
-        return import_share.numerators(self.trade)
+        def both() -> pd.DataFrame:
+            t = self.trade
+            reported = self._derived(
+                "reported numerators",
+                {"trade": import_share.reported_rows(t)},
+                lambda: import_share.reported_numerators(t),
+            )
+            estimated = self._derived(
+                "estimated numerators",
+                {"trade": import_share.estimated_rows(t)},
+                lambda: import_share.estimated_numerators(t),
+            )
+            return pd.concat([reported, estimated], ignore_index=True)
+
+        return self._derived("numerators", self._numerator_rows(), both)
+
+    def _total_rows(self) -> dict[str, pd.Series]:
+        """The rows of Iraq's total imports (see :func:`helpers.analysis.import_share.denominators`)."""
+        return {"imports": self.imports["partner"] == "WLD"}
+
+    @functools.cached_property
+    def denominators(self) -> pd.DataFrame:
+        """Notebook 02's totals of Iraq's imports (see :func:`helpers.analysis.import_share.denominators`)."""
+        from helpers.analysis import import_share
+
+        return self._derived("denominators", self._total_rows(), lambda: import_share.denominators(self.imports))
 
     @functools.cached_property
     def pairings(self) -> pd.DataFrame:
         """Notebook 02's pairings of Iran's sales with Iraq's total imports, years ended by ``as_of``."""
         from helpers.analysis import import_share
 
-        pairs = import_share.pair_up(self.numerators, self.imports)
-        return pairs[pairs["year"] < self.as_of.year]
+        def pair_up() -> pd.DataFrame:
+            pairs = import_share.pair_with(self.numerators, self.denominators)
+            ended = pairs["year"] < self.as_of.year
+            return pairs if ended.all() else pairs[ended]  # (every row kept: the same frame)
+
+        return self._derived("pairings", {**self._numerator_rows(), **self._total_rows()}, pair_up)
+
+    def itemised_shares(self, single_groups: bool) -> pd.DataFrame:
+        """Category shares from the breakdowns :func:`helpers.analysis.composition.comparable_breakdowns`
+        accepts (with ``single_groups``, also a statement of one group's share)."""
+        from helpers.analysis import composition
+
+        def itemised() -> pd.DataFrame:
+            shares = self.category_shares
+            comparable = composition.comparable_breakdowns(shares, single_groups=single_groups)
+            return shares[shares["breakdown"].isin(comparable)]
+
+        return self._derived(f"itemised shares {single_groups}", self._confirmed("composition"), itemised)
+
+
+#: The flows two-way trade is read from (see :func:`helpers.analysis.volume.two_way`).
+TWO_WAY_FLOWS = ("two_way", "iran_exports_to_iraq", "iran_imports_from_iraq")
+
+
+def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its pyarrow-backed text columns held as Python strings: the same values and missing
+    values, but far cheaper row selection on frames of a few hundred rows (the robustness reruns filter them
+    thousands of times)."""
+    text = {
+        column: pd.StringDtype("python", na_value=dtype.na_value)
+        for column, dtype in frame.dtypes.items()
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    }
+    return frame.astype(text) if text else frame
 
 
 def label_dates(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -327,6 +461,23 @@ def label_dates(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 def _src(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     keep = [c for c in cols if c in frame.columns]
     return frame[keep].reset_index(drop=True)
+
+
+def _tuples(frame: pd.DataFrame, names: str, positions: np.ndarray | None = None) -> list:
+    """The rows of ``frame`` (those at ``positions``, when given) as named tuples of the columns ``names``
+    (space-separated), holding the values ``itertuples`` gives, without building a tuple of every column."""
+    columns = names.split()
+    row = _row_type(tuple(columns))
+    if positions is None:
+        values = [list(frame[c]) for c in columns]
+    else:
+        values = [list(pd.Series(counting.values_at(frame[c], positions), copy=False)) for c in columns]
+    return [row(*found) for found in zip(*values)]
+
+
+@functools.lru_cache(maxsize=None)
+def _row_type(columns: tuple[str, ...]):
+    return collections.namedtuple("Row", columns)
 
 
 def _bound_word(bound: str) -> str:
@@ -347,32 +498,46 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
     threshold = float(claim["value"])
     tol = ev.tolerance("about_level") * threshold
-    two_way = counting.counted(volume.full_years(ev.trade, "two_way"))
-    exports = counting.counted(volume.full_years(ev.trade, "iran_exports_to_iraq"))
-    iranian = pd.concat([two_way, exports])
-    iranian = iranian[iranian["calendar"] == "iranian"]
+    t = ev.trade
+    keys = counting.order_keys(t)
+
+    def counted(rows: pd.Series | np.ndarray) -> np.ndarray:
+        """The positions of ``counting.counted`` of the rows at ``rows`` (positions, or a condition on ``t``)."""
+        at = rows if isinstance(rows, np.ndarray) else np.flatnonzero(counting.mask(rows))
+        return counting.counted_positions(t, at, keys)
+
+    # the two-way figures that count, then the exports that count, full years only
+    full_years = [counted(volume.full_year_positions(t, flow)) for flow in ("two_way", "iran_exports_to_iraq")]
+    iranian = np.concatenate(full_years)
+    iranian = iranian[counting.mask(t["calendar"] == "iranian")[iranian]]
+
+    figures = _tuples(t, "year flow bound value stated_by publisher period", iranian)
+    measures = {True: "two-way", False: "exports only (two-way is more)"}
 
     def year_reading(year: int, name: str, literal: bool) -> Reading:
-        rows = iranian[iranian["year"] == year].copy()
-        is_two_way = rows["flow"] == "two_way"
-        rows["measure"] = is_two_way.map({True: "two-way", False: "exports only (two-way is more)"})
-        # exports alone are a lower bound on two-way trade: only an 'over' figure can come of them
-        as_two_way = rows["bound"].where(is_two_way | (rows["bound"] != "exact"), "lower")
-        agrees = [counting.compare(v, b, threshold, tol, "at_least") for v, b in zip(rows["value"], as_two_way)]
+        rows = [r for r in figures if not pd.isna(r.year) and r.year == year]
+        # exports alone are a lower bound on two-way trade: only an 'over' figure can come of them (a
+        # missing bound counts as none)
+        as_two_way = [
+            r.bound if r.flow == "two_way" or (not pd.isna(r.bound) and r.bound != "exact") else "lower" for r in rows
+        ]
+        agrees = [counting.compare(r.value, b, threshold, tol, "at_least") for r, b in zip(rows, as_two_way)]
         listed = "; ".join(
-            f"{r.measure} {_bound_word(r.bound)}${r.value / 1e9:.1f}bn ({r.stated_by}, {r.publisher})"
-            for r in rows.itertuples()
-        )
-        return Reading(
-            name,
-            judge(agrees),
-            f"{rows.iloc[0]['period']}: {listed}.",
-            _src(rows, TRADE_COLUMNS),
-            literal,
+            f"{measures[r.flow == 'two_way']} {_bound_word(r.bound)}${r.value / 1e9:.1f}bn "
+            f"({r.stated_by}, {r.publisher})"
+            for r in rows
         )
 
+        def evidence() -> pd.DataFrame:
+            shown = t.iloc[iranian]
+            shown = shown[shown["year"] == year].copy()
+            shown["measure"] = (shown["flow"] == "two_way").map(measures)
+            return _src(shown, TRADE_COLUMNS)
+
+        return Reading(name, judge(agrees), f"{rows[0].period}: {listed}.", evidence, literal)
+
     readings = []
-    years = sorted(iranian["year"].unique())
+    years = sorted({r.year for r in figures})
     if years:
         readings.append(year_reading(years[-1], "the latest full Iranian year before the report", True))
     else:
@@ -381,51 +546,50 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         )
     if len(years) > 1:
         readings.append(year_reading(years[-2], "the Iranian year before that", False))
-    greg = ev.trade[
-        (ev.trade["calendar"] == "gregorian")
-        & ~ev.trade["partial"]
-        & ev.trade["flow"].isin(["two_way", "iraq_imports_from_iran"])
-        & (ev.trade["year"] >= ev.as_of.year - 2)
-    ]
-    greg = counting.counted(greg)
+    greg = counted(
+        (t["calendar"] == "gregorian")
+        & ~t["partial"]
+        & t["flow"].isin(["two_way", "iraq_imports_from_iran"])
+        & (t["year"] >= ev.as_of.year - 2)
+    )
     if len(greg):
+        figures = _tuples(t, "year flow bound value publisher", greg)
         agrees = [
             counting.compare(r.value, r.bound, threshold, tol, "at_least") if r.flow == "two_way" else None
-            for r in greg.itertuples()
+            for r in figures
         ]
         reason = "; ".join(
             f"{r.year} {r.flow.replace('_', ' ')}: {_bound_word(r.bound)}${r.value / 1e9:.1f}bn ({r.publisher})"
-            for r in greg.itertuples()
+            for r in figures
         )
-        if any(r.flow != "two_way" for r in greg.itertuples()):
+        if any(r.flow != "two_way" for r in figures):
             reason += " (one direction alone decides nothing about two-way trade)"
         readings.append(
             Reading(
                 "the latest calendar years, Iraqi-side or mirror figures",
                 judge(agrees),
                 reason + ".",
-                _src(greg.assign(measure=greg["flow"]), TRADE_COLUMNS),
+                lambda: _src((shown := t.iloc[greg]).assign(measure=shown["flow"]), TRADE_COLUMNS),
             )
         )
-    stated = ev.trade[
-        (ev.trade["calendar"] == "unstated")
-        & (ev.trade["flow"] == "two_way")
-        & (ev.trade["published"] >= ev.as_of - pd.DateOffset(months=18))
-        & ~ev.trade["speaker"].str.contains("ambassador to Iran", case=False, na=False)  # not the claim's own source
-    ]
-    stated = counting.counted(stated)
+    stated = counted(
+        (t["calendar"] == "unstated")
+        & (t["flow"] == "two_way")
+        & (t["published"] >= ev.as_of - pd.DateOffset(months=18))
+        & ~t["speaker"].str.contains("ambassador to Iran", case=False, na=False)  # not the claim's own source
+    )
     if len(stated):
-        agrees = [counting.compare(r.value, r.bound, threshold, tol, "at_least") for r in stated.itertuples()]
+        figures = _tuples(t, "published speaker bound value", stated)
+        agrees = [counting.compare(r.value, r.bound, threshold, tol, "at_least") for r in figures]
         reason = "; ".join(
-            f"{r.published:%Y-%m} {r.speaker}: {_bound_word(r.bound)}${r.value / 1e9:.1f}bn"
-            for r in stated.itertuples()
+            f"{r.published:%Y-%m} {r.speaker}: {_bound_word(r.bound)}${r.value / 1e9:.1f}bn" for r in figures
         )
         readings.append(
             Reading(
                 "annual levels other officials stated in the 18 months before",
                 judge(agrees),
                 reason + ".",
-                _src(stated.assign(measure="stated annual level"), ["speaker", *TRADE_COLUMNS]),
+                lambda: _src(t.iloc[stated].assign(measure="stated annual level"), ["speaker", *TRADE_COLUMNS]),
             )
         )
     return readings
@@ -434,14 +598,17 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
 def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'Iraq's goal is $20bn': statements of that two-way goal by the Iraqi side before the report."""
     t = ev.targets
-    goal = t[(t["measure"] == "two_way_trade") & (t["target_value"] == float(claim["value"]))]
-    iraqi = goal[goal["side"].isin(["iraqi", "joint"])]
+    # positions in t: the statements of this goal, those of the Iraqi side, those of them dated (by date)
+    goal = np.flatnonzero(
+        counting.mask((t["measure"] == "two_way_trade") & (t["target_value"] == float(claim["value"])))
+    )
+    iraqi = goal[counting.mask(t["side"].isin(["iraqi", "joint"]))[goal]]
     name = "the Iraqi side states this two-way goal"
-    if goal.empty:
+    if not len(goal):
         return [Reading(name, "unverifiable", "No statement of this target in the data.", literal=True)]
-    dated = iraqi[iraqi["date"].notna()].sort_values("date")
+    dated = counting.sort_positions(t, iraqi[counting.mask(t["date"].notna())[iraqi]], ["date"])
     first = (
-        f"first dated Iraqi or joint statement {dated.iloc[0]['date']:%B %Y} ({dated.iloc[0]['speaker']})"
+        f"first dated Iraqi or joint statement {t['date'].iloc[dated[0]]:%B %Y} ({t['speaker'].iloc[dated[0]]})"
         if len(dated)
         else "no dated Iraqi statement"
     )
@@ -455,7 +622,7 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
             name,
             "consistent" if len(iraqi) else "inconsistent",
             reason,
-            _src(goal.sort_values("date"), cols),
+            lambda: _src(t.iloc[goal].sort_values("date"), cols),
             literal=True,
         )
     ]
@@ -481,24 +648,24 @@ def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
         f"${target / 1e9:.0f}bn over the latest preferred two-way figure ({last['period'].split(' (')[0]}: "
         f"{_bound_word(last['bound'])}${last['value'] / 1e9:.1f}bn, {last['stated_by']}) is {ratio:.2f}."
     )
-    return [Reading(name, judge([ok]), reason, _src(tw.tail(1), TRADE_COLUMNS), literal=True)]
+    return [Reading(name, judge([ok]), reason, lambda: _src(tw.tail(1), TRADE_COLUMNS), literal=True)]
 
 
 def _events_matching(events: pd.DataFrame, pattern: str, exclude: str | None = None) -> pd.DataFrame:
-    hit = events[
+    hit = counting.mask(
         events["event_id"].str.contains(pattern, case=False, regex=True)
         | events["title"].str.contains(pattern, case=False, regex=True)
-    ]
+    )
     if exclude:
-        hit = hit[~hit["event_id"].str.contains(exclude, case=False, regex=True)]
-    return hit.sort_values("date")
+        hit = hit & counting.mask(~events["event_id"].str.contains(exclude, case=False, regex=True))
+    return events.iloc[counting.sort_positions(events, np.flatnonzero(hit), ["date"])]
 
 
 def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'Semnan is set to be the first with a joint industrial city': no evidence either way that one was built."""
     earlier = _events_matching(ev.events, "industrial", exclude="semnan")
     earlier = earlier[earlier["date"] < ev.as_of]
-    plans = "; ".join(f"{r.date:%Y-%m} {r.title}" for r in earlier.itertuples()) or "none"
+    plans = "; ".join(f"{r.date:%Y-%m} {r.title}" for r in _tuples(earlier, "date title")) or "none"
     own = _events_matching(ev.events, "semnan")
     readings = [
         Reading(
@@ -506,7 +673,7 @@ def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
             "unverifiable",
             f"Earlier plans for joint industrial towns are on record ({plans}), but the data hold no evidence "
             "that any was built, so 'the first' can be neither confirmed nor refuted.",
-            _src(earlier, EVENT_COLUMNS),
+            lambda: _src(earlier, EVENT_COLUMNS),
             literal=True,
         )
     ]
@@ -517,9 +684,11 @@ def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
                 "consistent",
                 "The reports of the meeting speak of first steps towards joint industrial units in Semnan; "
                 "none says 'city' or 'first': "
-                + "; ".join(f"{r.date:%d %B %Y} {r.title} ({r.publisher})" for r in own.itertuples())
+                + "; ".join(
+                    f"{r.date:%d %B %Y} {r.title} ({r.publisher})" for r in _tuples(own, "date title publisher")
+                )
                 + ".",
-                _src(own, EVENT_COLUMNS),
+                lambda: _src(own, EVENT_COLUMNS),
             )
         )
     return readings
@@ -539,23 +708,25 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
     tol = ev.tolerance("count_relative") * value
     counts = others.assign(count=[_count_in(t) for t in others["title"]])
     counts = counts[counts["count"].notna()]
-    listed = "; ".join(f"{r.date:%Y-%m}: {r.title}" for r in counts.itertuples())
+    listed = "; ".join(f"{r.date:%Y-%m}: {r.title}" for r in _tuples(counts, "date title"))
     cols = [*EVENT_COLUMNS[:2], "count", *EVENT_COLUMNS[2:]]
     literal = Reading(
         f"{value:,.0f} Iraqi students study in Iran (a count of all of them)",
         judge([counting.compare(c, "exact", value, tol) for c in counts["count"]]),
         f"Other officials' national counts: {listed or 'none in the data'}.",
-        _src(counts, cols),
+        lambda: _src(counts, cols),
         literal=True,
     )
     said = (
-        "; ".join(f"{r.publisher}: {r.description}" for r in primary.itertuples()) if "description" in primary else ""
+        "; ".join(f"{r.publisher}: {r.description}" for r in _tuples(primary, "publisher description"))
+        if "description" in primary
+        else ""
     )
     lower = Reading(
         f"more than {value:,.0f} Iraqi students (a lower bound, as the reports of the meeting put it)",
         judge([counting.compare(c, "exact", value, tol, "at_least") for c in counts["count"]]),
         f"Every national count is above {value:,.0f}. " + (f"The reports of the meeting: {said}" if said else ""),
-        _src(counts, cols),
+        lambda: _src(counts, cols),
     )
     semnan = Reading(
         "Iraqi students in Semnan province",
@@ -582,10 +753,7 @@ def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
     """Category shares from the breakdowns :func:`helpers.analysis.composition.comparable_breakdowns` accepts."""
-    from helpers.analysis import composition
-
-    shares = ev.category_shares
-    return shares[shares["breakdown"].isin(composition.comparable_breakdowns(shares, single_groups=single_groups))]
+    return ev.itemised_shares(single_groups)
 
 
 SHARE_BOUNDS = {"as computed": "exact", "approximate": "approx", "lower bound": "lower"}
@@ -598,17 +766,18 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
     target = float(claim["value"]) / 100
     tol = ev.tolerance("share_points")
     pairs = ev.pairings
-    used = pairs[pairs["in_range"]]
-    agrees = [counting.compare(s, SHARE_BOUNDS[k], target, tol) for s, k in zip(used["share"], used["share_is"])]
-    if used.empty:
-        why = "No pairing of Iran's sales with Iraq's total imports for the same year and coverage counts."
-    else:
+    used = pairs["in_range"].tolist()
+    shares = [(s, k) for s, k, u in zip(pairs["share"].tolist(), pairs["share_is"].tolist(), used) if u]
+    agrees = [counting.compare(s, SHARE_BOUNDS[k], target, tol) for s, k in shares]
+
+    def why() -> str:
+        if not shares:
+            return "No pairing of Iran's sales with Iraq's total imports for the same year and coverage counts."
         from helpers.analysis import headlines  # the one phrase notebook 02 uses too (headlines imports this module)
 
         phrase = headlines.share_range_phrase(import_share.share_ranges(pairs))
-        why = f"By notebook 02's pairings, Iran's sales were {phrase}."
-    later = pairs[["iran_published", "total_published"]].max(axis=1, skipna=False) if len(pairs) else None
-    evidence = pairs.assign(published=later) if len(pairs) else pairs
+        return f"By notebook 02's pairings, Iran's sales were {phrase}."
+
     cols = [
         "year",
         "coverage",
@@ -624,16 +793,19 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
         "total_publisher",
         "published",
     ]
-    r1 = Reading(
-        "Iran's exports to Iraq are 65% of Iraq's total imports", judge(agrees), why, _src(evidence, cols), literal=True
-    )
+
+    def evidence() -> pd.DataFrame:
+        later = pairs[["iran_published", "total_published"]].max(axis=1, skipna=False) if len(pairs) else None
+        return _src(pairs.assign(published=later) if len(pairs) else pairs, cols)
+
+    r1 = Reading("Iran's exports to Iraq are 65% of Iraq's total imports", judge(agrees), why, evidence, literal=True)
     effect = ev.energy_effect
     non_energy = 1 - effect["energy_share"]
     r2 = Reading(
         "the ten (non-energy) categories are 65% of Iran's exports to Iraq",
         judge([counting.compare(s, "exact", target, tol) for s in non_energy]),
         "Non-energy share in breakdowns that itemise energy: " + ", ".join(f"{s:.0%}" for s in non_energy) + ".",
-        effect.assign(non_energy_share=non_energy),
+        lambda: effect.assign(non_energy_share=non_energy),
     )
     r3 = Reading(
         "65% is energy's share of Iraq's imports from Iran (a likely origin of the number)",
@@ -667,7 +839,7 @@ def check_agriculture_30(ev: Evidence, claim: pd.Series) -> list[Reading]:
             "agricultural products alone are 30% of Iran's exports to Iraq",
             judge([counting.compare(v, "exact", target, tol) for v in agri]),
             ("Agriculture alone: " + _share_lines(agri) + ".") if len(agri) else "No breakdown itemises agriculture.",
-            _with_sources(agri, shares),
+            lambda: _with_sources(agri, shares),
             literal=True,
         )
     ]
@@ -680,7 +852,7 @@ def check_agriculture_30(ev: Evidence, claim: pd.Series) -> list[Reading]:
                 "agriculture together with food industries",
                 judge([counting.compare(v, "exact", target, tol) for v in combined]),
                 "Agriculture and food together: " + _share_lines(combined) + ".",
-                _with_sources(combined, shares),
+                lambda: _with_sources(combined, shares),
             )
         )
     return out
@@ -697,7 +869,11 @@ def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'Agricultural products are the largest category': in breakdowns with three or more groups."""
     shares = _itemised_shares(ev)
     shares = shares[shares["kind"] != "not itemised"]
-    multi = shares.groupby("breakdown").filter(lambda g: len(g) >= 3)
+    labels = shares["breakdown"].tolist()
+    groups = collections.Counter(b for b in labels if not pd.isna(b))
+    # the breakdowns with three or more groups (as a groupby filter keeps them: rows in order)
+    multi = shares.iloc[[k for k, b in enumerate(labels) if not pd.isna(b) and groups[b] >= 3]]
+    breakdowns = list(dict.fromkeys(b for b in multi["breakdown"].tolist()))
     agri_ids = {"agriculture", "food_industry", "mixed_agri_food"}
     readings = []
     for name, merge in (
@@ -705,20 +881,25 @@ def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
         ("agriculture together with food is the largest group", True),
     ):
         verdicts, notes = [], []
-        for b, g in multi.groupby("breakdown", sort=False):
-            cid = g["category_id"].where(~(merge & g["category_id"].isin(agri_ids)), "agri_food")
-            merged = g.assign(cid=cid).groupby("cid")["share"].sum()
-            top = merged.idxmax()
+        cid = multi["category_id"].where(~(merge & multi["category_id"].isin(agri_ids)), "agri_food")
+        # each breakdown's groups summed by category, categories in order (one groupby for all breakdowns)
+        sums = multi.assign(cid=cid).groupby(["breakdown", "cid"])["share"].sum()
+        merged: dict[str, list] = {}
+        for (b, category), total in zip(sums.index, sums.tolist()):
+            if not pd.isna(total):
+                merged.setdefault(b, []).append((category, total))
+        for b in breakdowns:
+            top, largest = max(merged[b], key=lambda found: found[1])  # the first largest, as idxmax
             verdicts.append(top == ("agri_food" if merge else "agriculture"))
             shown = {"agri_food": "agriculture and food"}.get(top, top.replace("_", " "))
-            notes.append(f"{b.split(' · ')[0]} ({b.split(' · ')[-1]}): largest is {shown} at {merged.max():.0%}")
+            notes.append(f"{b.split(' · ')[0]} ({b.split(' · ')[-1]}): largest is {shown} at {largest:.0%}")
         cols = ["breakdown", "category", "share", "stated_by", "publisher", "published"]
         readings.append(
             Reading(
                 name,
                 judge(verdicts),
                 ("; ".join(notes) + ".") if notes else "No breakdown with three or more groups itemising 90%.",
-                _src(multi, cols),
+                lambda cols=cols: _src(multi, cols),
                 literal=not merge,
             )
         )
@@ -744,7 +925,7 @@ def check_leather(ev: Evidence, claim: pd.Series) -> list[Reading]:
             "leather is 3% of Iran's exports to Iraq",
             judge([counting.compare(v, "exact", target, ev.tolerance("category_points")) for v in leather]),
             "Leather: " + _share_lines(leather) + ".",
-            _with_sources(leather, shares),
+            lambda: _with_sources(leather, shares),
             literal=True,
         )
     ]
@@ -771,7 +952,7 @@ def check_pezeshkian(ev: Evidence, claim: pd.Series) -> list[Reading]:
             name,
             "consistent" if in_sept and (after or sworn.empty) else "inconsistent",
             reason,
-            _src(pd.concat([sworn.head(1), trip.head(1)]), EVENT_COLUMNS),
+            lambda: _src(pd.concat([sworn.head(1), trip.head(1)]), EVENT_COLUMNS),
             literal=True,
         )
     ]
@@ -791,19 +972,23 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
             literal=True,
         )
     ]
-    exp = counting.counted(
-        ev.trade[
-            (ev.trade["flow"] == "iran_exports_to_iraq") & ~ev.trade["partial"] & (ev.trade["calendar"] != "unstated")
-        ]
+    t = ev.trade
+    exp = counting.counted_positions(
+        t,
+        np.flatnonzero(
+            counting.mask((t["flow"] == "iran_exports_to_iraq") & ~t["partial"] & (t["calendar"] != "unstated"))
+        ),
     )
-    early = exp[exp["end"].dt.year <= 2003].sort_values("start")
+    early = t.iloc[counting.sort_positions(t, exp[counting.mask(t["end"].dt.year <= 2003)[exp]], ["start"])]
     later = volume.preferred(ev.trade, "iran_exports_to_iraq", "iranian")
     if len(early) and len(later):
         last = later.iloc[-1]
         ratios = [float(last["value"]) / float(v) for v in early["value"]]
         reason = (
             "Iran's exports to Iraq around 2003: "
-            + ", ".join(f"{r.period} ${r.value / 1e9:.2f}bn ({r.publisher})" for r in early.itertuples())
+            + ", ".join(
+                f"{r.period} ${r.value / 1e9:.2f}bn ({r.publisher})" for r in _tuples(early, "period value publisher")
+            )
             + f"; {last['period'].split(' (')[0]}: ${last['value'] / 1e9:.1f}bn, "
             f"{min(ratios):.0f} to {max(ratios):.0f} times as much."
         )
@@ -813,7 +998,7 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
                 "Iran's economic weight: its exports to Iraq grew after 2003",
                 judge([x >= multiple for x in ratios]),
                 reason,
-                _src(
+                lambda: _src(
                     pd.concat([early, later.tail(1)]),
                     ["period", "value", "bound", "stated_by", "publisher", "published", "record_id"],
                 ),
@@ -835,7 +1020,7 @@ def check_pmf_2016(ev: Evidence, claim: pd.Series) -> list[Reading]:
             name,
             "consistent" if ok else "inconsistent",
             f"{r['date']:%d %B %Y}: {r['title']} ({r['publisher']}).",
-            _src(law, EVENT_COLUMNS),
+            lambda: _src(law, EVENT_COLUMNS),
             literal=True,
         )
     ]

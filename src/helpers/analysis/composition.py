@@ -19,6 +19,9 @@ Rules, stated once:
 
 from __future__ import annotations
 
+import collections
+
+import numpy as np
 import pandas as pd
 
 from helpers.analysis import counting
@@ -34,13 +37,26 @@ def breakdown_label(row) -> str:
 
 def with_shares(comp: pd.DataFrame) -> pd.DataFrame:
     """Add ``breakdown`` (label) and ``share`` (fraction of the breakdown total, where computable)."""
-    out = comp.copy()
-    out["breakdown"] = out.apply(breakdown_label, axis=1)
-    from_value = out["value"].astype("Float64") / out["total_value"].astype("Float64")
-    out["share"] = (out["share_pct"].astype("Float64") / 100).fillna(from_value)
+    out = comp.copy(deep=False)  # the columns added are the copy's own (copy on write)
+    out["breakdown"] = _labels(out)
+    out["share"] = _shares(out)
     out["share_basis"] = out["share_pct"].notna().map({True: "stated share", False: "value / stated total"})
     out.loc[out["share"].isna(), "share_basis"] = "no total: share not computable"
     return out
+
+
+def _shares(comp) -> pd.Series:
+    """Each group's share of its breakdown: the stated share, else the value over the stated total."""
+    from_value = comp["value"].astype("Float64") / comp["total_value"].astype("Float64")
+    return (comp["share_pct"].astype("Float64") / 100).fillna(from_value)
+
+
+def _labels(comp: pd.DataFrame) -> pd.Series:
+    """:func:`breakdown_label` of every row (as ``comp.apply(breakdown_label, axis=1)``)."""
+    if comp.empty:
+        return comp.apply(breakdown_label, axis=1)
+    parts = zip(comp["period"].tolist(), comp["stated_by"].tolist(), comp["publisher"].tolist())
+    return pd.Series([f"{period} · {body} · {publisher}" for period, body, publisher in parts], index=comp.index)
 
 
 @or_unanswered
@@ -50,61 +66,101 @@ def category_shares(comp: pd.DataFrame, include_energy: bool = True) -> pd.DataF
     Nested groups are left out of the sums; energy is removed and shares re-based when
     ``include_energy`` is False and the breakdown itemises its energy.
     """
-    s = with_shares(counting.counted(comp))
-    s = s[s["part_of"].isna() & s["share"].notna()]
-    rows = []
-    for label, grp in s.groupby("breakdown", sort=False):
-        energy = float(grp.loc[grp["kind"] == "energy", "share"].sum())
-        has_energy = bool((grp["kind"] == "energy").any())
+    return category_shares_of(counted_shares(comp), include_energy)
+
+
+def category_shares_of(s: pd.DataFrame, include_energy: bool = True) -> pd.DataFrame:
+    """:func:`category_shares` from the groups :func:`counted_shares` gives."""
+    groups = ["category_id", "category", "kind"]
+    kinds = s["kind"].tolist()
+    summed = s if include_energy else s[s["kind"] != "energy"]
+    # each breakdown's categories in the order they first appear in it: what a groupby of the breakdown's
+    # rows gives, for every breakdown at once (a sum runs over the same rows in the same order)
+    by_cat = summed.groupby(["breakdown", *groups], sort=False)
+    # the row a category's bar segment comes from: its first reported group (a mark links to one row)
+    by_cat_share, by_cat_record = by_cat["share"].sum(), by_cat["record_id"].first()
+    categories: dict[str, list] = {}
+    for (label, cid, cat, kind), share, record in zip(by_cat_share.index, by_cat_share.tolist(), by_cat_record):
+        categories.setdefault(label, []).append((cid, cat, kind, share, record))
+    share_values = s["share"].array
+    labels, starts, records = s["breakdown"].tolist(), s["start"].tolist(), s["record_id"].tolist()
+    members: dict[str, list[int]] = {}
+    for position, label in enumerate(labels):
+        if not pd.isna(label):
+            members.setdefault(label, []).append(position)
+    rows, sources = [], []  # sources: the position in ``s`` of the first group of each row's breakdown
+    for label, positions in members.items():
+        at_energy = [p for p in positions if isinstance(kinds[p], str) and kinds[p] == "energy"]
+        energy = float(share_values.take(at_energy).sum())  # as the Series of those shares sums them
+        has_energy = bool(at_energy)
         note = ""
         base = 1.0
-        first = grp.iloc[0]
+        first = positions[0]
         if not include_energy:
             if has_energy:
-                grp = grp[grp["kind"] != "energy"]
                 base = 1.0 - energy
                 note = "re-based on the non-energy total"
             else:
                 note = "energy not itemised: shares as stated"
         if base <= 0:
             continue
-        by_cat = grp.groupby(["category_id", "category", "kind"], sort=False)["share"].sum()
-        # the row a category's bar segment comes from: its first reported group (a mark links to one row)
-        records = grp.groupby(["category_id", "category", "kind"], sort=False)["record_id"].first()
-        for (cid, cat, kind), share in by_cat.items():
+        found = categories.get(label, [])
+        for cid, cat, kind, share, record in found:
             rows.append(
                 {
                     "breakdown": label,
-                    "start": first["start"],
+                    "start": starts[first],
                     "category_id": cid,
                     "category": cat,
                     "kind": kind,
                     "share": float(share) / base,
                     "note": note,
-                    "record_id": records[(cid, cat, kind)],
+                    "record_id": record,
                 }
             )
-        rest = 1.0 - float(by_cat.sum()) / base
+            sources.append(first)
+        total = pd.array([share for _, _, _, share, _ in found], dtype=by_cat_share.dtype).sum()
+        rest = 1.0 - float(total) / base
         if rest > 1e-9:
             rows.append(
                 {
                     "breakdown": label,
-                    "start": first["start"],
+                    "start": starts[first],
                     "category_id": "not_itemised",
                     "category": NOT_ITEMISED,
                     "kind": "not itemised",
                     "share": rest,
                     "note": note,
-                    "record_id": first["record_id"],
+                    "record_id": records[first],
                 }
             )
+            sources.append(first)
     columns = ["breakdown", "start", "category_id", "category", "kind", "share", "note", "record_id"]
     out = pd.DataFrame(rows, columns=columns)
-    sources = s.drop_duplicates("breakdown").set_index("breakdown")[
-        ["stated_by", "publisher", "published", "source_url"]
-    ]
-    out = out.join(sources, on="breakdown")
-    return out.sort_values(["start", "breakdown", "share"], ascending=[True, True, False]).reset_index(drop=True)
+    # the breakdown's source (from its first group, as a join on the breakdown gives it), rows sorted
+    order = counting.sort_positions(out, np.arange(len(out)), ["start", "breakdown", "share"], [True, True, False])
+    at_source = np.array(sources, dtype=np.intp)[order]
+    table = {c: counting.values_at(out[c], order) for c in columns}
+    table.update({c: counting.values_at(s[c], at_source) for c in SOURCE_COLUMNS})
+    return pd.DataFrame(table, columns=[*columns, *SOURCE_COLUMNS], copy=False)
+
+
+#: The columns of a breakdown's source that :func:`category_shares` gives with every share.
+SOURCE_COLUMNS = ["stated_by", "publisher", "published", "source_url"]
+
+
+def counted_shares(comp: pd.DataFrame) -> pd.DataFrame:
+    """The groups that count (:func:`helpers.analysis.counting.counted`) with their shares
+    (:func:`with_shares`), nested groups and groups without a share left out: what :func:`category_shares`
+    and :func:`energy_effect` sum."""
+    rows = counting.counted_positions(comp, np.arange(len(comp)))
+    # the groups kept (not nested, with a share), found from the columns they are decided by
+    part = {c: pd.Series(counting.values_at(comp[c], rows)) for c in ("part_of", "value", "total_value", "share_pct")}
+    kept = rows[counting.mask(part["part_of"].isna() & _shares(part).notna())]
+    if not len(kept):  # no group: as the frame of every counted group, then filtered, has it
+        s = with_shares(comp.iloc[rows])
+        return s[s["part_of"].isna() & s["share"].notna()]
+    return with_shares(comp.iloc[kept])
 
 
 @or_unanswered
@@ -116,6 +172,22 @@ def comparable_breakdowns(shares: pd.DataFrame, min_itemised: float = 0.9, singl
     with ``single_groups``, so does a statement giving one group's share only ("agricultural
     products are 23%"), which is direct evidence of that share.
     """
+    labels, categories = shares["breakdown"].tolist(), shares["category_id"].tolist()
+    known = not any(pd.isna(v) for v in (*labels, *categories))
+    rests = (
+        [(b, v) for b, c, v in zip(labels, categories, shares["share"].tolist()) if c == "not_itemised"]
+        if known
+        else []
+    )
+    if known and len({b for b, _ in rests}) == len(rests):
+        # the same as below, for breakdowns with at most one part not itemised, none unlabelled
+        rest = dict(rests)
+        listed = collections.Counter(b for b, c in zip(labels, categories) if c != "not_itemised")
+        return [
+            b
+            for b in dict.fromkeys(labels)
+            if float(rest.get(b, 0.0)) <= 1 - min_itemised or (single_groups and listed.get(b, 0) == 1)
+        ]
     rest = shares[shares["category_id"] == "not_itemised"].set_index("breakdown")["share"]
     listed = shares[shares["category_id"] != "not_itemised"].groupby("breakdown").size()
     return [
@@ -155,12 +227,18 @@ def versus_report(shares: pd.DataFrame, stated: dict[str, float]) -> pd.DataFram
 @or_unanswered
 def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
     """Energy's share in each breakdown that itemises it (what the picture loses or gains with energy)."""
-    s = with_shares(counting.counted(comp))
-    s = s[s["part_of"].isna() & s["share"].notna()]
-    e = (
-        s[s["kind"] == "energy"]
-        .groupby("breakdown", sort=False)
-        .agg(start=("start", "first"), energy_share=("share", "sum"), publisher=("publisher", "first"))
+    return energy_effect_of(counted_shares(comp))
+
+
+def energy_effect_of(s: pd.DataFrame) -> pd.DataFrame:
+    """:func:`energy_effect` from the groups :func:`counted_shares` gives."""
+    energy = s[s["kind"] == "energy"].groupby("breakdown", sort=False)
+    e = pd.DataFrame(
+        {
+            "start": energy["start"].first(),
+            "energy_share": energy["share"].sum(),
+            "publisher": energy["publisher"].first(),
+        }
     )
     return e.reset_index().sort_values("start").reset_index(drop=True)
 

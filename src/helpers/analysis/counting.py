@@ -53,10 +53,10 @@ COUNTED_QUALITY = "ok"
 BEFORE, AFTER, UNKNOWN = "before", "after", "date unknown"
 
 
-def evidence_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` sorted best first by the evidence order of the module docstring."""
-    if len(frame) <= 1:
-        return frame
+def order_keys(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """The sort keys of the evidence order, one array per key over ``frame``'s rows, least significant first
+    (for :func:`numpy.lexsort`). Text keys are ranks among the frame's values, so the keys of any subset of
+    rows sort that subset as the subset's own keys would."""
     zeros = np.zeros(len(frame), dtype=np.int64)
 
     def rank(column: str, order: tuple[str, ...]) -> np.ndarray:
@@ -68,43 +68,166 @@ def evidence_order(frame: pd.DataFrame) -> pd.DataFrame:
     def text(column: str) -> np.ndarray:
         if column not in frame:
             return zeros
-        return pd.factorize(frame[column].fillna("").astype(str).to_numpy(dtype=object), sort=True)[0]
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):  # the same ranks, without converting the column
+            strings = [v if isinstance(v, str) else "" for v in values.tolist()]
+            ranks = {v: i for i, v in enumerate(sorted(set(strings)))}
+            return np.array([ranks[v] for v in strings], dtype=np.intp)
+        return pd.factorize(values.fillna("").astype(str).to_numpy(dtype=object), sort=True)[0]
 
     status = (frame["status"].to_numpy(dtype=object) != COUNTED_STATUS).astype(np.int64) if "status" in frame else zeros
-    if "published" in frame:
+    if "published" in frame and isinstance(frame["published"].dtype, np.dtype) and frame["published"].dtype.kind == "M":
+        published = frame["published"].to_numpy()
+        days = published.astype("datetime64[D]").astype(np.int64)
+        days[np.isnat(published)] = np.datetime64("1900-01-01", "D").astype(np.int64)
+        days = -days
+    elif "published" in frame:
         published = pd.to_datetime(frame["published"]).fillna(pd.Timestamp("1900-01-01"))
         days = -published.to_numpy(dtype="datetime64[D]").astype(np.int64)
     else:
         days = zeros
-    keys = (
+    return (
         text("record_id"),
         text("source_url"),
         days,
         rank("coverage", COVERAGE_ORDER),
         rank("stated_by", BODY_ORDER),
+        status,
     )
-    return frame.iloc[np.lexsort((*keys, status))]
+
+
+def ordered(keys: tuple[np.ndarray, ...], positions: np.ndarray) -> np.ndarray:
+    """``positions`` (rows of the frame ``keys`` are of, see :func:`order_keys`) sorted best first by the
+    evidence order; ties keep the order given."""
+    if len(positions) <= 1:
+        return positions
+    return positions[np.lexsort(tuple(k[positions] for k in keys))]
+
+
+def evidence_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` sorted best first by the evidence order of the module docstring."""
+    if len(frame) <= 1:
+        return frame
+    return frame.iloc[ordered(order_keys(frame), np.arange(len(frame)))]
+
+
+#: Stands for every missing statement id of a text column (they count as one statement, as in ``duplicated``).
+_MISSING = object()
+
+
+def _kept(frame: pd.DataFrame, positions: np.ndarray, keys: tuple[np.ndarray, ...] | None) -> np.ndarray:
+    """Of the rows at ``positions`` in ``frame`` (as a frame in that order), those :func:`one_per_statement`
+    keeps (one per ``statement_id``, the first in evidence order, and every row of a label kept), as a mask
+    over ``frame``'s rows."""
+    best_first = ordered(order_keys(frame) if keys is None else keys, positions)
+    statements = frame["statement_id"]
+    if isinstance(statements.dtype, pd.StringDtype):
+        # the first row of each statement, every missing id counting as one (as ``duplicated`` does for text)
+        ids, seen, first = statements.tolist(), set(), []
+        for p in best_first.tolist():
+            key = _MISSING if pd.isna(ids[p]) else ids[p]
+            if key not in seen:
+                seen.add(key)
+                first.append(p)
+    else:
+        first = best_first[~statements.take(best_first).duplicated(keep="first").to_numpy()]
+    if frame.index.is_unique:
+        kept = np.zeros(len(frame), dtype=bool)
+        kept[first] = True
+    else:
+        kept = frame.index.isin(frame.index[first])
+    if len(positions) < len(frame):
+        among = np.zeros(len(frame), dtype=bool)
+        among[positions] = True
+        kept &= among
+    return kept
 
 
 def one_per_statement(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per ``statement_id``: the first in evidence order (rule 2); the input's row order kept."""
     if "statement_id" not in frame or frame.empty:
         return frame
-    kept = evidence_order(frame).drop_duplicates("statement_id", keep="first").index
-    return frame[frame.index.isin(kept)]
+    return frame[_kept(frame, np.arange(len(frame)), None)]
 
 
 def repeats(frame: pd.DataFrame) -> pd.Series:
     """True for rows that repeat a statement another row of ``frame`` already carries (rule 2)."""
     if "statement_id" not in frame or frame.empty:
         return pd.Series(False, index=frame.index)
-    return ~frame.index.isin(one_per_statement(frame).index)
+    return ~_kept(frame, np.arange(len(frame)), None)
+
+
+def repeats_at(frame: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
+    """:func:`repeats` of ``frame.iloc[positions]``, as an array in the order of ``positions``."""
+    if "statement_id" not in frame or not len(positions):
+        return np.zeros(len(positions), dtype=bool)
+    return ~_kept(frame, positions, None)[positions]
+
+
+def counted_positions(
+    frame: pd.DataFrame, positions: np.ndarray, keys: tuple[np.ndarray, ...] | None = None
+) -> np.ndarray:
+    """Of the rows at ``positions`` in ``frame``, those :func:`counted` keeps of ``frame.iloc[positions]``,
+    in the order given (``keys``: :func:`order_keys` of ``frame``, when already computed)."""
+    if "status" in frame:
+        positions = positions[mask(frame["status"] == COUNTED_STATUS)[positions]]
+    if "statement_id" not in frame or not len(positions):
+        return positions
+    return positions[_kept(frame, positions, keys)[positions]]
 
 
 def counted(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows that count (rules 1 and 2): confirmed, one per statement."""
-    confirmed = frame[frame["status"] == COUNTED_STATUS] if "status" in frame else frame
-    return one_per_statement(confirmed)
+    if "status" not in frame:
+        return one_per_statement(frame)
+    return frame.iloc[counted_positions(frame, np.arange(len(frame)))]
+
+
+def sort_positions(
+    frame: pd.DataFrame, positions: np.ndarray, by: list[str], ascending: bool | list[bool] = True
+) -> np.ndarray:
+    """``positions`` (rows of ``frame``) in the order ``frame.iloc[positions].sort_values(by, ascending=...)``
+    gives them, without building the frame (see :func:`sort_order`)."""
+    return positions[sort_order([values_at(frame[c], positions) for c in by], ascending)]
+
+
+def sort_order(columns: list, ascending: bool | list[bool] = True) -> np.ndarray:
+    """The positions that sort rows made of ``columns`` (arrays of the same length, as :func:`values_at`
+    gives them) as ``DataFrame.sort_values`` sorts such a frame, missing values last: several keys stably
+    by each key's sorted codes, as pandas does; one key by pandas itself, on that column alone."""
+    if len(columns) == 1:
+        asc = ascending[0] if isinstance(ascending, (list, tuple)) else ascending
+        return pd.Series(columns[0], copy=False).sort_values(ascending=asc).index.to_numpy()
+    orders = ascending if isinstance(ascending, (list, tuple)) else [ascending] * len(columns)
+    labels = []
+    for values, asc in zip(reversed(columns), reversed(orders)):
+        if isinstance(values, (pd.Series, pd.arrays.NumpyExtensionArray)):
+            values = values.to_numpy()  # what pandas sorts a column held by numpy by
+        codes, uniques = pd.factorize(values, sort=True)
+        missing = codes == -1
+        n = len(uniques)
+        codes = np.where(missing, n, codes)
+        if not asc:
+            codes = np.where(missing, codes, n - codes - 1)
+        labels.append(codes)
+    return np.lexsort(labels) if len(columns[0]) else np.zeros(0, dtype=np.intp)
+
+
+def mask(condition: pd.Series) -> np.ndarray:
+    """A boolean condition as the mask ``frame[condition]`` selects by (a missing value selects nothing)."""
+    return condition.to_numpy(dtype=bool, na_value=False)
+
+
+def values_at(column: pd.Series, positions: np.ndarray):
+    """``column``'s values at ``positions``, in a form a frame or a series built from them keeps as they are
+    (values held as Python objects stay objects: a frame built from an array of them would infer text)."""
+    values = column.array.take(positions)
+    return pd.Series(values, dtype=object, copy=False) if column.dtype == object else values
+
+
+def rows_at(frame: pd.DataFrame, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """``frame.iloc[positions][columns].reset_index(drop=True)``, built column by column (cheaper on small frames)."""
+    return pd.DataFrame({c: values_at(frame[c], positions) for c in columns}, columns=columns, copy=False)
 
 
 def published_label(published: pd.Series, as_of: pd.Timestamp) -> pd.Series:

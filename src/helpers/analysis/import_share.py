@@ -30,30 +30,53 @@ RANGE_KINDS = ("as computed", "approximate", "lower bound")
 
 def numerators(trade: pd.DataFrame) -> pd.DataFrame:
     """Full calendar-year figures of Iran's sales to Iraq, and calendar-year estimates from Iranian years."""
-    rows = trade[
+    return pd.concat([reported_numerators(trade), estimated_numerators(trade)], ignore_index=True)
+
+
+def reported_rows(trade: pd.DataFrame) -> pd.Series:
+    """The trade rows :func:`reported_numerators` reads: full calendar-year figures of Iran's sales to Iraq."""
+    return (
         trade["flow"].isin(NUMERATOR_FLOWS)
         & (trade["calendar"] == "gregorian")
         & ~trade["partial"]
         & trade["coverage"].isin(["goods", "goods_and_services"])
-    ]
-    reported = pd.DataFrame(
+    )
+
+
+def estimated_rows(trade: pd.DataFrame) -> pd.Series:
+    """The trade rows :func:`estimated_numerators` reads: full-year figures of Iran's exports to Iraq."""
+    return (trade["flow"] == "iran_exports_to_iraq") & ~trade["partial"] & (trade["calendar"] != "unstated")
+
+
+def reported_numerators(trade: pd.DataFrame) -> pd.DataFrame:
+    """The numerators of :func:`numerators` reported for a calendar year."""
+    rows = np.flatnonzero(counting.mask(reported_rows(trade)))
+
+    def column(name: str):
+        return counting.values_at(trade[name], rows)
+
+    return pd.DataFrame(
         {
-            "year": rows["year"].astype(int),
-            "coverage": rows["coverage"],
-            "iran_value": rows["value"].astype(float),
-            "iran_bound": rows["bound"],
-            "iran_source": rows["stated_by"] + " · " + rows["publisher"],
-            "iran_record": rows["record_id"],
-            "iran_status": rows["status"],
-            "iran_repeats": counting.repeats(rows),
-            "iran_stated_by": rows["stated_by"],
-            "iran_publisher": rows["publisher"],
-            "iran_published": rows["published"],
+            "year": column("year").astype(int),
+            "coverage": column("coverage"),
+            "iran_value": column("value").astype(float),
+            "iran_bound": column("bound"),
+            "iran_source": column("stated_by") + " · " + column("publisher"),
+            "iran_record": column("record_id"),
+            "iran_status": column("status"),
+            "iran_repeats": counting.repeats_at(trade, rows),
+            "iran_stated_by": column("stated_by"),
+            "iran_publisher": column("publisher"),
+            "iran_published": column("published"),
             "estimate": False,
         }
     )
+
+
+def estimated_numerators(trade: pd.DataFrame) -> pd.DataFrame:
+    """The numerators of :func:`numerators` estimated for a calendar year from Iranian years."""
     est = volume.calendar_year_estimates(volume.preferred(trade, "iran_exports_to_iraq", "iranian"))
-    estimated = pd.DataFrame(
+    return pd.DataFrame(
         {
             "year": est["year"].astype(int),
             "coverage": "goods",
@@ -69,7 +92,6 @@ def numerators(trade: pd.DataFrame) -> pd.DataFrame:
             "estimate": True,
         }
     )
-    return pd.concat([reported, estimated], ignore_index=True)
 
 
 @or_unanswered
@@ -80,35 +102,120 @@ def pairings(trade: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
 
 def pair_up(num: pd.DataFrame, imports: pd.DataFrame) -> pd.DataFrame:
     """:func:`pairings` from numerators already computed (:func:`numerators`)."""
-    den = imports[imports["partner"] == "WLD"]
-    den = pd.DataFrame(
+    return pair_with(num, denominators(imports))
+
+
+def denominators(imports: pd.DataFrame) -> pd.DataFrame:
+    """Iraq's imports from all countries (the rows for partner WLD), as :func:`pair_with` pairs them."""
+    rows = np.flatnonzero(counting.mask(imports["partner"] == "WLD"))
+
+    def column(name: str):
+        return counting.values_at(imports[name], rows)
+
+    return pd.DataFrame(
         {
-            "year": den["year"].astype(int),
-            "coverage": den["coverage"],
-            "iraq_total": den["value"].astype(float),
-            "total_bound": den["bound"],
-            "total_source": den["stated_by"] + " · " + den["publisher"],
-            "total_record": den["record_id"],
-            "total_quality": den["quality"],
-            "total_status": den["status"],
-            "total_repeats": counting.repeats(den),
-            "total_stated_by": den["stated_by"],
-            "total_publisher": den["publisher"],
-            "total_published": den["published"],
+            "year": column("year").astype(int),
+            "coverage": column("coverage"),
+            "iraq_total": column("value").astype(float),
+            "total_bound": column("bound"),
+            "total_source": column("stated_by") + " · " + column("publisher"),
+            "total_record": column("record_id"),
+            "total_quality": column("quality"),
+            "total_status": column("status"),
+            "total_repeats": counting.repeats_at(imports, rows),
+            "total_stated_by": column("stated_by"),
+            "total_publisher": column("publisher"),
+            "total_published": column("published"),
         }
     )
-    pairs = num.merge(den, on=["year", "coverage"], how="inner")
+
+
+def pair_with(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pairings` from numerators and denominators already computed (:func:`numerators`,
+    :func:`denominators`)."""
+    on = ["year", "coverage"]
+    joined = _joined(num, den, on)
+    if joined is None:
+        pairs = num.merge(den, on=on, how="inner")
+    else:
+        # the pairs in the order of the table (by year, share and records), then built at once
+        at_num, at_den = joined
+        share = pd.Series(counting.values_at(num["iran_value"], at_num)) / pd.Series(
+            counting.values_at(den["iraq_total"], at_den)
+        )
+        order = counting.sort_order(
+            [
+                counting.values_at(num["year"], at_num),
+                share,
+                counting.values_at(num["iran_record"], at_num),
+                counting.values_at(den["total_record"], at_den),
+            ]
+        )
+        at_num, at_den = at_num[order], at_den[order]
+        columns = {c: counting.values_at(num[c], at_num) for c in num.columns}
+        columns.update({c: counting.values_at(den[c], at_den) for c in den.columns if c not in on})
+        pairs = pd.DataFrame(columns, copy=False)
     pairs["share"] = pairs["iran_value"] / pairs["iraq_total"]
     pairs["share_is"] = _share_bounds(pairs)
     pairs["left_out_because"] = _left_out_because(pairs)
     pairs["in_range"] = pairs["left_out_because"] == ""
     pairs = pairs.drop(columns=["iran_repeats", "total_repeats"])
-    return pairs.sort_values(["year", "share", "iran_record", "total_record"]).reset_index(drop=True)
+    if joined is None:
+        pairs = pairs.sort_values(["year", "share", "iran_record", "total_record"]).reset_index(drop=True)
+    return pairs
+
+
+def _joined(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rows ``left.merge(right, on=on, how="inner")`` pairs: each left row, in order, with every right row
+    of the same keys, in order (positions in each). None where pandas must merge: keys of other dtypes (text
+    differing only in how it is stored compares as the same values), a missing key, or another column on both."""
+    shared = (set(left.columns) & set(right.columns)) - set(on)
+    if shared or not all(_same_keys(left[k].dtype, right[k].dtype) for k in on):
+        return None
+    left_keys = list(zip(*(left[k].tolist() for k in on)))
+    right_keys = list(zip(*(right[k].tolist() for k in on)))
+    if any(pd.isna(v) for key in (*left_keys, *right_keys) for v in key):  # pandas pairs missing keys
+        return None
+    matches: dict[tuple, list[int]] = {}
+    for j, key in enumerate(right_keys):
+        matches.setdefault(key, []).append(j)
+    pairs = [(i, j) for i, key in enumerate(left_keys) for j in matches.get(key, ())]
+    return np.array([i for i, _ in pairs], dtype=np.intp), np.array([j for _, j in pairs], dtype=np.intp)
+
+
+def _same_keys(a, b) -> bool:
+    """Whether keys of dtypes ``a`` and ``b`` are compared as equal values (a text column held by pyarrow or as
+    Python strings has the same values)."""
+    if isinstance(a, pd.StringDtype) and isinstance(b, pd.StringDtype):
+        return a.na_value is b.na_value
+    return a == b
 
 
 def _share_bounds(pairs: pd.DataFrame) -> pd.Series:
     """What each share is: a lower-bound numerator gives a lower bound, a lower-bound or partial total an
     upper bound, both nothing; otherwise approximate or as computed."""
+    iran, total, quality = pairs["iran_bound"].tolist(), pairs["total_bound"].tolist(), pairs["total_quality"].tolist()
+    if any(pd.isna(v) for v in (*iran, *total, *quality)):
+        return _share_bounds_with_missing(pairs)
+    kinds = []
+    for iran_bound, total_bound, total_quality in zip(iran, total, quality):
+        low = iran_bound == "lower"
+        high = total_bound == "lower" or total_quality == "partial_coverage"
+        if low and high:
+            kinds.append("unbounded (both ends are lower bounds)")
+        elif low:
+            kinds.append("lower bound")
+        elif high:
+            kinds.append("upper bound")
+        elif iran_bound == "approx" or total_bound == "approx":
+            kinds.append("approximate")
+        else:
+            kinds.append("as computed")
+    return pd.Series(kinds, index=pairs.index, dtype="object")
+
+
+def _share_bounds_with_missing(pairs: pd.DataFrame) -> pd.Series:
+    """:func:`_share_bounds` where a bound or a quality is missing."""
     low = pairs["iran_bound"] == "lower"
     high = (pairs["total_bound"] == "lower") | (pairs["total_quality"] == "partial_coverage")
     approx = (pairs["iran_bound"] == "approx") | (pairs["total_bound"] == "approx")
@@ -122,6 +229,27 @@ def _share_bounds(pairs: pd.DataFrame) -> pd.Series:
 
 def _left_out_because(pairs: pd.DataFrame) -> pd.Series:
     """Why each pairing stays out of the range ('' when it counts), by the counting rules."""
+    iran_status, total_status = pairs["iran_status"].tolist(), pairs["total_status"].tolist()
+    quality = pairs["total_quality"].tolist()
+    if any(pd.isna(v) for v in (*iran_status, *total_status, *quality)):
+        return _left_out_because_with_missing(pairs)
+    rules = (
+        (pairs["share_is"].tolist(), lambda v: v not in RANGE_KINDS, lambda v: "share is " + v),
+        (iran_status, lambda v: v != counting.COUNTED_STATUS, lambda v: "Iran's figure unconfirmed"),
+        (total_status, lambda v: v != counting.COUNTED_STATUS, lambda v: "total unconfirmed"),
+        (quality, lambda v: v != counting.COUNTED_QUALITY, lambda v: "total " + v.replace("_", " ")),
+        (pairs["iran_repeats"].astype(bool).tolist(), bool, lambda v: "Iran's figure repeats another row's statement"),
+        (pairs["total_repeats"].astype(bool).tolist(), bool, lambda v: "total repeats another row's statement"),
+    )
+    out = [
+        "; ".join(text(v) for (_, applies, text), v in zip(rules, row) if applies(v))
+        for row in zip(*(values for values, _, _ in rules))
+    ]
+    return pd.Series(out, index=pairs.index, dtype="object")
+
+
+def _left_out_because_with_missing(pairs: pd.DataFrame) -> pd.Series:
+    """:func:`_left_out_because` where a status or quality is missing (such a reason is missing too)."""
     reasons = [
         (~pairs["share_is"].isin(RANGE_KINDS), "share is " + pairs["share_is"]),
         (pairs["iran_status"] != counting.COUNTED_STATUS, "Iran's figure unconfirmed"),
@@ -140,16 +268,34 @@ def _left_out_because(pairs: pd.DataFrame) -> pd.Series:
 def share_ranges(pairs: pd.DataFrame) -> pd.DataFrame:
     """Per year and coverage: lowest and highest share over the pairings in the range, how many there
     are, and how many more were left out of the range (see the module docstring)."""
-    used = pairs[pairs["in_range"]]
-    g = used.groupby(["year", "coverage"])
-    out = g.agg(
-        low=("share", "min"), high=("share", "max"), pairings=("share", "size"), estimates=("estimate", "sum")
-    ).reset_index()
-    out["estimates"] = out["estimates"].astype(int)
-    left_out = pairs[~pairs["in_range"]].groupby(["year", "coverage"]).size().rename("left_out")
-    out = out.merge(left_out, left_on=["year", "coverage"], right_index=True, how="left")
-    out["left_out"] = out["left_out"].fillna(0).astype(int)
-    return out
+    groups: dict[tuple, list] = {}
+    left_out: dict[tuple, int] = {}
+    for year, coverage, share, estimate, in_range in zip(
+        pairs["year"].tolist(),
+        pairs["coverage"].tolist(),
+        pairs["share"].tolist(),
+        pairs["estimate"].tolist(),
+        pairs["in_range"].tolist(),
+    ):
+        if pd.isna(year) or pd.isna(coverage):
+            continue  # no group, as in a groupby
+        if in_range:
+            groups.setdefault((year, coverage), []).append((share, estimate))
+        else:
+            left_out[(year, coverage)] = left_out.get((year, coverage), 0) + 1
+    keys = sorted(groups)
+    shares = [[s for s, _ in groups[k] if not pd.isna(s)] for k in keys]
+    return pd.DataFrame(
+        {
+            "year": pd.array([k[0] for k in keys], dtype=pairs["year"].dtype),
+            "coverage": pd.array([k[1] for k in keys], dtype=pairs["coverage"].dtype),
+            "low": np.array([min(s) if s else np.nan for s in shares], dtype=float),
+            "high": np.array([max(s) if s else np.nan for s in shares], dtype=float),
+            "pairings": np.array([len(groups[k]) for k in keys], dtype=np.int64),
+            "estimates": np.array([sum(bool(e) for _, e in groups[k]) for k in keys], dtype=np.int64),
+            "left_out": np.array([left_out.get(k, 0) for k in keys], dtype=np.int64),
+        }
+    )
 
 
 @or_unanswered

@@ -8,13 +8,20 @@ library, not hand arithmetic (leap years of the solar calendar do not follow a s
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 
 import jdatetime
 
 
 def jalali_month_span(year: int, month_from: int, month_to: int) -> tuple[dt.date, dt.date]:
     """Gregorian first and last day of Iranian months ``month_from``..``month_to`` of ``year``."""
-    year, month_from, month_to = int(year), int(month_from), int(month_to)  # jdatetime refuses numpy integers
+    # jdatetime refuses numpy integers
+    return _jalali_month_span(int(year), int(month_from), int(month_to))
+
+
+@functools.lru_cache(maxsize=4096)
+def _jalali_month_span(year: int, month_from: int, month_to: int) -> tuple[dt.date, dt.date]:
     if not (1 <= month_from <= month_to <= 12):
         raise ValueError(f"months must satisfy 1 <= from <= to <= 12, got {month_from}..{month_to}")
     start = jdatetime.date(year, month_from, 1).togregorian()
@@ -103,6 +110,11 @@ def add_spans(frame):
 
 def gregorian_share_of_jalali_year(jalali_year: int, gregorian_year: int) -> float:
     """Fraction of the days of Iranian year ``jalali_year`` that fall in ``gregorian_year``."""
+    return _gregorian_share(int(jalali_year), operator.index(gregorian_year))
+
+
+@functools.lru_cache(maxsize=4096)
+def _gregorian_share(jalali_year: int, gregorian_year: int) -> float:
     start, end = jalali_month_span(jalali_year, 1, 12)
     days = (end - start).days + 1
     lo = max(start, dt.date(gregorian_year, 1, 1))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers.analysis import counting
@@ -49,10 +50,15 @@ def combine_bounds(bounds) -> str:
 
 def full_years(frame: pd.DataFrame, flow: str, bodies: list[str] | None = None) -> pd.DataFrame:
     """Full-year rows of one flow (optionally only some stating bodies); partial periods excluded."""
-    rows = frame[(frame["flow"] == flow) & (~frame["partial"]) & (frame["calendar"] != "unstated")]
+    return frame.iloc[full_year_positions(frame, flow, bodies)]
+
+
+def full_year_positions(frame: pd.DataFrame, flow: str, bodies: list[str] | None = None) -> np.ndarray:
+    """The positions in ``frame`` of :func:`full_years`'s rows, in its order."""
+    selected = counting.mask((frame["flow"] == flow) & (~frame["partial"]) & (frame["calendar"] != "unstated"))
     if bodies is not None:
-        rows = rows[rows["stated_by"].isin(bodies)]
-    return rows.sort_values(["start", "stated_by", "record_id"])
+        selected = selected & counting.mask(frame["stated_by"].isin(bodies))
+    return counting.sort_positions(frame, np.flatnonzero(selected), ["start", "stated_by", "record_id"])
 
 
 def partial_periods(frame: pd.DataFrame, flow: str) -> pd.DataFrame:
@@ -67,121 +73,165 @@ def stated_levels(frame: pd.DataFrame, flow: str = "two_way") -> pd.DataFrame:
     return rows.sort_values(["when", "record_id"])
 
 
+PREFERRED_COLUMNS = [
+    "calendar",
+    "year",
+    "period",
+    "start",
+    "end",
+    "value",
+    "bound",
+    "stated_by",
+    "coverage",
+    "energy",
+    "status",
+    "publisher",
+    "published",
+    "record_id",
+]
+
+
 def preferred(frame: pd.DataFrame, flow: str, calendar: str = "iranian") -> pd.DataFrame:
     """One preferred full-year figure per year of ``flow`` in one calendar, by the rule in the module docstring.
 
     Calendars are never mixed in one series: an Iranian year and a Gregorian year overlap by nine
     months, so putting both in one series would count most of a year twice.
     """
-    rows = counting.counted(full_years(frame, flow))
-    rows = counting.evidence_order(rows[rows["calendar"] == calendar])
-    best = rows.groupby(["calendar", "year"], sort=False).head(1)
-    cols = [
-        "calendar",
-        "year",
-        "period",
-        "start",
-        "end",
-        "value",
-        "bound",
-        "stated_by",
-        "coverage",
-        "energy",
-        "status",
-        "publisher",
-        "published",
-        "record_id",
-    ]
-    return best[cols].sort_values("start").reset_index(drop=True)
+    return counting.rows_at(frame, _preferred_positions(frame, flow, calendar), PREFERRED_COLUMNS)
+
+
+def _preferred_positions(
+    frame: pd.DataFrame, flow: str, calendar: str, keys: tuple[np.ndarray, ...] | None = None
+) -> np.ndarray:
+    """The positions in ``frame`` of :func:`preferred`'s rows, in its order: the full years that count, in
+    ``calendar``, best first, the first of each year, by start (``keys``: the frame's
+    :func:`helpers.analysis.counting.order_keys`, when already computed)."""
+    keys = counting.order_keys(frame) if keys is None else keys
+    rows = counting.counted_positions(frame, full_year_positions(frame, flow), keys)
+    rows = rows[counting.mask(frame["calendar"] == calendar)[rows]]
+    rows = _first_per_year(frame, counting.ordered(keys, rows))
+    return counting.sort_positions(frame, rows, ["start"])
+
+
+def _first_per_year(frame: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
+    """``frame.iloc[positions].groupby(["calendar", "year"], sort=False).head(1)``'s rows (a missing key is
+    no group), as positions."""
+    calendars, years = frame["calendar"].array.take(positions), frame["year"].array.take(positions)
+    seen, first = set(), []
+    for p, key in zip(positions, zip(calendars, years)):
+        if pd.isna(key[0]) or pd.isna(key[1]) or key in seen:
+            continue
+        seen.add(key)
+        first.append(p)
+    return np.array(first, dtype=np.intp)
+
+
+TWO_WAY_COLUMNS = [*PREFERRED_COLUMNS, "method"]
 
 
 def two_way(frame: pd.DataFrame, calendar: str = "iranian") -> pd.DataFrame:
     """Preferred two-way figure per full year of one calendar: reported directly, or exports plus imports."""
-    direct = counting.counted(full_years(frame, "two_way"))
-    direct = direct[direct["calendar"] == calendar].assign(method="reported two-way")
-    exports = preferred(frame, "iran_exports_to_iraq", calendar).set_index(["calendar", "year"])
-    imports = preferred(frame, "iran_imports_from_iraq", calendar).set_index(["calendar", "year"])
-    both = exports.join(imports, how="inner", suffixes=("_x", "_m"))
+    keys = counting.order_keys(frame)
+    direct = counting.counted_positions(frame, full_year_positions(frame, "two_way"), keys)
+    direct = direct[counting.mask(frame["calendar"] == calendar)[direct]]
+    exports = _values(frame, _preferred_positions(frame, "iran_exports_to_iraq", calendar, keys))
+    imports = _values(frame, _preferred_positions(frame, "iran_imports_from_iraq", calendar, keys))
+    by_year = {(r["calendar"], r["year"]): r for r in imports}
     rows = []
-    for (cal, year), r in both.iterrows():
-        weaker_body = max(r["stated_by_x"], r["stated_by_m"], key=_body_rank)
-        weaker_bound = combine_bounds([r["bound_x"], r["bound_m"]])
-        weaker_cov = max(r["coverage_x"], r["coverage_m"], key=COVERAGE_PREFERENCE.index)
+    for x in exports:
+        m = by_year.get((x["calendar"], x["year"]))
+        if m is None:
+            continue
         rows.append(
             {
-                "calendar": cal,
-                "year": year,
-                "period": r["period_x"],
-                "start": r["start_x"],
-                "end": r["end_x"],
-                "value": int(r["value_x"] + r["value_m"]),
-                "bound": weaker_bound,
-                "stated_by": weaker_body,
-                "coverage": weaker_cov,
-                "energy": r["energy_x"],
-                "status": "confirmed" if r["status_x"] == r["status_m"] == "confirmed" else "unconfirmed",
-                "publisher": " + ".join(dict.fromkeys([r["publisher_x"], r["publisher_m"]])),
+                "calendar": x["calendar"],
+                "year": x["year"],
+                "period": x["period"],
+                "start": x["start"],
+                "end": x["end"],
+                "value": int(x["value"] + m["value"]),
+                "bound": combine_bounds([x["bound"], m["bound"]]),
+                "stated_by": max(x["stated_by"], m["stated_by"], key=_body_rank),
+                "coverage": max(x["coverage"], m["coverage"], key=COVERAGE_PREFERENCE.index),
+                "energy": x["energy"],
+                "status": "confirmed" if x["status"] == m["status"] == "confirmed" else "unconfirmed",
+                "publisher": " + ".join(dict.fromkeys([x["publisher"], m["publisher"]])),
                 # the sum is known once both parts are published
                 "published": pd.NaT
-                if pd.isna(r["published_x"]) or pd.isna(r["published_m"])
-                else max(r["published_x"], r["published_m"]),
-                "record_id": f"{r['record_id_x']} + {r['record_id_m']}",
+                if pd.isna(x["published"]) or pd.isna(m["published"])
+                else max(x["published"], m["published"]),
+                "record_id": f"{x['record_id']} + {m['record_id']}",
                 "method": "exports + imports",
             }
         )
     summed = pd.DataFrame(rows, columns=[*rows[0].keys()] if rows else ["calendar", "year", "record_id", "method"])
-    cols = [
-        "calendar",
-        "year",
-        "period",
-        "start",
-        "end",
-        "value",
-        "bound",
-        "stated_by",
-        "coverage",
-        "energy",
-        "status",
-        "publisher",
-        "published",
-        "record_id",
-        "method",
-    ]
-    candidates = pd.concat([direct[cols], summed.reindex(columns=cols)], ignore_index=True)
+    reported = counting.rows_at(frame, direct, PREFERRED_COLUMNS).assign(method="reported two-way")
+    candidates = pd.concat([reported, summed.reindex(columns=TWO_WAY_COLUMNS)], ignore_index=True)
     if candidates.empty:
         return candidates.assign(method=pd.Series(dtype="string"))
-    best = counting.evidence_order(candidates).groupby(["calendar", "year"], sort=False).head(1)
-    return best[cols].sort_values("start").reset_index(drop=True)
+    best = _first_per_year(candidates, counting.ordered(counting.order_keys(candidates), np.arange(len(candidates))))
+    return counting.rows_at(candidates, counting.sort_positions(candidates, best, ["start"]), TWO_WAY_COLUMNS)
+
+
+def _values(frame: pd.DataFrame, positions: np.ndarray) -> list[dict]:
+    """The preferred columns of the rows at ``positions``, one dict of Python values per row (as a row of the
+    frame gives them)."""
+    columns = {c: list(pd.Series(counting.values_at(frame[c], positions), copy=False)) for c in PREFERRED_COLUMNS}
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
+
+
+ESTIMATE_COLUMNS = [
+    "year",
+    "value",
+    "from_years",
+    "bound",
+    "estimate",
+    "stated_by",
+    "publisher",
+    "published",
+    "record_id",
+]
 
 
 @or_unanswered
 def calendar_year_estimates(series: pd.DataFrame) -> pd.DataFrame:
     """Gregorian-year estimates from a preferred Iranian-year series, where both overlapping years exist."""
+    at = np.flatnonzero(counting.mask(series["calendar"] == "iranian"))
+    years = series["year"].array.take(at).tolist()
+    if len(set(years)) < len(years) or any(pd.isna(y) for y in years):
+        return _estimates_by_rows(series)
+    optional = [c for c in ("publisher", "published", "record_id") if c in series]
+    columns = {c: series[c].array.take(at).tolist() for c in ["value", "bound", "stated_by", *optional]}
+    iran = {year: {c: values[k] for c, values in columns.items()} for k, year in enumerate(years)}
+    return pd.DataFrame([_estimate(iran, jy) for jy in sorted(iran) if jy + 1 in iran], columns=ESTIMATE_COLUMNS)
+
+
+def _estimate(iran, jy: int) -> dict:
+    """The estimate for the Gregorian year holding the end of Iranian year ``jy`` and the start of the next;
+    ``iran``: the figures by Iranian year (rows, or dicts of their values)."""
+    nxt = jy + 1
+    g = jy + 622  # Gregorian year that holds the end of jy and the start of jy + 1
+    w1 = gregorian_share_of_jalali_year(jy, g)
+    w2 = gregorian_share_of_jalali_year(nxt, g)
+    a, b = iran[jy], iran[nxt]
+    return {
+        "year": g,
+        "value": a["value"] * w1 + b["value"] * w2,
+        "from_years": f"{jy} ({w1:.0%}) + {nxt} ({w2:.0%})",
+        "bound": combine_bounds([a["bound"], b["bound"]]),
+        "estimate": True,
+        "stated_by": max(a["stated_by"], b["stated_by"], key=_body_rank),
+        "publisher": " + ".join(dict.fromkeys([a.get("publisher", ""), b.get("publisher", "")])),
+        "published": _later(a.get("published"), b.get("published")),
+        "record_id": f"{a.get('record_id', jy)} + {b.get('record_id', nxt)}",
+    }
+
+
+def _estimates_by_rows(series: pd.DataFrame) -> pd.DataFrame:
+    """:func:`calendar_year_estimates` of a series whose Iranian years are not one row each."""
     iran = series[series["calendar"] == "iranian"].set_index("year")
-    out = []
-    for jy in sorted(iran.index):
-        nxt = jy + 1
-        if nxt not in iran.index:
-            continue
-        g = jy + 622  # Gregorian year that holds the end of jy and the start of jy + 1
-        w1 = gregorian_share_of_jalali_year(jy, g)
-        w2 = gregorian_share_of_jalali_year(nxt, g)
-        a, b = iran.loc[jy], iran.loc[nxt]
-        out.append(
-            {
-                "year": g,
-                "value": a["value"] * w1 + b["value"] * w2,
-                "from_years": f"{jy} ({w1:.0%}) + {nxt} ({w2:.0%})",
-                "bound": combine_bounds([a["bound"], b["bound"]]),
-                "estimate": True,
-                "stated_by": max(a["stated_by"], b["stated_by"], key=_body_rank),
-                "publisher": " + ".join(dict.fromkeys([a.get("publisher", ""), b.get("publisher", "")])),
-                "published": _later(a.get("published"), b.get("published")),
-                "record_id": f"{a.get('record_id', jy)} + {b.get('record_id', nxt)}",
-            }
-        )
-    columns = ["year", "value", "from_years", "bound", "estimate", "stated_by", "publisher", "published", "record_id"]
-    return pd.DataFrame(out, columns=columns)
+    out = [_estimate(iran.loc, jy) for jy in sorted(iran.index) if jy + 1 in iran.index]
+    return pd.DataFrame(out, columns=ESTIMATE_COLUMNS)
 
 
 def _body_rank(body: str) -> int:
