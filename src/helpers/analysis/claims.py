@@ -214,7 +214,7 @@ class Evidence:
     targets: pd.DataFrame = _Deferred()  # type: ignore[assignment]
     events: pd.DataFrame = _Deferred()  # type: ignore[assignment]
     composition: pd.DataFrame = _Deferred()  # type: ignore[assignment]
-    as_of: pd.Timestamp = dataclasses.MISSING  # type: ignore[assignment]
+    as_of: pd.Timestamp = field()
     #: Every event, also after ``as_of``: a claim about a scheduled event is checked against what happened.
     events_all: pd.DataFrame | None = _Deferred(None)  # type: ignore[assignment]
     tolerances: dict[str, float] = field(default_factory=lambda: default_tolerances())
@@ -265,23 +265,24 @@ class Evidence:
         """The same evidence with every row whose ``column`` is ``value`` left out (robustness)."""
         if ("without", column, value) in self._variants:
             return self._variants[("without", column, value)]
-
-        def drop(name: str) -> pd.DataFrame | None:
-            frame = getattr(self, name)
-            if frame is None or column not in frame:
-                return frame
-            present = self._present(name, column)
-            if present is not None and value not in present:
-                return frame  # no row to leave out
-            kept = frame[frame[column] != value]
-            return frame if len(kept) == len(frame) else kept  # the same object: its derived series stay valid
-
         frames = ("trade", "imports", "targets", "events", "composition", "events_all")
         # each frame is made when a check first reads it
-        variant = dataclasses.replace(self, **{name: functools.partial(drop, name) for name in frames})
+        made = {name: functools.partial(self._without, name, column, value) for name in frames}
+        variant = dataclasses.replace(self, **made)
         variant._series = self._series
         self._variants[("without", column, value)] = variant
         return variant
+
+    def _without(self, name: str, column: str, value: str) -> pd.DataFrame | None:
+        """Frame ``name`` without the rows whose ``column`` is ``value`` (see :meth:`without`)."""
+        frame = getattr(self, name)
+        if frame is None or column not in frame:
+            return frame
+        present = self._present(name, column)
+        if present is not None and value not in present:
+            return frame  # no row to leave out
+        kept = frame[frame[column] != value]
+        return frame if len(kept) == len(frame) else kept  # the same object: its derived series stay valid
 
     def _present(self, name: str, column: str) -> set | None:
         """The values of ``column`` in frame ``name`` (None when some are missing, or cannot be collected)."""
@@ -832,7 +833,11 @@ def check_agriculture_30(ev: Evidence, claim: pd.Series) -> list[Reading]:
     target = float(claim["value"]) / 100
     tol = ev.tolerance("category_points")
     shares = _itemised_shares(ev, single_groups=True)
-    wide = shares.pivot_table(index="breakdown", columns="category_id", values="share", aggfunc="sum")
+    wide = ev._derived(  # by breakdown and category, for the evidence with the same groups
+        "category table",
+        ev._confirmed("composition"),
+        lambda: shares.pivot_table(index="breakdown", columns="category_id", values="share", aggfunc="sum"),
+    )
     agri = wide["agriculture"].dropna() if "agriculture" in wide else pd.Series(dtype=float)
     out = [
         Reading(

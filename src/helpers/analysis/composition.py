@@ -137,6 +137,10 @@ def category_shares_of(s: pd.DataFrame, include_energy: bool = True) -> pd.DataF
             sources.append(first)
     columns = ["breakdown", "start", "category_id", "category", "kind", "share", "note", "record_id"]
     out = pd.DataFrame(rows, columns=columns)
+    if out.empty:  # as pandas joins no rows
+        sources_of = s.drop_duplicates("breakdown").set_index("breakdown")[SOURCE_COLUMNS]
+        out = out.join(sources_of, on="breakdown")
+        return out.sort_values(["start", "breakdown", "share"], ascending=[True, True, False]).reset_index(drop=True)
     # the breakdown's source (from its first group, as a join on the breakdown gives it), rows sorted
     order = counting.sort_positions(out, np.arange(len(out)), ["start", "breakdown", "share"], [True, True, False])
     at_source = np.array(sources, dtype=np.intp)[order]
