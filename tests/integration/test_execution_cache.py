@@ -100,34 +100,6 @@ def test_the_path_that_finds_nothing_to_do_imports_no_heavy_library(project, cap
     assert done.stdout.splitlines()[-3:] == ["01 reused", "02 reused", "[]"], done.stdout + done.stderr
 
 
-def test_a_reused_report_is_byte_identical_to_an_executed_one(tmp_path, monkeypatch, capsys):
-    """The real notebooks: executed once (stored), then every notebook reused, with the run folder's
-    notebook outputs from the cache (b) and, that part of the cache deleted, post-processed again (c)."""
-    import shutil
-
-    monkeypatch.setenv("COLLECTION_EXECUTION_CACHE", str(tmp_path / "cache"))
-    params = config.PARAMS_DIR / "default.yaml"
-    forced = runner.run(params, reports_dir=tmp_path / "a", force=True)
-    reused = [runner.run(params, reports_dir=tmp_path / "b")]
-    shutil.rmtree(tmp_path / "cache" / f"v{executions.FORMAT}" / "sites")
-    reused.append(runner.run(params, reports_dir=tmp_path / "c"))
-    assert capsys.readouterr().out.count(" reused\n") == 8
-    # each notebook's recorded inputs are the files it needed: 03 draws the trade series beside the
-    # events and reads no target; every notebook reads the data package as a view
-    read = {}
-    for entry in (tmp_path / "cache" / f"v{executions.FORMAT}" / "notebooks").glob("*/*/entry.json"):
-        read[entry.parent.parent.name[:2]] = [d[0] for d in json.loads(entry.read_text(encoding="utf-8"))["deps"]]
-    assert read["03"] == ["data/events.csv", "data/phases.csv", "data/trade_reported.csv", "view:data/datapackage.json"]
-    assert read["01"] == ["data/targets.csv", "data/trade_reported.csv", "view:data/datapackage.json"]
-    assert "data/targets.csv" in read["04"] and all("view:data/datapackage.json" in r for r in read.values())
-    files = sorted(p.relative_to(forced) for p in forced.rglob("*") if p.is_file())
-    for again in reused:
-        assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
-        for rel in files:
-            if rel.name not in ("index.html", "run.json"):  # the only files with the run's date
-                assert (forced / rel).read_bytes() == (again / rel).read_bytes(), rel
-
-
 def test_two_concurrent_runs_sharing_the_cache_both_succeed_and_the_next_reuses(project):
     """Two processes at once (other run names, one cache): both execute and store; the entries they
     leave are whole, so a third run reuses every notebook and its pages."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import shutil
 
 import nbformat
 import pandas as pd
@@ -11,7 +14,7 @@ import pytest
 
 from helpers.analysis import claims as claims_check
 from helpers.config import PARAMS_DIR
-from helpers.pipeline import runner
+from helpers.pipeline import executions, runner
 from helpers.pipeline.findings import notebook_finding
 
 pytestmark = pytest.mark.slow
@@ -25,11 +28,32 @@ def _normalise_html(text: str) -> str:
     return re.sub(r"project commit <code>[^<]*</code>", "project commit <code>COMMIT</code>", text)
 
 
+PARAMS = PARAMS_DIR / "energy-excluded-since-2014.yaml"
+
+
+@contextlib.contextmanager
+def execution_cache(folder):
+    """The execution cache on, in ``folder``, for the block (it is off in the other tests)."""
+    before = os.environ.get("COLLECTION_EXECUTION_CACHE")
+    os.environ["COLLECTION_EXECUTION_CACHE"] = str(folder)
+    try:
+        yield
+    finally:
+        os.environ["COLLECTION_EXECUTION_CACHE"] = before if before is not None else "off"
+
+
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    params = PARAMS_DIR / "energy-excluded-since-2014.yaml"
-    a = runner.run(params, reports_dir=tmp_path_factory.mktemp("a"))
-    b = runner.run(params, reports_dir=tmp_path_factory.mktemp("b"))
+def cache_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("execution-cache")
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory, cache_folder):
+    """Two executions of a non-default parameter set: the first with the execution cache on (forced, so
+    it is executed and stored), the second with it off."""
+    with execution_cache(cache_folder):
+        a = runner.run(PARAMS, reports_dir=tmp_path_factory.mktemp("a"), force=True)
+    b = runner.run(PARAMS, reports_dir=tmp_path_factory.mktemp("b"))
     return a, b
 
 
@@ -92,6 +116,33 @@ def test_two_runs_are_identical(two_runs):
             assert _normalise_html(x.decode()) == _normalise_html(y.decode()), rel
         else:
             assert x == y, f"{rel} differs between two runs"
+
+
+def test_a_reused_report_is_byte_identical_to_an_executed_one(two_runs, cache_folder, tmp_path):
+    """The first run's entries reused: every notebook, with the run folder's notebook outputs from the
+    cache, and again with that part of the cache deleted (post-processed again from the entries)."""
+    executed, _ = two_runs
+    with execution_cache(cache_folder):
+        reused = [runner.run(PARAMS, reports_dir=tmp_path / "c")]
+        shutil.rmtree(cache_folder / f"v{executions.FORMAT}" / "sites")
+        reused.append(runner.run(PARAMS, reports_dir=tmp_path / "d"))
+    for again in reused:
+        done = json.loads((again / "run.json").read_text(encoding="utf-8"))["executions"]
+        assert [r["executed"] for r in done] == [False] * 4 and {r["reason"] for r in done} == {"unchanged"}
+    # each notebook's recorded inputs are the files it needed: 03 draws the trade series beside the
+    # events and reads no target; every notebook reads the data package as a view
+    read = {}
+    for entry in (cache_folder / f"v{executions.FORMAT}" / "notebooks").glob("*/*/entry.json"):
+        read[entry.parent.parent.name[:2]] = [d[0] for d in json.loads(entry.read_text(encoding="utf-8"))["deps"]]
+    assert read["03"] == ["data/events.csv", "data/phases.csv", "data/trade_reported.csv", "view:data/datapackage.json"]
+    assert read["01"] == ["data/targets.csv", "data/trade_reported.csv", "view:data/datapackage.json"]
+    assert "data/targets.csv" in read["04"] and all("view:data/datapackage.json" in r for r in read.values())
+    files = sorted(p.relative_to(executed) for p in executed.rglob("*") if p.is_file())
+    for again in reused:
+        assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+        for rel in files:
+            if rel.name not in ("index.html", "run.json"):  # the only files with the run's date
+                assert (executed / rel).read_bytes() == (again / rel).read_bytes(), rel
 
 
 @pytest.mark.parametrize("name", ["sample-baci-iran-iraq", "sample-comtrade-turkey-iraq"])
