@@ -108,7 +108,7 @@ def test_two_concurrent_runs_sharing_the_cache_both_succeed_and_the_next_reuses(
         "import sys; from pathlib import Path; from helpers import config; config.ROOT = Path(sys.argv[1]); "
         "from helpers.pipeline import runner; "
         "runner.run(None, notebook_dir=config.ROOT / 'notebooks', reports_dir=config.ROOT / 'reports', "
-        "run_name=sys.argv[2])"
+        "run_name=sys.argv[2], workers=1)"  # one kernel each: the two runs overlap on the two cores
     )
     env = {**os.environ, "COLLECTION_EXECUTION_CACHE": str(root / "cache")}
     runs = [
