@@ -109,6 +109,7 @@ def test_numerators_are_the_reported_ones_then_the_estimates():
     pd.testing.assert_frame_equal(import_share.numerators(trade), both, check_exact=True)
 
 
+@pytest.mark.slow  # every robustness variant of the shipped evidence: make test only (make check stays under 30 s)
 def test_every_variant_derives_what_its_own_frames_give(ev):
     publishers = sorted(set(ev.trade["publisher"]) | set(ev.imports["publisher"]) | set(ev.composition["publisher"]))
     variants = [ev.without("publisher", p) for p in publishers[::3]] + [ev.without("stated_by", "media"), ev.scaled(2)]
