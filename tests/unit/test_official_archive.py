@@ -213,6 +213,7 @@ def test_a_member_that_fails_its_crc_is_an_error_and_nothing_of_it_is_kept(tmp_p
     assert kept == ["BACI_HS17_Y2021_V202501.csv"]  # the sound member's extract only
 
 
+@pytest.mark.slow  # a 40 MiB member: make test only
 def test_a_large_member_is_checked_at_its_end_after_its_rows_were_streamed(tmp_path, cache, monkeypatch):
     rows = [[2022, 364 if r % 2 else 4, 368, f"{100000 + r:06d}", 1, 1] for r in range(120_000)]
     rows[-1] = [2022, 364, 368, "270900", 5, 1]
