@@ -208,3 +208,23 @@ def test_code_is_escaped_on_the_code_page(tmp_path):
     report.render_notebook(path, {"run": "t", "run_date": "d", "commit": "c"})
     page = (tmp_path / "01-x.code.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_markdown_converted_once_is_never_served_for_other_attachments(tmp_path):
+    """The two pages share each Markdown conversion; the same text with other attachments is converted anew."""
+    import base64
+
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    def png(colour: bytes) -> str:  # two different "images": only their bytes matter here
+        return base64.b64encode(b"\x89PNG" + colour).decode("ascii")
+
+    text = "Chart: ![figure](attachment:fig.png)"
+    cells = [new_markdown_cell(text, attachments={"fig.png": {"image/png": png(c)}}) for c in (b"red", b"blue")]
+    path = tmp_path / "01-x.ipynb"
+    nbformat.write(new_notebook(cells=cells), path)
+    report.render_notebook(path, {"run": "t", "run_date": "d", "commit": "c"})
+    for suffix in (".html", ".code.html"):
+        page = (tmp_path / f"01-x{suffix}").read_text(encoding="utf-8")
+        assert png(b"red") in page and png(b"blue") in page

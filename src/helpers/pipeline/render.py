@@ -198,11 +198,22 @@ def accessible(page: str) -> str:
 @functools.cache
 def _exporter_class() -> type:
     """nbconvert's HTMLExporter without its BeautifulSoup pass (built once: nbconvert imports late)."""
+    from jinja2 import pass_context
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
 
     class CollectionHTMLExporter(HTMLExporter):
-        """HTMLExporter without its BeautifulSoup pass (see ``accessible``)."""
+        """HTMLExporter without its BeautifulSoup pass (see ``accessible``), whose Markdown is converted
+        once for both pages of a notebook (:func:`markdown_key`)."""
+
+        @pass_context
+        def markdown2html(self, context, source):
+            key = markdown_key(self, context, source)
+            if key not in _MARKDOWN:
+                if len(_MARKDOWN) >= MARKDOWN_KEPT:
+                    _MARKDOWN.clear()
+                _MARKDOWN[key] = HTMLExporter.markdown2html(self, context, source)
+            return _MARKDOWN[key]
 
         def from_notebook_node(self, nb, resources=None, **kw):
             from nbconvert.filters.highlight import Highlight2HTML
@@ -224,6 +235,22 @@ def _exporter_class() -> type:
     return CollectionHTMLExporter
 
 
+#: Markdown already converted, by :func:`markdown_key` (the two pages of a notebook share their Markdown
+#: cells and outputs); emptied when it holds this many.
+_MARKDOWN: dict[tuple, str] = {}
+MARKDOWN_KEPT = 2048
+
+
+def markdown_key(exporter: Any, context: Any, source: str) -> tuple:
+    """Everything nbconvert's ``markdown2html`` reads: the text, the cell's attachments, the notebook's
+    folder and the exporter's Markdown settings."""
+    attachments = context.get("cell", {}).get("attachments", {})
+    path = context.get("resources", {}).get("metadata", {}).get("path", "")
+    settings = (exporter.embed_images, exporter.anchor_link_text, exporter.exclude_anchor_links)
+    options = json.dumps(exporter.lexer_options, sort_keys=True, default=repr)
+    return source, json.dumps(attachments, sort_keys=True, default=repr), path, settings, options
+
+
 def exporter_options(exclude_input: bool) -> dict[str, Any]:
     """Options of the HTML exporter of a page kind (reader's page: no code)."""
     return {
@@ -232,6 +259,9 @@ def exporter_options(exclude_input: bool) -> dict[str, Any]:
         "exclude_input": exclude_input,
         "exclude_input_prompt": True,
         "exclude_output_prompt": True,
+        # the notebook is validated once, after the preprocessors, not after each of them (a dozen
+        # passes over every output otherwise: about a quarter of a page's rendering)
+        "optimistic_validation": True,
     }
 
 
