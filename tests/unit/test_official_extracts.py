@@ -8,7 +8,6 @@ import os
 import zipfile
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from helpers.errors import DataError
@@ -40,7 +39,7 @@ def cache(tmp_path, monkeypatch):
 
 
 def extracts_in(folder):
-    return sorted(folder.glob("*.extract.parquet")) if folder.exists() else []
+    return sorted(folder.glob("*.extract.*")) if folder.exists() else []
 
 
 def counting(monkeypatch):
@@ -164,7 +163,9 @@ def test_two_runs_give_identical_extracts(tmp_path, monkeypatch):
         (entry,) = extracts_in(tmp_path / run)
         digests.append((entry.name, hashlib.sha256(entry.read_bytes()).hexdigest()))
     assert digests[0] == digests[1]
-    table = pq.read_table(tmp_path / "a" / digests[0][0])
+    from helpers.official.formats import BACI
+
+    table = extracts_module.load_entry(tmp_path / "a" / digests[0][0], BACI).table
     assert [str(t) for t in table.schema.types] == ["int16", "int16", "int16", "int8", "double"]
 
 
@@ -342,32 +343,34 @@ def test_a_bad_value_in_a_later_range_names_its_line_and_keeps_nothing(tmp_path,
     assert extracts_in(cache) == []
 
 
-def test_a_question_reads_only_the_row_groups_of_its_importers(tmp_path, cache, monkeypatch):
+def test_a_question_touches_only_the_rows_of_its_importers(tmp_path, cache, monkeypatch):
+    import pyarrow as pa
+
     from helpers.official.archive import source_header
     from helpers.official.formats import BACI
     from helpers.official.read import read_file
 
-    monkeypatch.setattr(extracts_module, "ROW_GROUP_ROWS", 16)
     folder = baci_folder(tmp_path / "baci", {2022: many_rows()})
     prepare(folder)
     (entry,) = extracts_in(cache)
-    groups = pq.ParquetFile(entry).metadata.num_row_groups
-    assert groups > 8
-    read, whole = [], []
-    real_groups, real_read = pq.ParquetFile.read_row_groups, pq.ParquetFile.read
+    assert entry.suffix == ".arrow"
+    about = extracts_module.entry_metadata(entry)
+    importer = extracts_module.load_entry(entry, BACI).table.column("importer").to_numpy()
+    touched = []
+    real_concat = pa.concat_tables
     monkeypatch.setattr(
-        pq.ParquetFile, "read_row_groups", lambda self, g, **k: read.extend(g) or real_groups(self, g, **k)
+        extracts_module.pa, "concat_tables", lambda tables: touched.extend(tables) or real_concat(tables)
     )
-    monkeypatch.setattr(pq.ParquetFile, "read", lambda self, *a, **k: whole.append(1) or real_read(self, *a, **k))
     pair = read_flows(folder, "IRN", "IRQ")
-    assert whole == [] and 0 < len(read) <= groups // 2
+    assert sum(t.num_rows for t in touched) == int(((importer == 364) | (importer == 368)).sum()) < len(importer)
     file = folder / Y2022
     direct = read_file(file, source_header(file), BACI, "IRN", "IRQ", "chapter")
     pd.testing.assert_frame_equal(pair, direct.sort_values(["year", "exporter", "hs_code"], ignore_index=True))
-    read.clear()
+    touched.clear()
     imports = read_imports(folder, "IRQ")
-    assert whole == [] and 0 < len(read) <= groups // 2
+    assert sum(t.num_rows for t in touched) == int((importer == 368).sum()) <= len(importer) // 2
     assert set(imports["exporter"]) == {"IRN", "ARE", "TUR"} and set(imports["importer"]) == {"IRQ"}
+    assert about["format"] == BACI.name and about["file"] == Y2022
 
 
 def test_the_files_flows_joined_as_arrays_are_the_frames_joined(tmp_path, cache):
@@ -407,19 +410,40 @@ def test_prepare_stores_every_files_extract_before_it_returns(tmp_path, cache, m
     assert len(extracts_in(cache)) == 4  # the good file's extract is kept, the broken one has none
 
 
-def test_the_footers_importer_index_agrees_with_the_row_group_statistics(tmp_path, cache, monkeypatch):
+def test_the_importer_index_fits_the_rows_and_an_extract_it_does_not_fit_is_built_again(tmp_path, cache):
+    import json
+
     import numpy as np
     import pyarrow as pa
 
-    monkeypatch.setattr(extracts_module, "ROW_GROUP_ROWS", 16)
-    folder = baci_folder(tmp_path / "baci", {2022: many_rows()})
+    from helpers.official.formats import BACI
+
+    rows = {2021: [[2021, *r[1:]] for r in many_rows()], 2022: many_rows()}
+    folder = baci_folder(tmp_path / "baci", rows)
     prepare(folder)
-    (entry,) = extracts_in(cache)
-    stored = pq.ParquetFile(entry)
-    lows, highs = extracts_module.importer_ranges(stored.schema_arrow.metadata, stored)
-    assert len(lows) == stored.metadata.num_row_groups > 8
+    entry = next(e for e in extracts_in(cache) if extracts_module.entry_metadata(e)["file"] == Y2022)
+    table = extracts_module.load_entry(entry, BACI).table
+    meta = {k.encode(): v.encode() for k, v in extracts_module.entry_metadata(entry).items()}
+    codes, starts = extracts_module.importer_runs(meta, table)
+    importer = table.column("importer").to_numpy()
     for code in (364, 368, 784, 792, 999):
-        wanted = pa.array([code], type=pa.int16())
-        by_index = np.flatnonzero((lows <= code) & (code <= highs)).tolist()
-        assert by_index == extracts_module.row_groups_with(stored.metadata, 2, wanted)
-    assert extracts_module.importer_ranges({}, stored) is None  # no index: the statistics are read
+        spans = [range(s, e) for c, s, e in zip(codes, starts, [*starts[1:], len(importer)]) if c == code]
+        assert [n for span in spans for n in span] == np.flatnonzero(importer == code).tolist()
+    assert extracts_module.importer_runs({}, table) is None  # no index
+    shifted = json.dumps([codes.tolist(), [0, *(starts[1:] + 1).tolist()]]).encode()
+    assert extracts_module.importer_runs({b"importers": shifted}, table) is None  # an index off by a row
+    expected = read_imports(folder, "IRQ")
+    for damage in (b"", entry.read_bytes()[: entry.stat().st_size // 2], b"not an extract at all"):
+        entry.write_bytes(damage)
+        store.forget_digests()
+        pd.testing.assert_frame_equal(read_imports(folder, "IRQ"), expected)
+        assert extracts_module.load_entry(entry, BACI) is not None  # built again and kept
+    good = entry.read_bytes()
+    with pa.ipc.open_file(pa.BufferReader(good)) as reader:  # the same rows, under an index that does not fit
+        schema = reader.schema.with_metadata({**reader.schema.metadata, b"importers": shifted})
+        batch = pa.record_batch(reader.get_batch(0).columns, schema=schema)
+    with pa.OSFile(str(entry), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+        writer.write_batch(batch)
+    assert extracts_module.load_entry(entry, BACI) is None
+    pd.testing.assert_frame_equal(read_imports(folder, "IRQ"), expected)
+    assert entry.read_bytes() == good

@@ -23,11 +23,14 @@ Rules, stated here:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
 import re
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -192,7 +195,7 @@ def find_release_file(data_file: Source, prefix: str, rev: str | None = None) ->
     name = BACI_FILE_NAME.match(data_file.name)
     version = name["version"] if name else None
     stem = f"{prefix}HS{rev}_" if rev else prefix
-    candidates = sorted(p for p in data_file.parent.glob(f"{stem}V*.csv"))
+    candidates = _candidates(data_file.parent, f"{stem}V*.csv")
     if version:
         exact = [p for p in candidates if p.name.lower() == f"{stem}V{version}.csv".lower()]
         if exact:
@@ -209,6 +212,34 @@ def find_release_file(data_file: Source, prefix: str, rev: str | None = None) ->
         )
     note = f"{data_file.name}: using {candidates[0].name}, which is not of release V{version}" if version else None
     return candidates[0], note
+
+
+_LOOKUPS = threading.local()
+
+
+@contextlib.contextmanager
+def side_files_listed_once() -> Iterator[None]:
+    """While the block runs (one question over the files of a download), each folder is searched for
+    side files of a name pattern once, on this thread: a question reads many yearly files of one
+    release, each of which looks for the same code files. Nested blocks share the outer one's list."""
+    outer = getattr(_LOOKUPS, "found", None)
+    _LOOKUPS.found = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            _LOOKUPS.found = None
+
+
+def _candidates(folder, pattern: str) -> list:
+    """The files of ``folder`` (on disk or in an archive) whose names match ``pattern``, sorted."""
+    found = getattr(_LOOKUPS, "found", None)
+    if found is None:
+        return sorted(folder.glob(pattern))
+    key = (folder, pattern)
+    if key not in found:
+        found[key] = sorted(folder.glob(pattern))
+    return list(found[key])
 
 
 def baci_side_file(data_file: Source, prefix: str, rev: str | None = None) -> Source | None:

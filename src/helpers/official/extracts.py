@@ -37,8 +37,9 @@ Rules, stated here:
   rule. Duplicates are told by order, for a file sorted by ``t, i, j, k`` as CEPII publishes them;
   an unsorted file is checked by the row keys the fast pass kept when it is small (at most
   :data:`KEPT_BYTES`), else whole by the exact pass.
-* Stored as Parquet in the cache folder (:func:`helpers.config.flow_cache_dir`) under a key of the
-  file's content: :func:`helpers.official.store.content_key` (the file's bytes and name, its
+* Stored in the cache folder (:func:`helpers.config.flow_cache_dir`; :func:`entry_path`: a BACI
+  extract as an Arrow IPC file, a Comtrade one as Parquet) under a key of the file's content:
+  :func:`helpers.official.store.content_key` (the file's bytes and name, its
   release's code files, the reading code, :data:`EXTRACT_VERSION`), with each file's SHA-256
   remembered by path, size and times (:func:`helpers.official.store.source_digest`): a second read
   of an unchanged file hashes nothing. A plain BACI file the index does not know (by path, or by size
@@ -47,10 +48,13 @@ Rules, stated here:
   temporary name and renamed, so it is never half-written; a read that fails stores nothing, nor
   does one of a file that changed while it was read. With the cache off, the extract is built in
   memory for the call.
-* Layout: a BACI extract's rows are sorted by year, importer, exporter and chapter, in row groups of
-  :data:`ROW_GROUP_ROWS` with statistics of exporter and importer; a question (a pair, an importer)
-  reads the footer and only the row groups its importers can be in (:meth:`Extract.importer_rows`),
-  and the files' answers are joined as arrays before one frame is made (:class:`Flows`).
+* Layout: a BACI extract's rows are sorted by year, importer, exporter and chapter, in one
+  uncompressed record batch (written fast, and read by mapping the file into memory: nothing is
+  decoded), with an index in its schema's metadata of each run of rows of one year and importer
+  (:func:`importer_runs`, checked against the rows when loaded: an index that does not fit makes
+  the extract damaged, and it is rebuilt); a question (a pair, an importer) touches only its
+  importers' runs (:meth:`Extract.importer_rows`), and the files' answers are joined as arrays
+  before one frame is made (:class:`Flows`).
 * Progress: one bar per file on stderr while its extract is built, only when stderr is a terminal
   and never inside a kernel (the runner builds the extracts with :func:`prepare` before any kernel
   starts, so the kernels only read them).
@@ -108,7 +112,7 @@ from helpers.official.store import cache_folder, content_key
 from helpers.official.stream import Source, fail_at
 
 #: Bump when what an extract holds changes in a way the code fingerprint cannot see.
-EXTRACT_VERSION = 2  # 2: rows sorted by importer, in small row groups
+EXTRACT_VERSION = 3  # 2: rows sorted by importer, in small row groups; 3: BACI as Arrow IPC
 #: Bytes per range of a plain BACI file (ranges are parsed two at a time, one per core).
 RANGE_BYTES = 4 << 20
 #: A plain BACI file at least this big is parsed as several byte ranges, two at a time.
@@ -129,54 +133,36 @@ _BACI_SCHEMA = pa.schema(
 
 class Extract:
     """One file's extract: the format it was read by, the file's name and its table (see the module's
-    rules). A stored BACI extract is read lazily: :meth:`importer_rows` reads only the row groups that
-    can hold the importers asked for; :attr:`table` reads it whole."""
+    rules). A stored BACI extract is memory-mapped, not read: :meth:`importer_rows` takes only the
+    runs of rows of the importers asked for; :attr:`table` is the whole of it."""
 
-    def __init__(
-        self, fmt: Format, table: pa.Table | None, file: str, stored: pq.ParquetFile | None = None, ranges=None
-    ):
-        self.fmt, self.file, self._table, self._stored = fmt, file, table, stored
-        self._ranges = ranges  # each row group's lowest and highest importer, as the footer lists them
+    def __init__(self, fmt: Format, table: pa.Table, file: str, runs: tuple[np.ndarray, np.ndarray] | None = None):
+        self.fmt, self.file, self._table = fmt, file, table
+        self._runs = runs  # of a stored BACI extract: each run's importer, and where each run starts
 
     @property
     def table(self) -> pa.Table:
-        """The whole table (read from the stored file on first use)."""
-        if self._table is None:
-            self._table = self._stored.read(use_threads=False).replace_schema_metadata(None)
+        """The whole table."""
         return self._table
 
     def importer_rows(self, importers: pa.Array) -> dict[str, np.ndarray]:
         """The rows of a BACI extract whose importer is one of ``importers`` (int16), as arrays by
-        column: of a stored one, only the row groups whose importers can be among them are read."""
-        if self._table is not None or self._stored is None:
-            table = self.table
-        else:
-            if self._ranges is not None:
-                lows, highs = self._ranges
-                wanted = np.array(importers.to_pylist(), dtype=np.int64)[:, None]
-                groups = np.flatnonzero(((lows <= wanted) & (wanted <= highs)).any(axis=0)).tolist()
-            else:
-                groups = row_groups_with(self._stored.metadata, _BACI_SCHEMA.get_field_index("importer"), importers)
-            table = self._stored.read_row_groups(groups, use_threads=False) if groups else _BACI_SCHEMA.empty_table()
-        rows = {name: table.column(name).to_numpy() for name in _BACI_SCHEMA.names}
+        column: of a stored one, only the runs of rows of those importers are touched."""
+        table = self._table
+        if self._runs is not None:
+            codes, starts = self._runs
+            chosen = np.flatnonzero(np.isin(codes, importers.to_numpy()))
+            ends = np.append(starts[1:], table.num_rows)
+            slices = [table.slice(starts[n], ends[n] - starts[n]) for n in chosen.tolist()]
+            table = pa.concat_tables(slices) if slices else _BACI_SCHEMA.empty_table()
+        rows = {
+            name: np.concatenate([chunk.to_numpy() for chunk in table.column(name).chunks])
+            if table.column(name).num_chunks
+            else np.empty(0, dtype=_BACI_SCHEMA.field(name).type.to_pandas_dtype())
+            for name in _BACI_SCHEMA.names
+        }
         keep = np.isin(rows["importer"], importers.to_numpy())
         return {name: values[keep] for name, values in rows.items()}
-
-
-def row_groups_with(metadata: pq.FileMetaData, column: int, wanted: pa.Array) -> list[int]:
-    """The row groups whose statistics of ``column`` (min and max) do not rule out every value of
-    ``wanted``; a row group without statistics is always read."""
-    values = sorted(wanted.to_pylist())
-    groups = []
-    for group in range(metadata.num_row_groups):
-        stats = metadata.row_group(group).column(column).statistics
-        if stats is None or not stats.has_min_max:
-            groups.append(group)
-            continue
-        low, high = stats.min, stats.max
-        if any(low <= value <= high for value in values):
-            groups.append(group)
-    return groups
 
 
 class _Anomaly(Exception):
@@ -224,14 +210,16 @@ def _extract(file: Source, header: Header, fmt: Format, progress, finishing) -> 
     folder = cache_folder()
     if folder is None:
         return Extract(fmt, build(file, header, fmt, progress), file.name)
-    before = _stamp(file)
     key = None
     if not _hash_while_parsing(file, fmt):
         key = _key(file)
         if key is not None:
-            stored = _load(folder / f"{key}.extract.parquet", fmt)
+            stored = load_entry(entry_path(folder, key, fmt), fmt)
             if stored is not None:
                 return stored
+    # stamped before the key the build is stored under: a file that changes from here on is not kept
+    before = _stamp(file)
+    key = None if key is None else _key(file)  # a remembered digest, unless the file changed meanwhile
     make, hashed = _build(file, header, fmt, progress)
     if key is None:
         if hashed is not None:
@@ -242,7 +230,7 @@ def _extract(file: Source, header: Header, fmt: Format, progress, finishing) -> 
     def finish() -> Extract:
         built = Extract(fmt, make(), file.name)
         if keep:
-            _save(folder / f"{key}.extract.parquet", built)
+            _save(entry_path(folder, key, fmt), built)
         return built
 
     return finish() if finishing is None else finishing.submit(finish)
@@ -314,39 +302,85 @@ def _bar(file: Source, progress: bool | None):
     return tqdm(desc=file.name, unit=" rows", unit_scale=True, file=sys.stderr, leave=True)
 
 
-def _load(path: Path, fmt: Format) -> Extract | None:
-    """A stored extract (its footer read; its rows on demand), or None when there is none or it is
-    damaged (it is then rebuilt)."""
+def entry_path(folder: Path, key: str, fmt: Format) -> Path:
+    """Where the extract of ``key`` is kept: Arrow IPC for BACI (memory-mapped when read), Parquet for
+    Comtrade (whose repeated text Parquet's dictionaries store once)."""
+    return folder / f"{key}.extract.{'arrow' if fmt is BACI else 'parquet'}"
+
+
+def entry_metadata(path: Path) -> dict[str, str]:
+    """The metadata a kept extract carries (``format``, ``file`` and, for BACI, ``importers``)."""
+    if path.suffix == ".arrow":
+        with pa.memory_map(str(path)) as source:
+            schema = pa.ipc.open_file(source).schema
+    else:
+        schema = pq.read_schema(path)
+    return {k.decode(): v.decode() for k, v in (schema.metadata or {}).items()}
+
+
+def load_entry(path: Path, fmt: Format) -> Extract | None:
+    """A stored extract (a BACI one memory-mapped, its rows touched on demand), or None when there is
+    none or it is damaged (it is then rebuilt)."""
     try:
+        if fmt is BACI:
+            return _load_baci(path)
         stored = pq.ParquetFile(path)
         meta = stored.schema_arrow.metadata or {}
+        if meta.get(b"format") != fmt.name.encode():
+            return None
+        table = stored.read(use_threads=False).replace_schema_metadata(None)
     except (OSError, ValueError, pa.ArrowException):
         return None
-    if meta.get(b"format") != fmt.name.encode():
+    return Extract(fmt, table, meta.get(b"file", b"").decode())
+
+
+def _load_baci(path: Path) -> Extract | None:
+    """A stored BACI extract, memory-mapped: its one record batch and its index of importer runs, both
+    checked against each other (a file that does not fit is damaged: None)."""
+    reader = pa.ipc.open_file(pa.memory_map(str(path)))
+    meta = reader.schema.metadata or {}
+    if meta.get(b"format") != BACI.name.encode() or not reader.schema.remove_metadata().equals(_BACI_SCHEMA):
         return None
-    if fmt is not BACI or not stored.schema_arrow.remove_metadata().equals(_BACI_SCHEMA):
-        try:
-            table = stored.read(use_threads=False).replace_schema_metadata(None)
-        except (OSError, ValueError, pa.ArrowException):
-            return None
-        return Extract(fmt, table, meta.get(b"file", b"").decode())
-    return Extract(fmt, None, meta.get(b"file", b"").decode(), stored, importer_ranges(meta, stored))
+    if reader.num_record_batches != 1:
+        return None
+    table = pa.Table.from_batches([reader.get_batch(0)]).replace_schema_metadata(None)
+    runs = importer_runs(meta, table)
+    if runs is None:
+        return None
+    return Extract(BACI, table, meta.get(b"file", b"").decode(), runs)
 
 
-def importer_ranges(meta: dict, stored: pq.ParquetFile) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each row group's lowest and highest importer, from the footer's ``importers`` entry (written by
-    :func:`_save`); None when there is none or it does not fit the row groups (statistics then)."""
+def importer_runs(meta: dict, table: pa.Table) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each run of rows of one year and importer: its importer and where it starts, from the
+    ``importers`` entry :func:`_save` writes; None when there is none or it does not fit the rows."""
     try:
-        lows, highs = (np.array(side, dtype=np.int64) for side in json.loads(meta[b"importers"]))
+        codes, starts = (np.array(side, dtype=np.int64) for side in json.loads(meta[b"importers"]))
     except (KeyError, ValueError, TypeError):
         return None
-    groups = stored.metadata.num_row_groups
-    return (lows, highs) if lows.shape == highs.shape == (groups,) else None
+    rows = table.num_rows
+    if codes.shape != starts.shape or codes.ndim != 1 or (rows and (not starts.size or starts[0] != 0)):
+        return None
+    if starts.size and (np.any(starts[1:] <= starts[:-1]) or starts[-1] >= rows):
+        return None
+    if not rows and starts.size:
+        return None
+    importer = table.column("importer").to_numpy() if rows else np.empty(0, dtype=np.int16)
+    ends = np.append(starts[1:], rows)
+    first, last = importer[starts], importer[ends - 1] if starts.size else importer[:0]
+    if not (np.array_equal(first, codes) and np.array_equal(last, codes)):
+        return None
+    return codes, starts
 
 
-#: Rows per row group of a stored BACI extract (sorted by year and importer, so that a question about
-#: some importers reads a few row groups).
-ROW_GROUP_ROWS = 1 << 13
+def _runs_of(table: pa.Table) -> list[list[int]]:
+    """[importers, starts] of the table's runs of rows of one year and importer (sorted so by
+    :func:`_chapter_table`)."""
+    if not table.num_rows:
+        return [[], []]
+    year, importer = (table.column(c).combine_chunks().to_numpy() for c in ("year", "importer"))
+    change = np.concatenate([[True], (importer[1:] != importer[:-1]) | (year[1:] != year[:-1])])
+    starts = np.flatnonzero(change)
+    return [importer[starts].tolist(), starts.tolist()]
 
 
 def _save(path: Path, built: Extract) -> None:
@@ -357,24 +391,12 @@ def _save(path: Path, built: Extract) -> None:
         if built.fmt is not BACI:
             pq.write_table(built.table.replace_schema_metadata(metadata), temporary)
         else:
-            # one row group per ROW_GROUP_ROWS rows, and a small index of them in the footer: each row
-            # group's lowest and highest importer (so that a question reads no statistics)
-            importer = built.table.column("importer").to_numpy()
-            starts = np.arange(0, len(importer), ROW_GROUP_ROWS)
-            sides = [[], []]
-            if len(starts):
-                sides = [np.minimum.reduceat(importer, starts).tolist(), np.maximum.reduceat(importer, starts).tolist()]
-            metadata["importers"] = json.dumps(sides)
-            table = built.table.replace_schema_metadata(metadata)
-            with pq.ParquetWriter(
-                temporary,
-                table.schema,
-                compression="snappy",
-                use_dictionary=["year", "exporter", "importer", "chapter"],
-                write_statistics=["exporter", "importer"],
-            ) as writer:
-                for start in starts.tolist():
-                    writer.write_table(table.slice(start, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
+            # one record batch, uncompressed (read by mapping it: nothing decoded), and a small index
+            # of its runs of rows of one year and importer (a question touches only its importers' runs)
+            metadata["importers"] = json.dumps(_runs_of(built.table))
+            table = built.table.combine_chunks().replace_schema_metadata(metadata)
+            with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table, max_chunksize=max(table.num_rows, 1))
         temporary.replace(path)
     except (OSError, ValueError, pa.ArrowException):
         temporary.unlink(missing_ok=True)

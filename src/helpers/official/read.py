@@ -46,7 +46,7 @@ from helpers.official.archive import ArchiveMember, archive_members, is_archive,
 from helpers.official.baci import baci_countries, read_baci_file
 from helpers.official.comtrade import read_comtrade_file
 from helpers.official.comtrade_json import comtrade_json_countries, read_comtrade_json
-from helpers.official.countries import country_or_none, resolve_country
+from helpers.official.countries import country_or_none, resolve_country, side_files_listed_once
 from helpers.official.extracts import (
     Flows,
     comtrade_importer_flows,
@@ -160,6 +160,7 @@ def _pair(reporter: str, partner: str, level: str) -> tuple[str, str]:
     return first, second
 
 
+@side_files_listed_once()
 def read_flows(
     path: Path | str, reporter: str, partner: str, level: str = "chapter", progress: bool | None = None
 ) -> pd.DataFrame:
@@ -201,6 +202,7 @@ def _checked_and_sorted(parts: list[pd.DataFrame | Flows], shown: str) -> pd.Dat
     return flows.sort_values(FLOWS_ORDER, ignore_index=True)
 
 
+@side_files_listed_once()
 def download_countries(path: Path | str) -> list[str]:
     """ISO3 codes of every country that appears in the download at ``path``, sorted.
 
@@ -240,6 +242,7 @@ def download_part(file: Source, first: str, second: str, level: str) -> pd.DataF
     return cached_extract(file, first, second, level, reader)
 
 
+@side_files_listed_once()
 def read_imports(path: Path | str, importer: str, level: str = "chapter", progress: bool | None = None) -> pd.DataFrame:
     """Every country's exports to ``importer`` (ISO3) in the download at ``path``, by year and HS code,
     from the all-pairs extracts (built on first use, never reread after): one row per source, year,
@@ -274,6 +277,7 @@ def file_imports(file: Source, importer: str, level: str) -> pd.DataFrame | Flow
     return importer_parts(file, header, format_of(header, functools.partial(shown, file)), importer, level)
 
 
+@side_files_listed_once()
 def prepare(path: Path | str, progress: bool | None = None) -> int:
     """Build the all-pairs extract of every file of the download at ``path`` that has none yet (one
     read of each, with a bar per file on a terminal); return how many files the download has. The
