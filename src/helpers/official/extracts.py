@@ -1036,12 +1036,19 @@ def sorted_flows(parts: list[Flows | pd.DataFrame]) -> pd.DataFrame | None:
     if not parts or not all(isinstance(part, Flows) for part in parts):
         return None
     joined = _joined(parts)
-    keys = [joined[c] for c in ("year", "exporter", "importer", "chapter")]
-    order = np.lexsort(keys[::-1])
-    same = np.ones(max(len(order) - 1, 0), dtype=bool)
-    for column in keys:
-        ordered = column[order]
-        same &= ordered[1:] == ordered[:-1]
+    year, exporter, importer, chapter = (joined[c] for c in ("year", "exporter", "importer", "chapter"))
+    if len(year) and (year.min() < 0 or year.max() > 9999 or len(joined["isos"]) > 1000):
+        keys = [year, exporter, importer, chapter]
+        order = np.lexsort(keys[::-1])
+        same = np.ones(max(len(order) - 1, 0), dtype=bool)
+        for column in keys:
+            ordered = column[order]
+            same &= ordered[1:] == ordered[:-1]
+    else:  # one int64 a flow, ordered as (year, exporter, importer, chapter): one sort instead of four
+        packed = ((year * 1000 + exporter) * 1000 + importer) * 100 + chapter
+        order = np.argsort(packed, kind="stable")
+        ordered = packed[order]
+        same = ordered[1:] == ordered[:-1]
     if same.any():
         return None  # a flow in two files: the frames are checked as they are, and the error says where
     return _typed_frame(joined, order)
