@@ -308,7 +308,10 @@ def test_a_file_in_many_ranges_gives_the_extract_of_one_stream(tmp_path, monkeyp
     assert got.keys() == expected.keys()
     assert all(got[k] == pytest.approx(expected[k], rel=1e-12) for k in expected)
     importers = many.column("importer").to_numpy()
-    assert (importers[1:] >= importers[:-1]).all()  # kept by importer: a question reads a few row groups
+    assert (importers[1:] >= importers[:-1]).all()  # kept by importer: a question touches its importers' runs
+    keys = [many.column(c).to_numpy().astype("int64") for c in ("importer", "exporter", "chapter")]
+    packed = (keys[0] * 1000 + keys[1]) * 100 + keys[2]
+    assert (packed[1:] > packed[:-1]).all()  # and within an importer, by exporter and chapter
 
 
 def test_an_unsorted_file_in_many_ranges_gives_the_same_extract(tmp_path, monkeypatch):

@@ -891,8 +891,8 @@ def _columns_of(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
 
 def _chapter_table(pieces: list[tuple]) -> pa.Table:
     """The extract's table from the per-batch group sums: one row per (year, exporter, importer,
-    chapter), sorted by year, importer, exporter and chapter (so that the row groups of the stored
-    table each hold few importers).
+    chapter), sorted by year, importer, exporter and chapter (so that each importer's rows of a year are
+    one run, see :func:`importer_runs`).
 
     Each piece is (the groups' columns, sums) of a file read in order, the pieces in file order (a
     group split between batches is summed from its parts, in order), or (sorted group keys, sums)."""
@@ -911,23 +911,55 @@ def _chapter_table(pieces: list[tuple]) -> pa.Table:
             kept_sums[-1] = kept_sums[-1][:-1]
         kept_columns.append(columns)
         kept_sums.append(sums)
-    if kept_columns:
-        year, exporter, importer, chapter = (np.concatenate([c[n] for c in kept_columns]) for n in range(4))
-        sums = np.concatenate(kept_sums)
-    else:
-        year = exporter = importer = np.empty(0, dtype=np.int16)
-        chapter, sums = np.empty(0, dtype=np.int8), np.empty(0, dtype=np.float64)
-    if len(year) and year.min() == year.max():
-        order = np.argsort(importer, kind="stable")  # a radix sort of 16-bit codes
-    else:
-        order = np.lexsort((importer, year))
-    later = _pool().submit(lambda: [np.take(a, order) for a in (year, exporter, chapter)])  # on both cores
-    importer, sums = np.take(importer, order), np.take(sums, order)
-    year, exporter, chapter = later.result()
-    return pa.table(
-        [pa.array(year), pa.array(exporter), pa.array(importer), pa.array(chapter), pa.array(sums)],
-        schema=_BACI_SCHEMA,
+    parts = [(*columns, sums) for columns, sums in zip(kept_columns, kept_sums)]
+    years = {int(part[0][0]) for part in parts} | {int(part[0][-1]) for part in parts}
+    single = len(years) == 1 and all(
+        part[0].min() == part[0].max() and part[2].min() >= 0 and part[2].max() < 1000 for part in parts
     )
+    columns = _by_importer(parts) if single else _by_year_and_importer(parts)
+    return pa.table([pa.array(column) for column in columns], schema=_BACI_SCHEMA)
+
+
+_EXTRACT_DTYPES = (np.int16, np.int16, np.int16, np.int8, np.float64)
+
+
+def _by_importer(parts: list[tuple]) -> list[np.ndarray]:
+    """The parts' rows (year, exporter, importer, chapter, sum; one year), joined in order and sorted
+    stably by importer: a counting sort, each part's rows put in place on the two workers (the rows are
+    written once, into arrays made once)."""
+    total = sum(len(part[4]) for part in parts)
+    out = [np.empty(total, dtype=dtype) for dtype in _EXTRACT_DTYPES]
+    if not total:
+        return out
+    counts = np.stack([np.bincount(part[2], minlength=1000) for part in parts])  # codes 0-999 (checked)
+    first = np.concatenate([[0], np.cumsum(counts.sum(axis=0))[:-1]])
+    bases = first + np.cumsum(counts, axis=0) - counts  # where each part's rows of each importer begin
+
+    def place(n: int) -> None:
+        importer = parts[n][2]
+        order = np.argsort(importer, kind="stable")
+        ordered = importer[order]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+        slots = bases[n][ordered] + rank
+        for column, values in zip(out, parts[n]):
+            column[slots] = values[order]
+
+    halves = [range(0, len(parts), 2), range(1, len(parts), 2)]
+    later = _pool().submit(lambda: [place(n) for n in halves[1]])
+    for n in halves[0]:
+        place(n)
+    later.result()
+    return out
+
+
+def _by_year_and_importer(parts: list[tuple]) -> list[np.ndarray]:
+    """The parts' rows joined in order and sorted stably by year and importer (files of several years)."""
+    if not parts:
+        return [np.empty(0, dtype=dtype) for dtype in _EXTRACT_DTYPES]
+    year, exporter, importer, chapter, sums = (np.concatenate([p[n] for p in parts]) for n in range(5))
+    order = np.lexsort((importer, year))
+    return [np.take(column, order) for column in (year, exporter, importer, chapter, sums)]
 
 
 # ---------------------------------------------------------------------------
