@@ -134,33 +134,23 @@ _BACI_SCHEMA = pa.schema(
 class Extract:
     """One file's extract: the format it was read by, the file's name and its table (see the module's
     rules). A stored BACI extract is memory-mapped, not read: :meth:`importer_rows` takes only the
-    runs of rows of the importers asked for; :attr:`table` is the whole of it."""
+    runs of rows of the importers asked for; ``table`` is the whole of it."""
 
     def __init__(self, fmt: Format, table: pa.Table, file: str, runs: tuple[np.ndarray, np.ndarray] | None = None):
-        self.fmt, self.file, self._table = fmt, file, table
+        self.fmt, self.file, self.table = fmt, file, table
         self._runs = runs  # of a stored BACI extract: each run's importer, and where each run starts
-
-    @property
-    def table(self) -> pa.Table:
-        """The whole table."""
-        return self._table
 
     def importer_rows(self, importers: pa.Array) -> dict[str, np.ndarray]:
         """The rows of a BACI extract whose importer is one of ``importers`` (int16), as arrays by
         column: of a stored one, only the runs of rows of those importers are touched."""
-        table = self._table
+        table = self.table
         if self._runs is not None:
             codes, starts = self._runs
             chosen = np.flatnonzero(np.isin(codes, importers.to_numpy()))
             ends = np.append(starts[1:], table.num_rows)
             slices = [table.slice(starts[n], ends[n] - starts[n]) for n in chosen.tolist()]
             table = pa.concat_tables(slices) if slices else _BACI_SCHEMA.empty_table()
-        rows = {
-            name: np.concatenate([chunk.to_numpy() for chunk in table.column(name).chunks])
-            if table.column(name).num_chunks
-            else np.empty(0, dtype=_BACI_SCHEMA.field(name).type.to_pandas_dtype())
-            for name in _BACI_SCHEMA.names
-        }
+        rows = {name: table.column(name).to_numpy() for name in _BACI_SCHEMA.names}
         keep = np.isin(rows["importer"], importers.to_numpy())
         return {name: values[keep] for name, values in rows.items()}
 
@@ -358,16 +348,15 @@ def importer_runs(meta: dict, table: pa.Table) -> tuple[np.ndarray, np.ndarray] 
     except (KeyError, ValueError, TypeError):
         return None
     rows = table.num_rows
-    if codes.shape != starts.shape or codes.ndim != 1 or (rows and (not starts.size or starts[0] != 0)):
+    if codes.shape != starts.shape or codes.ndim != 1:
         return None
-    if starts.size and (np.any(starts[1:] <= starts[:-1]) or starts[-1] >= rows):
+    if not starts.size:
+        return (codes, starts) if not rows else None
+    if starts[0] != 0 or np.any(starts[1:] <= starts[:-1]) or starts[-1] >= rows:
         return None
-    if not rows and starts.size:
-        return None
-    importer = table.column("importer").to_numpy() if rows else np.empty(0, dtype=np.int16)
+    importer = table.column("importer").to_numpy()
     ends = np.append(starts[1:], rows)
-    first, last = importer[starts], importer[ends - 1] if starts.size else importer[:0]
-    if not (np.array_equal(first, codes) and np.array_equal(last, codes)):
+    if not (np.array_equal(importer[starts], codes) and np.array_equal(importer[ends - 1], codes)):
         return None
     return codes, starts
 
@@ -377,7 +366,7 @@ def _runs_of(table: pa.Table) -> list[list[int]]:
     :func:`_chapter_table`)."""
     if not table.num_rows:
         return [[], []]
-    year, importer = (table.column(c).combine_chunks().to_numpy() for c in ("year", "importer"))
+    year, importer = (table.column(c).to_numpy() for c in ("year", "importer"))
     change = np.concatenate([[True], (importer[1:] != importer[:-1]) | (year[1:] != year[:-1])])
     starts = np.flatnonzero(change)
     return [importer[starts].tolist(), starts.tolist()]
@@ -912,10 +901,9 @@ def _chapter_table(pieces: list[tuple]) -> pa.Table:
         kept_columns.append(columns)
         kept_sums.append(sums)
     parts = [(*columns, sums) for columns, sums in zip(kept_columns, kept_sums)]
-    years = {int(part[0][0]) for part in parts} | {int(part[0][-1]) for part in parts}
-    single = len(years) == 1 and all(
-        part[0].min() == part[0].max() and part[2].min() >= 0 and part[2].max() < 1000 for part in parts
-    )
+    years = {int(bound) for part in parts for bound in (part[0].min(), part[0].max())}
+    codes = all(part[2].min() >= 0 and part[2].max() < 1000 for part in parts)
+    single = len(years) == 1 and codes  # one year, importer codes a counting sort can take
     columns = _by_importer(parts) if single else _by_year_and_importer(parts)
     return pa.table([pa.array(column) for column in columns], schema=_BACI_SCHEMA)
 
