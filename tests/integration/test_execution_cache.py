@@ -87,17 +87,24 @@ def test_a_failed_run_is_never_stored_and_off_means_off(project, capsys, monkeyp
 
 
 def test_the_path_that_finds_nothing_to_do_imports_no_heavy_library(project, capsys):
+    """The whole command (``python -m helpers run`` with a parameter file and ``--set``), not the runner alone."""
     root = project
-    report(root, capsys)
-    code = (
-        "import sys; from pathlib import Path; from helpers import config; config.ROOT = Path(sys.argv[1]); "
-        "from helpers.pipeline import runner; "
-        "runner.run(None, notebook_dir=config.ROOT / 'notebooks', reports_dir=config.ROOT / 'reports', run_name='t'); "
-        "print(sorted(m for m in ('pandas', 'papermill', 'nbconvert', 'matplotlib', 'nbformat') if m in sys.modules))"
+    params = root / "p.yaml"
+    params.write_text("answer: 3\n", encoding="utf-8")
+    out = runner.run(
+        params, notebook_dir=root / "notebooks", reports_dir=root / "reports", run_name="p", overrides={"other": 4}
     )
-    env = {**__import__("os").environ, "COLLECTION_EXECUTION_CACHE": str(root / "cache")}
-    done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, env=env, check=True)
-    assert done.stdout.splitlines()[-3:] == ["01 reused", "02 reused", "[]"], done.stdout + done.stderr
+    assert "3 4" not in (out / "01-reads.html").read_text(encoding="utf-8")  # each notebook its own value
+    code = (
+        "import sys; from helpers.__main__ import main; main(sys.argv[1:]); "
+        "print(sorted(m for m in ('pandas', 'papermill', 'nbconvert', 'matplotlib', 'nbformat', 'yaml') "
+        "if m in sys.modules))"
+    )
+    env = {**os.environ, "COLLECTION_EXECUTION_CACHE": str(root / "cache"), config.ROOT_ENV: str(root)}
+    argv = [sys.executable, "-c", code, "run", "--params", "p.yaml", "--set", "other=4", "--name", "p"]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root, check=True)
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["01 reused", "02 reused"] and lines[-1] == "['yaml']", done.stdout + done.stderr
 
 
 def test_two_concurrent_runs_sharing_the_cache_both_succeed_and_the_next_reuses(project):

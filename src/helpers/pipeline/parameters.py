@@ -17,6 +17,7 @@ from typing import Any
 from helpers.config import NOTEBOOK_DIR, ROOT, display_path
 from helpers.errors import ParameterError
 from helpers.pipeline import schema
+from helpers.pipeline.overrides import parse_overrides  # noqa: F401 - the parameters' public name for it
 from helpers.pipeline.schema import Param
 
 RESERVED = ("notebooks",)
@@ -187,22 +188,6 @@ def resolve(raw: dict[str, Any], notebooks: list[Path], source: str = "parameter
     if errors:
         raise ParameterError(f"{source}: " + "\n".join(dict.fromkeys(errors)))
     return result
-
-
-def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """``KEY=VALUE`` pairs from the command line; values are read as YAML (``2030`` is an int, ``[a, b]`` a list)."""
-    import yaml
-
-    out: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ParameterError(f"--set takes KEY=VALUE; got {item!r}")
-        key, text = item.split("=", 1)
-        try:
-            out[key.strip()] = yaml.safe_load(text)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise ParameterError(f"--set {key}: value does not parse ({exc}); write dates as YYYY-MM-DD") from None
-    return out
 
 
 def load(

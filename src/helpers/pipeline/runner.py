@@ -853,7 +853,7 @@ def _commit() -> str:
 
 def main_run(args) -> int:
     """Entry point of ``python -m helpers run``."""
-    from helpers.pipeline.parameters import parse_overrides
+    from helpers.pipeline.overrides import parse_overrides  # light: the noop path imports no pandas
 
     try:
         out = run(
