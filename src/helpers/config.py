@@ -100,6 +100,11 @@ def flow_cache_dir() -> Path | None:
     return configured_cache_dir(FLOW_CACHE_ENV, "flows")
 
 
+#: The file in :func:`flow_cache_dir` that remembers each download file's SHA-256 by path, size and
+#: modification time (a memo of hashes, never an input of a result).
+FLOW_DIGEST_INDEX = "digests.json"
+
+
 def execution_cache_dir() -> Path | None:
     """Where the runner keeps executed notebooks for reuse (None: off or no usable home)."""
     return configured_cache_dir(EXECUTION_CACHE_ENV, "executions")

@@ -185,3 +185,37 @@ def test_a_download_without_the_pair_stops_the_run_before_any_kernel(tmp_path, m
         runner.run(None, reports_dir=tmp_path / "reports", overrides={"source": "comtrade", "data_path": str(data)})
     assert str(info.value).count("holds no rows for IRN and IRQ; it holds: ARE, TUR") == 1
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize(
+    "rows, rule",
+    [
+        # a broken rule in the pair's own rows
+        ([("27X", 364, 368, 5e8), ("27", 792, 368, 1e8)], "line 2, column 'cmdCode'"),
+        # ... and in another supplier's rows to the partner, which the importer's whole market reads
+        ([("27", 364, 368, 5e8), ("2X", 792, 368, 1e8)], "line 3, column 'cmdCode'"),
+        # the pair's rows summable by no rule: only a mode-of-transport breakdown
+        ([("27", 364, 368, 5e8, {"motCode": 2100}), ("27", 792, 368, 1e8)], "broken down by mode of transport"),
+        # the same row twice
+        ([("27", 364, 368, 5e8), ("27", 364, 368, 5e8)], "line 3, column 'cmdCode': the same year"),
+    ],
+)
+def test_a_download_whose_rows_break_a_rule_stops_the_run_once_before_any_kernel(tmp_path, monkeypatch, rows, rule):
+    """The kernels' questions are asked of the extracts before any kernel starts: one message, not one a notebook."""
+    import papermill
+
+    from helpers.errors import DataError
+    from tests.fixtures import COMTRADE_HEADER, comtrade_row, write
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a notebook was executed")
+
+    monkeypatch.setattr(papermill, "execute_notebook", refuse)
+    built = [
+        comtrade_row(r, p, "X", cmd, value, 2021, **(extra[0] if extra else {})) for cmd, r, p, value, *extra in rows
+    ]
+    data = write(tmp_path / "c.csv", COMTRADE_HEADER, built)
+    with pytest.raises(DataError) as info:
+        runner.run(None, reports_dir=tmp_path / "reports", overrides={"source": "comtrade", "data_path": str(data)})
+    assert str(info.value).startswith("c.csv") and str(info.value).count(rule) == 1, str(info.value)
+    assert not [p for p in (tmp_path / "reports").iterdir() if not p.name.startswith(".")]  # nothing written

@@ -139,3 +139,17 @@ def test_two_runs_storing_the_same_entry_at_once_both_succeed_and_one_entry_is_k
     meta = json.loads((found[0] / "entry.json").read_text(encoding="utf-8"))
     assert meta["deps"] == [["data/a.csv", "x", 1, 0, 0]]
     assert sorted(p.name for p in (found[0] / "run").rglob("*")) == ["01-x-fig1.svg", "01-x.ipynb", "figures"]
+
+
+def test_the_extracts_memo_of_download_hashes_is_no_input(tmp_path, monkeypatch):
+    """A kernel that reads an extract depends on it; the memo of hashes beside it, which any download read
+    anywhere adds to, is left out (else reading another download would make every notebook stale)."""
+    flows = tmp_path / "flows"
+    (flows / "ab").mkdir(parents=True)
+    monkeypatch.setenv(config.FLOW_CACHE_ENV, str(flows))
+    (flows / "ab" / "x.extract.arrow").write_bytes(b"rows")
+    (flows / config.FLOW_DIGEST_INDEX).write_text("{}", encoding="utf-8")
+    with executions.recording() as opened:
+        (flows / "ab" / "x.extract.arrow").read_bytes()
+        (flows / config.FLOW_DIGEST_INDEX).read_text(encoding="utf-8")
+    assert sorted(opened) == [str(flows / "ab" / "x.extract.arrow")]

@@ -285,3 +285,16 @@ def test_a_download_the_reader_refuses_is_left_to_the_notebook_that_reads_it(tmp
         declared = {p.name: p for p in schema.parameters_of("01-trade-volume")}
         found = schema.problems({"source": "comtrade", "data_path": str(path)}, declared)
         assert not [m for m in found if "holds no rows" in m]
+
+
+def test_a_baci_zip_as_downloaded_is_checked_like_its_folder(no_kernels, tmp_path):
+    """``data_path`` may be the release's zip: the pair check reads it in place, as it reads a folder."""
+    from tests.fixtures.official_layouts import baci_zip
+
+    years = {2022: [[2022, 364, 368, "270900", 100.25, 1.0], [2022, 792, 784, "010121", 5.0, 1.0]]}
+    archive = baci_zip(tmp_path / "BACI_HS17_V202501.zip", years, folder="BACI_HS17_V202501/")
+    out = params.load(None, NOTEBOOKS, {"source": "baci", "data_path": str(archive)})
+    assert out["01-trade-volume"]["data_path"] == str(archive)
+    with pytest.raises(ParameterError) as info:
+        params.load(None, NOTEBOOKS, {"source": "baci", "data_path": str(archive), "reporter": "IRN", "partner": "TUR"})
+    assert "holds no rows for IRN and TUR; it holds: ARE, IRN, IRQ, TUR" in str(info.value)

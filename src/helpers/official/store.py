@@ -48,7 +48,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from helpers.config import flow_cache_dir
+from helpers.config import FLOW_DIGEST_INDEX, flow_cache_dir
 from helpers.errors import DataError
 from helpers.official.archive import ArchiveMember
 from helpers.official.countries import release_code_files
@@ -58,7 +58,7 @@ from helpers.official.stream import Source
 #: Bump when the reading rules change in a way the code fingerprint cannot see.
 CACHE_VERSION = 2
 #: The index of remembered file digests, in the cache folder.
-DIGEST_INDEX = "digests.json"
+DIGEST_INDEX = FLOW_DIGEST_INDEX
 
 _OFFICIAL = Path(__file__).resolve().parent
 _NOT_READING_CODE = {"samples.py"}

@@ -178,13 +178,18 @@ def download_dependencies(parameters: dict[str, Any]) -> list[list]:
 def watched(extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> tuple[list[str], list[str]]:
     """Folders whose opened files are recorded (the project, the official extracts, the downloads) and
     those left out (the environment, the package's code: both are in the key; ``left_out``: the run's
-    own output, such as the reports folder, which is made from the entry and is no input of it)."""
+    own output, such as the reports folder, which is made from the entry and is no input of it; and the
+    official extracts' memo of download hashes)."""
     watch = {config.ROOT, config.ROOT.resolve(), *extra}
     flows = config.flow_cache_dir()
     if flows is not None:
         watch.add(flows)
-    skip = {Path(sys.prefix), _PACKAGE, config.ROOT / ".git", config.ROOT / ".venv", *left_out}
-    return [str(p) + os.sep for p in watch], [str(p) + os.sep for p in skip]
+    left = {Path(sys.prefix), _PACKAGE, config.ROOT / ".git", config.ROOT / ".venv", *left_out}
+    skip = [str(p) + os.sep for p in left]
+    if flows is not None:
+        # the memo of the downloads' hashes: any download read anywhere adds to it, no result comes from it
+        skip.append(str(flows / config.FLOW_DIGEST_INDEX))
+    return [str(p) + os.sep for p in watch], skip
 
 
 def kernel_context(log: Path, extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> dict[str, str]:

@@ -376,7 +376,8 @@ def checked_parameters(
     if cache is None:
         from helpers.pipeline import parameters as params_mod
 
-        return Checked(params_mod.load(params_file, every, overrides))
+        per_notebook = params_mod.load(params_file, every, overrides)
+        return Checked(per_notebook, official=official_values(every, per_notebook))
     key = cache.parameters_key(params_file, overrides, every)
     memo = cache.get_parameters(key)
     if memo is not None:
@@ -449,6 +450,27 @@ def prepare_downloads(per_notebook: dict[str, dict[str, Any]]) -> None:
 
     for data_path in _official_paths(per_notebook):
         official.prepare(config.resolve_path(data_path))
+    ask_the_kernels_questions(per_notebook)
+
+
+def ask_the_kernels_questions(per_notebook: dict[str, dict[str, Any]]) -> None:
+    """Ask each download, from its extracts, what the kernels will ask it (the pair's flows in the format
+    ``source`` names, the partner's imports from every supplier), so that a rule broken in the rows they
+    read stops the run once, here, instead of failing every notebook that reads them."""
+    import warnings
+
+    from helpers import evidence, official
+
+    asked = {
+        (p["source"], str(p["data_path"]), str(p["reporter"]).upper(), str(p["partner"]).upper())
+        for p in per_notebook.values()
+        if p.get("source") in ("comtrade", "baci") and p.get("data_path") and p.get("reporter") and p.get("partner")
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", official.OfficialDataWarning)  # the notebooks say them
+        for source, data_path, reporter, partner in sorted(asked):
+            evidence.load_official(source, data_path, reporter, partner)
+            official.read_imports(config.resolve_path(data_path), partner, progress=False)
 
 
 def official_downloads(per_notebook: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

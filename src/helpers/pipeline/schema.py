@@ -514,8 +514,14 @@ def _has_pair_rows(path: Path, reporter: str, partner: str, files: tuple[tuple[s
         return len(official.read_flows(path, reporter, partner, progress=False)) > 0
 
 
+def _content_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of the download's files: the file or archive itself, or every
+    file in the folder (its code files too)."""
+    files = [path] if path.is_file() else sorted(f for f in path.iterdir() if f.is_file())
+    return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+
+
 def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
-    from helpers import official
     from helpers.config import resolve_path
     from helpers.errors import DataError, ParameterError
 
@@ -527,8 +533,7 @@ def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
         return []  # reported by the countries' own checks
     path = resolve_path(str(data_path))
     try:
-        stamp = tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in official.data_files(path))
-        if _has_pair_rows(path, reporter, partner, stamp):
+        if _has_pair_rows(path, reporter, partner, _content_stamp(path)):
             return []
     except (DataError, ParameterError, OSError):
         return []  # a missing, damaged or mismatched download is reported where it is read
