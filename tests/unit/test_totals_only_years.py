@@ -264,3 +264,11 @@ def test_a_download_of_totals_only_leaves_composition_unverifiable_and_total_tra
     assert all("(2020, 2021: totals only)" in b for b in composition_rows["basis"])
     two_way = by_reading(table).loc["two-way trade in the latest year before the report"]
     assert (two_way["year"], two_way["official_value"]) == (2021, 10e9)
+
+
+def test_the_composition_claims_read_the_best_ranked_side_of_the_year():
+    # the importer's report comes before the exporter's (OFFICIAL_PREFERENCE), as for every official series
+    both = pair_shares(breakdown(2020, ITEMISED_2017), breakdown(2020, ITEMISED_2018, "importer"))
+    rows = by_reading(results(both))
+    assert rows.loc["leather (HS 41–43)", "official_value"] == pytest.approx(0.03)
+    assert rows.loc["leather (HS 41–43)", "basis"].endswith("2020 · comtrade · importer")

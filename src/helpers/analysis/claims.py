@@ -43,7 +43,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from helpers.analysis import counting
+from helpers.analysis import counting, official
 from helpers.answers import Unanswered, is_answered, or_unanswered
 
 #: The rating scale, mapped to schema.org ClaimReview: rating -> (ClaimReview ``alternateName``, ``ratingValue``).
@@ -1271,6 +1271,16 @@ def _share_reading(shares: pd.DataFrame, ids: set[str], target: float, tolerance
     return share, _range_result(share, share + rest, target, tolerance), note
 
 
+def _side_rank(label: str) -> int:
+    """The place of a breakdown's source and side ('2020 · comtrade · importer') in
+    :data:`helpers.analysis.official.OFFICIAL_PREFERENCE` (BACI's reconciled value, then the importer's report,
+    then the exporter's); a label it does not name comes last."""
+    parts = label.split(" · ")
+    key = tuple(parts[1:3]) if len(parts) >= 3 else ()
+    ranks = [i for i, (source, side, _) in enumerate(official.OFFICIAL_PREFERENCE) if (source, side) == key]
+    return ranks[0] if ranks else len(official.OFFICIAL_PREFERENCE)
+
+
 def _no_breakdown(years: list[int]) -> str:
     """The basis of a composition reading no year decides: every year before the date gives totals only."""
     return f"no year before the date has a product breakdown ({_totals_only(years)})"
@@ -1428,7 +1438,8 @@ def official_results(
         if "c09-agriculture-largest" in stated.index:
             add("c09-agriculture-largest", "the largest category", year, None, None, "share", "unverifiable", basis)
     if pair is not None:
-        first = pair[pair["breakdown"] == pair["breakdown"].iloc[0]]  # one breakdown: the best-ranked side
+        # one breakdown: the best-ranked side (ties: the first label)
+        first = pair[pair["breakdown"] == min(pair["breakdown"].unique(), key=_side_rank)]
         year, basis = int(first["year"].iloc[0]), f"{label}; {first['breakdown'].iloc[0]}"
         if later:
             basis += f"; latest year with a product breakdown ({_totals_only(later)})"
