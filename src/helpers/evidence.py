@@ -330,14 +330,16 @@ class OfficialEvidence:
             "the required growth cannot be computed."
         )
 
-    def category_shares(self, include_energy: bool = True) -> pd.DataFrame | Unanswered:
-        """Category shares of the reporter's exports to the partner per year and reporting side."""
+    def category_table(self, include_energy: bool = True) -> pd.DataFrame | Unanswered:
+        """Category shares of the reporter's exports to the partner per year and reporting side, a year given as
+        totals only as one "not itemised" share (what the claims on official data read, to name such years);
+        an Unanswered when the download lacks the direction."""
         from helpers.tables import read_table
 
         missing = self.absent(self.reporter, self.partner)
         if missing:
             return Unanswered(missing)
-        shares = official.category_shares(
+        return official.category_shares(
             self.flows,
             self.reporter,
             self.partner,
@@ -345,6 +347,13 @@ class OfficialEvidence:
             read_table("concordance_hs"),
             include_energy=include_energy,
         )
+
+    def category_shares(self, include_energy: bool = True) -> pd.DataFrame | Unanswered:
+        """Category shares of the reporter's exports to the partner per year and reporting side (a year given
+        as totals only is drawn as "not itemised"); an Unanswered when no year has a share to draw."""
+        shares = self.category_table(include_energy)
+        if isinstance(shares, Unanswered):
+            return shares
         direction = f"{self.reporter}→{self.partner}"
         if shares.empty:
             energy = "" if include_energy else " once energy is left out"
@@ -432,7 +441,7 @@ class OfficialEvidence:
             as_of,
             self.two_way(),
             self.reporter_share(),
-            self.category_shares(),
+            self.category_table(),  # a year with totals only is named, never read as zero shares
             self.market_composition(),
             reported_two_way,
             ranges,

@@ -43,7 +43,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from helpers.analysis import counting
+from helpers.analysis import counting, official
 from helpers.answers import Unanswered, is_answered, or_unanswered
 
 #: The rating scale, mapped to schema.org ClaimReview: rating -> (ClaimReview ``alternateName``, ``ratingValue``).
@@ -1221,6 +1221,91 @@ def _category_share(shares: pd.DataFrame, ids: set[str]) -> float:
     return float(shares.loc[shares["category_id"].isin(ids), "share"].sum())
 
 
+#: The ``kind`` of the part of a composition that no HS chapter itemises (Comtrade TOTAL rows).
+NOT_ITEMISED = "not itemised"
+
+
+def _latest_itemised(
+    frame: pd.DataFrame | Unanswered, as_of: pd.Timestamp, group: str
+) -> tuple[pd.DataFrame | None, list[int]]:
+    """The latest full calendar year before ``as_of`` with a product breakdown, for a composition claim.
+
+    ``frame`` has ``year``, ``kind`` and ``share`` per category; ``group`` names what one breakdown is
+    (``breakdown``: one source and side; ``year``: the whole year). A group whose every share is "not itemised"
+    (totals only) is no breakdown: its zeros are never read as shares. Returns the rows of that year's groups
+    that itemise something and the later years before ``as_of`` that give totals only; (None, every year before
+    ``as_of``) when none has a breakdown; (None, []) when ``frame`` has no year before ``as_of``."""
+    if not is_answered(frame) or frame.empty:
+        return None, []
+    before = frame[frame["year"] < as_of.year]
+    if before.empty:
+        return None, []
+    itemised = before["kind"].ne(NOT_ITEMISED).groupby(before[group]).transform("any")
+    kept = before[itemised]
+    if kept.empty:
+        return None, sorted({int(y) for y in before["year"]})
+    year = kept["year"].max()
+    return kept[kept["year"] == year], sorted({int(y) for y in before["year"] if y > year})
+
+
+def _totals_only(years: list[int]) -> str:
+    """'2020: totals only' for the years named ('' for none)."""
+    return f"{', '.join(map(str, years))}: totals only" if years else ""
+
+
+def _range_result(low: float, high: float, target: float, tolerance: float) -> str:
+    """The result of a share known to lie between ``low`` and ``high`` (the part not itemised may belong to it):
+    decided only when both ends decide it the same way."""
+    ends = {counting.compare(low, "exact", target, tolerance), counting.compare(high, "exact", target, tolerance)}
+    return judge([ends.pop()]) if len(ends) == 1 else "unverifiable"
+
+
+def _share_reading(shares: pd.DataFrame, ids: set[str], target: float, tolerance: float) -> tuple[float, str, str]:
+    """(share, result, note) of the categories ``ids`` in one breakdown: the part not itemised is a gap, never
+    a zero, so with one the share lies between the itemised share and that plus the gap (see :func:`_range_result`)."""
+    share = _category_share(shares, ids)
+    rest = float(shares.loc[shares["kind"] == NOT_ITEMISED, "share"].sum())
+    if rest <= 1e-9:
+        return share, judge([counting.compare(share, "exact", target, tolerance)]), ""
+    note = f"; {rest:.0%} not itemised (totals only): the share is {share:.0%}–{share + rest:.0%}"
+    return share, _range_result(share, share + rest, target, tolerance), note
+
+
+def _side_rank(label: str) -> int:
+    """The place of a breakdown's source and side ('2020 · comtrade · importer') in
+    :data:`helpers.analysis.official.OFFICIAL_PREFERENCE` (BACI's reconciled value, then the importer's report,
+    then the exporter's); a label it does not name comes last."""
+    parts = label.split(" · ")
+    key = tuple(parts[1:3]) if len(parts) >= 3 else ()
+    ranks = [i for i, (source, side, _) in enumerate(official.OFFICIAL_PREFERENCE) if (source, side) == key]
+    return ranks[0] if ranks else len(official.OFFICIAL_PREFERENCE)
+
+
+def _no_breakdown(years: list[int]) -> str:
+    """The basis of a composition reading no year decides: every year before the date gives totals only."""
+    return f"no year before the date has a product breakdown ({_totals_only(years)})"
+
+
+def _largest_reading(shares: pd.DataFrame) -> tuple[str, float, str]:
+    """(reading, share, result) of "agriculture is the largest category" in one breakdown. The part not
+    itemised may belong to any category: agriculture is decided the largest only if it stays so with all of
+    that part given to the next category, and decided not the largest only if it stays so with all of it
+    given to agriculture."""
+    itemised = shares[shares["kind"] != NOT_ITEMISED].sort_values("share", ascending=False)
+    rest = float(shares.loc[shares["kind"] == NOT_ITEMISED, "share"].sum())
+    top = itemised.iloc[0]
+    if rest <= 1e-9:
+        found = "consistent" if top["category_id"] == "agriculture" else "inconsistent"
+        return f"the largest category is {top['category']}", float(top["share"]), found
+    if top["category_id"] == "agriculture":
+        second = float(itemised["share"].iloc[1]) if len(itemised) > 1 else 0.0
+        found = "consistent" if float(top["share"]) >= second + rest else "unverifiable"
+    else:
+        agriculture = _category_share(itemised, {"agriculture"})
+        found = "inconsistent" if agriculture + rest < float(top["share"]) else "unverifiable"
+    return f"the largest itemised category is {top['category']} ({rest:.0%} not itemised)", float(top["share"]), found
+
+
 def official_results(
     claims_: pd.DataFrame,
     as_of: str,
@@ -1241,6 +1326,12 @@ def official_results(
     year (as :func:`helpers.analysis.official.category_shares`); ``market_composition``: categories of the
     partner's imports from all suppliers; ``reported_two_way(year)``: the reported two-way figure for a
     calendar year (None if none); ``reported_share``: the reported ranges of the share per year.
+
+    A composition claim is rated on the latest year before the date that has a product breakdown (HS chapters):
+    a year given as totals only (Comtrade TOTAL rows) is never read as zero shares, and the basis names it; with
+    no such year the composition readings are unverifiable. A part not itemised in the year rated is a gap: a
+    share is decided only when the result holds whichever category that part belongs to. The claims about total
+    trade (two-way trade, the reporter's share of the partner's imports) use every year, totals-only ones too.
     """
     when = pd.Timestamp(as_of)
     tol = default_tolerances()
@@ -1312,78 +1403,63 @@ def official_results(
                 f"{label}; rank {int(r['rank'])} of {int(r['suppliers'])} suppliers; {r['basis']}",
                 reported,
             )
-        market_ = _latest(market_composition, when)
+        market_, later = _latest_itemised(market_composition, when, "year")
+        reading = "the ten categories' share of Iraq's imports from all countries"
         if market_ is not None:
-            ten = float(market_.loc[market_["kind"] == "chamber_ten", "share"].sum())
-            add(
-                "c07-share-65pct",
-                "the ten categories' share of Iraq's imports from all countries",
-                int(market_.iloc[0]["year"]),
-                target,
-                ten,
-                "share",
-                result(counting.compare(ten, "exact", target, tol["share_points"])),
-                label,
-            )
-    pair = _latest(
-        pair_shares.assign(year=pair_shares["start"].dt.year) if is_answered(pair_shares) else pair_shares, when
+            ten_ids = set(market_.loc[market_["kind"] == "chamber_ten", "category_id"])
+            ten, found, note = _share_reading(market_, ten_ids, target, tol["share_points"])
+            basis = label + note + (f"; latest year with a product breakdown ({_totals_only(later)})" if later else "")
+            add("c07-share-65pct", reading, int(market_.iloc[0]["year"]), target, ten, "share", found, basis)
+        elif later:
+            add("c07-share-65pct", reading, later[-1], target, None, "share", "unverifiable", _no_breakdown(later))
+    pair, later = _latest_itemised(
+        pair_shares.assign(year=pair_shares["start"].dt.year) if is_answered(pair_shares) else pair_shares,
+        when,
+        "breakdown",
     )
-    if pair is not None:
-        first = pair[pair["breakdown"] == pair["breakdown"].iloc[0]]  # one breakdown: the best-ranked side
-        year, basis = int(first["year"].iloc[0]), f"{label}; {first['breakdown'].iloc[0]}"
-        ten = float(first.loc[first["kind"] == "chamber_ten", "share"].sum())
-        energy = _category_share(first, {"energy"})
+    share_readings = (
+        ("c08-agriculture-30pct", "agricultural products alone (HS 01–14, as mapped)", {"agriculture"}),
+        ("c08-agriculture-30pct", "agriculture with food industries (HS 01–24)", {"agriculture", "food_industry"}),
+        ("c10-leather-3pct", "leather (HS 41–43)", {"leather"}),
+    )
+    if pair is None and later:
+        # years before the date, none with a product breakdown: every composition reading is unverifiable
+        year, basis = later[-1], _no_breakdown(later)
         if "c07-share-65pct" in stated.index:
             target = float(stated["c07-share-65pct"]) / 100
-            add(
-                "c07-share-65pct",
+            for reading in (
                 "the ten categories' share of Iran's exports to Iraq",
-                year,
-                target,
-                ten,
-                "share",
-                result(counting.compare(ten, "exact", target, tol["share_points"])),
-                basis,
-            )
-            add(
-                "c07-share-65pct",
                 "energy's share of Iran's exports to Iraq",
-                year,
-                target,
-                energy,
-                "share",
-                result(counting.compare(energy, "exact", target, tol["share_points"])),
-                basis,
-            )
-        for claim_id, reading, ids in (
-            ("c08-agriculture-30pct", "agricultural products alone (HS 01–14, as mapped)", {"agriculture"}),
-            ("c08-agriculture-30pct", "agriculture with food industries (HS 01–24)", {"agriculture", "food_industry"}),
-            ("c10-leather-3pct", "leather (HS 41–43)", {"leather"}),
-        ):
+            ):
+                add("c07-share-65pct", reading, year, target, None, "share", "unverifiable", basis)
+        for claim_id, reading, _ in share_readings:
             if claim_id in stated.index and pd.notna(stated[claim_id]):
-                target, share = float(stated[claim_id]) / 100, _category_share(first, ids)
-                add(
-                    claim_id,
-                    reading,
-                    year,
-                    target,
-                    share,
-                    "share",
-                    result(counting.compare(share, "exact", target, tol["category_points"])),
-                    basis,
-                )
+                add(claim_id, reading, year, float(stated[claim_id]) / 100, None, "share", "unverifiable", basis)
         if "c09-agriculture-largest" in stated.index:
-            top = first.sort_values("share", ascending=False).iloc[0]
-            add(
-                "c09-agriculture-largest",
-                f"the largest category is {top['category']}",
-                year,
-                None,
-                float(top["share"]),
-                "share",
-                "consistent" if top["category_id"] == "agriculture" else "inconsistent",
-                basis,
-            )
+            add("c09-agriculture-largest", "the largest category", year, None, None, "share", "unverifiable", basis)
+    if pair is not None:
+        # one breakdown: the best-ranked side (ties: the first label)
+        first = pair[pair["breakdown"] == min(pair["breakdown"].unique(), key=_side_rank)]
+        year, basis = int(first["year"].iloc[0]), f"{label}; {first['breakdown'].iloc[0]}"
+        if later:
+            basis += f"; latest year with a product breakdown ({_totals_only(later)})"
+        ten_ids = set(first.loc[first["kind"] == "chamber_ten", "category_id"])
+        if "c07-share-65pct" in stated.index:
+            target = float(stated["c07-share-65pct"]) / 100
+            for reading, ids in (
+                ("the ten categories' share of Iran's exports to Iraq", ten_ids),
+                ("energy's share of Iran's exports to Iraq", {"energy"}),
+            ):
+                share, found, note = _share_reading(first, ids, target, tol["share_points"])
+                add("c07-share-65pct", reading, year, target, share, "share", found, basis + note)
+        for claim_id, reading, ids in share_readings:
+            if claim_id in stated.index and pd.notna(stated[claim_id]):
+                target = float(stated[claim_id]) / 100
+                share, found, note = _share_reading(first, ids, target, tol["category_points"])
+                add(claim_id, reading, year, target, share, "share", found, basis + note)
+        if "c09-agriculture-largest" in stated.index:
+            reading, share, found = _largest_reading(first)
+            add("c09-agriculture-largest", reading, year, None, share, "share", found, basis)
     return pd.DataFrame(rows, columns=OFFICIAL_COLUMNS)
 
 
@@ -1394,6 +1470,8 @@ def side_by_side(verdicts: pd.DataFrame, official: pd.DataFrame) -> pd.DataFrame
 
     def shown(r) -> str:
         value = r.official_value
+        if value is None or pd.isna(value):  # no figure decides it (e.g. a year with totals only)
+            return f"{r.reading} ({r.year}): {r.official_result}, no figure"
         number = f"{value:.0%}" if r.unit == "share" else f"${value / 1e9:.2f}bn" if r.unit == "USD" else f"{value:.2f}"
         return f"{r.reading} ({r.year}): {r.official_result}, {number}"
 

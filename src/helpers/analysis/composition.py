@@ -286,14 +286,15 @@ def rebased_breakdowns(shares: pd.DataFrame) -> int:
 
 @or_unanswered
 def top_category(shares: pd.DataFrame) -> tuple[int, str, float] | None:
-    """(year, category, share) of the largest mapped category in the latest year of ``shares``; ties go
-    to the first label in alphabetical order. None when the latest year maps nothing."""
-    latest_year = int(shares["start"].max().year)
-    newest = shares[shares["start"].dt.year == latest_year]
-    mapped = newest[~newest["kind"].isin(["not itemised", "unmapped"])]
-    top = mapped.sort_values(["share", "category"], ascending=[False, True]).head(1)
-    if top.empty:
+    """(year, category, share) of the largest mapped category in the latest year of ``shares`` that maps one;
+    ties go to the first label in alphabetical order. A later year that maps nothing (totals only, or chapters
+    the concordance lacks) is skipped, never read as zero shares. None when no year maps anything."""
+    mapped = shares[~shares["kind"].isin([NOT_ITEMISED, "unmapped"])]
+    if mapped.empty:
         return None
+    latest_year = int(mapped["start"].max().year)
+    newest = mapped[mapped["start"].dt.year == latest_year]
+    top = newest.sort_values(["share", "category"], ascending=[False, True]).head(1)
     return latest_year, str(top["category"].iloc[0]), float(top["share"].iloc[0])
 
 

@@ -335,15 +335,20 @@ def _composition_finding(pair, pairs, ranges, itemised: dict[str, str], official
         return f"No composition for {pair.name}. {official_shares.reason}"
     top = composition.top_category(official_shares)
     if top is None:
-        latest = int(official_shares["start"].max().year)
         return (
             f"From official {source} statistics for {pair.name}: {pair.exporter_name}'s exports to "
-            f"{pair.importer_name} in {latest} map to no category (totals only, or chapters the concordance lacks)."
+            f"{pair.importer_name} map to no category in any year (totals only, or chapters the concordance lacks)."
         )
     year, category, share = top
+    later = sorted({int(y) for y in official_shares["start"].dt.year if y > year})
+    unmapped = (
+        f"; {year_spans(later)}: no HS chapter mapped to a category (totals only, or chapters the concordance lacks)"
+        if later
+        else ""
+    )
     return (
         f"From official {source} statistics for {pair.name}: the largest category of {pair.exporter_name}'s "
-        f"exports to {pair.importer_name} in {year} was {category} ({pct(share, 0)})."
+        f"exports to {pair.importer_name} in {year} was {category} ({pct(share, 0)}){unmapped}."
     )
 
 

@@ -101,7 +101,10 @@ def composition(flows: pd.DataFrame, categories: pd.DataFrame, concordance: pd.D
 
 
 def kind_shares(composition_: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
-    """Per year, the share of the categories of the given kinds together (e.g. the ten categories)."""
+    """Per year, the share of the categories of the given kinds together (e.g. the ten categories): 0 in a year
+    whose breakdown has none of them, missing (never 0) in a year with no breakdown (totals only)."""
     hit = composition_[composition_["kind"].isin(kinds)]
-    out = hit.groupby("year")["share"].sum().reindex(composition_["year"].unique(), fill_value=0.0)
+    itemised = composition_.loc[composition_["kind"] != "not itemised", "year"].unique()
+    out = hit.groupby("year")["share"].sum().reindex(itemised, fill_value=0.0)
+    out = out.reindex(composition_["year"].unique())
     return out.rename("share").rename_axis("year").reset_index().sort_values("year", ignore_index=True)
