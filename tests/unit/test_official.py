@@ -377,6 +377,56 @@ def test_two_releases_of_one_year_would_double_count(tmp_path):
         read_flows(folder, "IRN", "IRQ")
 
 
+def test_one_year_and_flow_in_two_hs_revisions_is_an_error_whatever_codes_each_file_holds(tmp_path):
+    split = tmp_path / "split"
+    split.mkdir()
+    write(split / "H5.csv", COMTRADE_HEADER, [comtrade_row(cmd="27", year=2021, classificationCode="H5")])
+    write(split / "H6.csv", COMTRADE_HEADER, [comtrade_row(cmd="01", year=2021, classificationCode="H6")])
+    both = r"comtrade 2021 IRN->IRQ X\) is in two HS revisions: H5 in H5.csv and H6 in H6.csv"
+    for read in (lambda: read_flows(split, "IRN", "IRQ"), lambda: official.read_imports(split, "IRQ")):
+        with pytest.raises(DataError, match=both):
+            read()
+    one = [
+        comtrade_row(cmd="27", year=2021, classificationCode="H5"),
+        comtrade_row(cmd="01", year=2021, classificationCode="H6"),
+    ]
+    with pytest.raises(
+        DataError, match=r"one.csv: line 2, column 'classificationCode': .* in two HS revisions \(H5 and H6\)"
+    ):
+        read_flows(write(tmp_path / "one.csv", COMTRADE_HEADER, one), "IRN", "IRQ")
+    baci = tmp_path / "baci"
+    baci_folder(baci, {2021: [[2021, 364, 368, "270900", 1, 1]]}, rev="17")
+    baci_folder(baci, {2021: [[2021, 364, 368, "010121", 1, 1]]}, rev="22")
+    for level in ("chapter", "6"):
+        with pytest.raises(DataError, match=r"HS17 in BACI_HS17_Y2021_V202501.csv and HS22 in BACI_HS22_Y2021"):
+            read_flows(baci, "IRN", "IRQ", level=level)
+
+
+def test_revisions_of_different_years_and_one_revision_split_by_chapter_are_read(tmp_path):
+    years, chapters = tmp_path / "years", tmp_path / "chapters"
+    years.mkdir()
+    chapters.mkdir()
+    write(years / "H5.csv", COMTRADE_HEADER, [comtrade_row(cmd="27", value=10, year=2021, classificationCode="H5")])
+    write(years / "H6.csv", COMTRADE_HEADER, [comtrade_row(cmd="01", value=20, year=2022, classificationCode="H6")])
+    write(chapters / "a.csv", COMTRADE_HEADER, [comtrade_row(cmd="27", value=10, year=2021)])
+    write(chapters / "b.csv", COMTRADE_HEADER, [comtrade_row(cmd="01", value=20, year=2021)])
+    in_one = write(
+        tmp_path / "one.csv",
+        COMTRADE_HEADER,
+        [
+            comtrade_row(cmd="27", value=10, year=2021, classificationCode="H5"),
+            comtrade_row(cmd="01", value=20, year=2022, classificationCode="H6"),
+        ],
+    )
+    for path in (years, in_one):
+        assert values(read_flows(path, "IRN", "IRQ"), ["year", "hs_code"]) == {(2021, "27"): 10.0, (2022, "01"): 20.0}
+    assert values(read_flows(chapters, "IRN", "IRQ"), ["year", "hs_code"]) == {(2021, "01"): 20.0, (2021, "27"): 10.0}
+    baci = tmp_path / "baci"
+    baci_folder(baci, {2016: [[2016, 364, 368, "270900", 1, 1]]}, rev="12")
+    baci_folder(baci, {2017: [[2017, 364, 368, "010121", 2, 1]]}, rev="17")
+    assert values(read_flows(baci, "IRN", "IRQ"), ["year"]) == {2016: 1000.0, 2017: 2000.0}
+
+
 def test_mirror_table_keeps_missing_values_missing(tmp_path):
     folder = tmp_path / "mixed"
     baci_folder(folder, {2022: [[2022, 364, 368, "010121", 150, 1]]})
@@ -482,6 +532,26 @@ def test_damaged_comtrade_value_names_its_column(tmp_path):
     rows = [comtrade_row(cmd="01"), comtrade_row(cmd="02", primaryValue="1.2.3")]
     with pytest.raises(DataError, match=r"ct.csv: line 3, column 'primaryValue': must be a number"):
         read_flows(write(tmp_path / "ct.csv", COMTRADE_HEADER, rows), "IRN", "IRQ")
+
+
+@pytest.mark.parametrize(
+    ("row", "shown"),
+    [
+        ([2022, 364, 368, "010121", "-1.0", 1], "column 'v': must be a finite value of at least 0 (got '-1.0')"),
+        ([2022, 364, 368, "010121", "-1", 1], "column 'v': must be a finite value of at least 0 (got '-1')"),
+        ([2022, 364, 368, "010121", "1e400", 1], "column 'v': must be a finite value of at least 0 (got '1e400')"),
+        ([2018, 364, 368, "010121", "1", 1], "column 't': year differs from the file name's Y2022 (got '2018')"),
+    ],
+    ids=["negative", "negative-integer", "overflow", "wrong-year"],
+)
+@pytest.mark.parametrize("level", ["chapter", "6"])
+def test_a_baci_error_shows_the_value_as_the_file_writes_it(tmp_path, monkeypatch, row, shown, level):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    folder = baci_folder(tmp_path / "baci", {2022: [[2022, 364, 368, "010129", 1, 1], row]})
+    for read in (lambda: read_flows(folder, "IRN", "IRQ", level=level), lambda: official.read_imports(folder, "IRQ")):
+        with pytest.raises(DataError) as err:
+            read()
+        assert str(err.value) == f"BACI_HS17_Y2022_V202501.csv: line 3, {shown}"
 
 
 def test_product_missing_from_the_release_is_an_error(tmp_path):

@@ -16,10 +16,19 @@ import pandas as pd
 import pytest
 
 from helpers.errors import DataError
-from helpers.official import ArchiveMember, OfficialDataWarning, data_files, extracts, read_flows, stream
+from helpers.official import (
+    ArchiveMember,
+    OfficialDataWarning,
+    data_files,
+    extracts,
+    read_flows,
+    read_imports,
+    stream,
+)
 from helpers.official import archive as archive_module
-from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, values
+from tests.fixtures import COMTRADE_HEADER, COUNTRY_CODES, baci_folder, comtrade_row, values
 from tests.fixtures.official_layouts import (
+    COUNTRY_HEADER_V202501,
     baci_members,
     baci_zip,
     corrupt_member,
@@ -118,6 +127,29 @@ def test_both_country_file_layouts_work_inside_the_archive(tmp_path, no_cache, r
         (2022, "IRN", "010121" if release == "V202501" else "010111"): 2000.0,
     }  # 490 (an area: S19 in V202501, N/A in V202301) is never Iran's partner
     assert values(iran, ["exporter"]) == {"TUR": 4000.0}
+
+
+@pytest.mark.parametrize("release", ["V202501", "V202301"])
+def test_areas_are_no_suppliers_in_either_layout_and_former_countries_are(tmp_path, no_cache, release):
+    # 490 "Other Asia, nes" and 697 "Europe EFTA, nes" are areas: S19 and R20 in V202501's country file,
+    # N/A in V202301's (the real one); 530 Netherlands Antilles (ANT) is a former country in both
+    years = YEARS if release == "V202501" else YEARS_V202301
+    area_rows = [[2005, 530, 364, "270900", 6, 1], [2005, 490, 364, "270900", 7, 1], [2005, 697, 364, "270900", 8, 1]]
+    files = baci_members({**years, 2005: area_rows}, release)
+    if release == "V202501":
+        codes = [
+            *COUNTRY_CODES,
+            (697, "Europe EFTA, nes", "", "R20"),
+            (530, "Netherlands Antilles (...2010)", "AN", "ANT"),
+        ]
+        files["country_codes_V202501.csv"] = csv_bytes(COUNTRY_HEADER_V202501, [list(c) for c in codes])
+    archive = write_zip(tmp_path / f"BACI_{release}.zip", files)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        imports = read_imports(archive, "IRN", progress=False)
+        pair = read_flows(archive, "IRN", "IRQ", progress=False)
+    assert values(imports, ["year", "exporter"]) == {(2005, "ANT"): 6000.0, (2021, "IRQ"): 3000.0}
+    assert values(pair, ["year", "exporter"]) == {(2021, "IRN"): 1000.0, (2021, "IRQ"): 3000.0, (2022, "IRN"): 2000.0}
 
 
 def test_a_product_missing_from_the_release_inside_the_archive_is_an_error(tmp_path, no_cache):

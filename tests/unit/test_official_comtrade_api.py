@@ -232,6 +232,17 @@ def test_json_without_iso_fields_reads_numeric_codes_and_says_so(tmp_path):
     assert values(flows, ["exporter", "importer", "reported_by", "flow", "hs_code"]) == EXPECTED_CHAPTERS
 
 
+def test_a_saved_response_and_a_csv_of_one_year_and_flow_in_two_revisions_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "download"
+    folder.mkdir()
+    write_json(folder / "H5.json", response([record(cmd="27", value=10.0, classificationCode="H5")]))
+    write_rows(folder / "H6.csv", [record(cmd="01", value=20.0)])
+    for _ in range(2):  # the second read serves the response's flows from the pair cache
+        with pytest.raises(DataError, match=r"two HS revisions: H5 in H5.json and H6 in H6.csv"):
+            read_flows(folder, "IRN", "IRQ")
+
+
 def test_json_is_detected_and_its_countries_are_listed(tmp_path):
     path = write_json(tmp_path / "r.json.gz", response(RECORDS))
     assert detect_format(path) == "comtrade"

@@ -76,6 +76,19 @@ def test_an_extract_is_built_once_and_a_second_read_neither_parses_nor_hashes(tm
     assert set(imports["importer"]) == {"IRQ"} and set(imports["reported_by"]) == {"reconciled"}
 
 
+def test_an_importers_market_leaves_out_areas_of_comtrade_by_the_rule_of_baci(tmp_path, cache):
+    area = {"partnerCode": 490, "partnerISO": "S19", "partnerDesc": "Other Asia, nes"}
+    former = {"partnerCode": 530, "partnerISO": "ANT", "partnerDesc": "Netherlands Antilles"}
+    rows = [
+        comtrade_row(368, 364, "M", "27", 10),
+        comtrade_row(368, 364, "M", "27", 20, **area),
+        comtrade_row(368, 364, "M", "27", 30, partnerCode=0, partnerISO="W00", partnerDesc="World"),
+        comtrade_row(368, 364, "M", "27", 40, year=2005, **former),
+    ]
+    imports = read_imports(write(tmp_path / "ct.csv", COMTRADE_HEADER, rows), "IRQ")
+    assert values(imports, ["year", "exporter"]) == {(2005, "ANT"): 40.0, (2022, "IRN"): 10.0}
+
+
 def test_the_pair_from_the_extract_is_the_pair_of_a_direct_read(tmp_path, cache):
     from helpers.official.archive import source_header
     from helpers.official.formats import BACI

@@ -96,9 +96,12 @@ def pair_codes(path: Source, first: str, second: str) -> tuple[dict[str, frozens
 
 
 def release_table(path: Source, iso: str) -> dict[int, str | None]:
-    """Every BACI code (0-999) -> ISO3 (None for areas and codes of no country), for questions about
-    ``iso`` and all its partners: through the release's code file (where ``iso`` must be), else, with
-    the same warning as :func:`pair_codes`, ISO numeric plus UN Comtrade's deviations."""
+    """Every BACI code -> ISO3, for questions about ``iso`` and all its partners: through the release's
+    code file (where ``iso`` must be; None where it gives no ISO3, and an area's code as the file writes
+    it, e.g. V202501's S19, which the readers leave out by
+    :func:`~helpers.official.countries.is_country_iso3`), else, with the same warning as
+    :func:`pair_codes`, ISO numeric plus UN Comtrade's deviations (None for areas and codes of no
+    country)."""
     code_file = baci_side_file(path, COUNTRY_CODES_PREFIX)
     if code_file is None:
         _no_code_file(path)

@@ -7,7 +7,11 @@ Rules, stated here:
   exist; goods only (``typeCode`` C); HS classifications only; annual rows only. Flows M and X are
   kept, re-exports (RX) and re-imports (RM) as flows of their own, never added to X or M; other
   flow codes (DX, FM, processing flows) are parts of X or M and are left out. The same year,
-  reporter, partner, flow and commodity found twice in a file is an error.
+  reporter, partner, flow and commodity found twice in a file is an error, and so is the same year,
+  reporter, partner and flow in two HS revisions (``classificationCode`` H5 and H6: summed, they
+  would count one trade twice); different revisions in different years are fine. Each figure's
+  revision is kept with the frame (:func:`~helpers.official.schema.with_revisions`), so that the
+  same flow in two revisions in two files is refused too (:mod:`helpers.official.read`).
 * One HS level per sum: rows are summed from one level per file, year, reporter, partner and flow
   (see :mod:`helpers.official.codes`); a group with no row usable at the requested level is left
   out with an :class:`OfficialDataWarning`.
@@ -37,7 +41,7 @@ from helpers.errors import DataError, Problem
 from helpers.official.codes import choose_level, code_level, hs_columns, normalise_codes
 from helpers.official.countries import numeric_codes
 from helpers.official.formats import COMTRADE_LEGACY, Format, Header
-from helpers.official.schema import OfficialDataWarning, empty_flows, sum_by_code
+from helpers.official.schema import OfficialDataWarning, empty_flows, sum_by_code, with_revisions
 from helpers.official.stream import PairFilter, fail_at, stream_pair
 
 #: Comtrade flow code -> who reports it.
@@ -85,6 +89,7 @@ def comtrade_flows(
     rows["cmd"] = normalise_codes(rows["cmd"])
     rows["level"] = code_level(rows["cmd"])
     _check_rows(rows, fmt, locate)
+    _check_one_revision(rows, fmt, locate)
     rows, unusable = choose_level(rows, _GROUP, level)
     if unusable:
         warnings.warn(
@@ -93,7 +98,8 @@ def comtrade_flows(
             OfficialDataWarning,
             stacklevel=3,
         )
-    return sum_by_code(_flows(rows, fmt, level), path.name)
+    flows = _flows(rows, fmt, level)
+    return with_revisions(sum_by_code(flows, path.name), flows.assign(revision=_text(rows, "classification")))
 
 
 def pair_filter(fmt: Format, names: list[str], first: str, second: str) -> tuple[PairFilter, dict[int, str] | None]:
@@ -210,6 +216,28 @@ def _check_rows(rows: pd.DataFrame, fmt: Format, locate: Locate) -> None:
             cmd_col,
             None,
         )
+
+
+def _check_one_revision(rows: pd.DataFrame, fmt: Format, locate: Locate) -> None:
+    """One HS revision per year, reporter, partner and flow of a file (rows without one aside)."""
+    if "classification" not in rows:
+        return
+    revision = _text(rows, "classification")
+    stated = rows.assign(revision=revision)[revision != ""]
+    groups = stated.groupby(_GROUP, dropna=False)
+    mixed = groups["revision"].transform("nunique") > 1
+    if not mixed.any():
+        return
+    ids = groups.ngroup()
+    group = stated[ids == ids[mixed].iloc[0]]
+    shown = " and ".join(sorted(set(group["revision"])))
+    raise locate(
+        group["rec"],
+        f"the same year, reporter, partner and flow in two HS revisions ({shown}): summed, they would count "
+        "one trade twice; keep one revision for a year",
+        fmt.field("classification").header,
+        dict(zip(group["rec"], group["revision"])),
+    )
 
 
 def _flows(rows: pd.DataFrame, fmt: Format, level: str) -> pd.DataFrame:

@@ -19,6 +19,13 @@ Rules, stated here:
 * Side files are small: read whole, as UTF-8 or, failing that, Latin-1.
 * What a download holds (:func:`country_or_none`): codes that are countries, never areas, World
   or codes no country has.
+* Who is a country among the exporters and importers of a download's rows (:func:`is_country_iso3`,
+  one rule for BACI and Comtrade): an ISO3 code of a country of ISO 3166-1 (pycountry), or of a former
+  one of ISO 3166-3 (Netherlands Antilles ANT, Serbia and Montenegro SCG, ...: BACI's and Comtrade's
+  older years hold them), never of an area. Areas have codes of no country: BACI V202501 writes
+  490 "Other Asia, nes" as ``S19`` (697 "Europe EFTA, nes" ``R20``, ...), V202301 as ``N/A``,
+  Comtrade as ``S19``, World as ``W00``; former ISO entries that are areas (:data:`UN_AREAS`) are
+  not countries either.
 """
 
 from __future__ import annotations
@@ -46,8 +53,15 @@ if TYPE_CHECKING:
 
 #: Where UN Comtrade (and so BACI) numeric codes differ from ISO 3166 numeric.
 UN_CODE_DEVIATIONS = {842: "USA", 251: "FRA", 699: "IND", 757: "CHE", 579: "NOR"}
-#: Codes that are areas, not countries.
-UN_AREAS = {0: "World", 490: "Other Asia, nes", 899: "Areas, nes", 839: "Special categories"}
+#: Codes that are areas, not countries (536 and 849 were ISO 3166 entries once: NTZ, PUS).
+UN_AREAS = {
+    0: "World",
+    490: "Other Asia, nes",
+    899: "Areas, nes",
+    839: "Special categories",
+    536: "Neutral Zone",
+    849: "US Misc. Pacific Isds",
+}
 #: Name prefixes of a BACI release's side files.
 COUNTRY_CODES_PREFIX = "country_codes_"
 PRODUCT_CODES_PREFIX = "product_codes_"
@@ -92,6 +106,25 @@ def country_or_none(code_or_iso3: str | int) -> str | None:
         return resolve_country(code_or_iso3)
     except ParameterError:
         return None
+
+
+@functools.lru_cache(maxsize=4096)
+def is_country_iso3(iso3: object) -> bool:
+    """Whether ``iso3`` (as a download's row or code file writes it) is the ISO3 code of a country:
+    of ISO 3166-1, or a former country of ISO 3166-3 (e.g. ANT, SCG); False for areas (BACI's S19, R20,
+    ``N/A``; World, W00) and anything else. The one rule for both BACI and Comtrade rows."""
+    import pycountry
+
+    if not isinstance(iso3, str):
+        return False
+    iso3 = iso3.strip().upper()
+    if not _ISO3.fullmatch(iso3):
+        return False
+    if pycountry.countries.get(alpha_3=iso3) is not None:
+        return True
+    former = pycountry.historic_countries.get(alpha_3=iso3)
+    numeric = getattr(former, "numeric", None)
+    return former is not None and not (numeric and int(numeric) in UN_AREAS)
 
 
 def numeric_codes(iso3: str) -> set[int]:

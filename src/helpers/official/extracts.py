@@ -95,11 +95,12 @@ from helpers.official.countries import (
     baci_side_file,
     country_or_none,
     find_release_file,
+    is_country_iso3,
     numeric_codes,
     product_codes,
     read_country_codes,
 )
-from helpers.official.formats import BACI, BACI_FILE_NAME, Field, Format, Header
+from helpers.official.formats import BACI, BACI_FILE_NAME, Field, Format, Header, baci_revision
 from helpers.official.schema import (
     FLOW_COLUMNS,
     SUM_KEYS,
@@ -1053,7 +1054,7 @@ def sorted_flows(parts: list[Flows | pd.DataFrame]) -> pd.DataFrame | None:
     :func:`helpers.official.read.read_flows` sorts (year, exporter, importer, HS code), once no flow
     is in two files (checked here: the only overlap files of chapter-level BACI flows can have);
     else None (the frames are joined and checked as they are for every other format)."""
-    if not parts or not all(isinstance(part, Flows) for part in parts):
+    if not parts or not all(isinstance(part, Flows) for part in parts) or _two_revisions_a_year(parts):
         return None
     joined = _joined(parts)
     year, exporter, importer, chapter = (joined[c] for c in ("year", "exporter", "importer", "chapter"))
@@ -1072,6 +1073,21 @@ def sorted_flows(parts: list[Flows | pd.DataFrame]) -> pd.DataFrame | None:
     if same.any():
         return None  # a flow in two files: the frames are checked as they are, and the error says where
     return _typed_frame(joined, order)
+
+
+def _two_revisions_a_year(parts: list[Flows]) -> bool:
+    """Whether files of two HS revisions (by their names) hold flows of one year: the general check
+    then says whether one flow is in both (:func:`helpers.official.read.read_flows`' rules)."""
+    seen: dict[int, str] = {}
+    for part in parts:
+        revision = baci_revision(part.file)
+        if revision is None or not len(part):
+            continue
+        low, high = int(part.year.min()), int(part.year.max())
+        for year in {low} if low == high else set(np.unique(part.year).tolist()):
+            if seen.setdefault(year, revision) != revision:
+                return True
+    return False
 
 
 def flows_frame(parts: list[Flows | pd.DataFrame]) -> pd.DataFrame:
@@ -1190,13 +1206,17 @@ def comtrade_importer_flows(
     return flows[keep.fillna(False).astype(bool)].reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=4096)
-def _country(iso: str) -> bool:
-    return country_or_none(iso) is not None
-
-
 def _is_country(iso: object, importer: str) -> bool:
-    return isinstance(iso, str) and iso != importer and _country(iso)
+    """A supplier of ``importer``'s market: a country (:func:`~helpers.official.countries.is_country_iso3`,
+    the rule of BACI's rows too), not the importer itself."""
+    return isinstance(iso, str) and iso != importer and is_country_iso3(iso)
+
+
+def _countries_only(table: dict[int, str | None]) -> dict[int, str | None]:
+    """A BACI code table with the codes of areas (ISO3 of no country, e.g. V202501's S19 for 490 "Other
+    Asia, nes", which V202301 writes N/A) mapped to None: :func:`~helpers.official.countries.is_country_iso3`,
+    the rule of Comtrade's rows."""
+    return {code: iso if is_country_iso3(iso) else None for code, iso in table.items()}
 
 
 def _code_array(codes) -> pa.Array:
@@ -1206,8 +1226,10 @@ def _code_array(codes) -> pa.Array:
 
 def _baci_parts(rows: dict[str, np.ndarray], table: dict[int, str | None], file_name: str) -> Flows | pd.DataFrame:
     """Extract rows as :class:`Flows`, codes read through ``table``; rows of codes that name no country
-    in it are left out. When two codes name the same country (their rows then sum), as the frame of
+    in it are left out, and so are rows of areas (:func:`_countries_only`: the same in both code file
+    layouts). When two codes name the same country (their rows then sum), as the frame of
     :func:`_baci_flows`."""
+    table = _countries_only(table)
     isos = sorted({iso for iso in table.values() if iso is not None})
     lookup = np.full(1000, -1, dtype=np.int32)
     position = {iso: n for n, iso in enumerate(isos)}
@@ -1232,7 +1254,8 @@ def _baci_parts(rows: dict[str, np.ndarray], table: dict[int, str | None], file_
 
 def _baci_flows(rows: pd.DataFrame, table: dict[int, str | None], file_name: str) -> pd.DataFrame:
     """Extract rows as flows (:data:`FLOW_COLUMNS`), codes read through ``table``; rows of codes that
-    name no country in it are left out."""
+    name no country in it, or an area, are left out (:func:`_countries_only`)."""
+    table = _countries_only(table)
     if rows.empty:
         return empty_flows()
     exporter = rows["exporter"].astype("int64").map(table)

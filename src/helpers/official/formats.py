@@ -57,6 +57,13 @@ PLAIN_NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 #: Name of a BACI yearly file, with its HS revision, year and release version.
 BACI_FILE_NAME = re.compile(r"^BACI_HS(?P<rev>\d{2})_Y(?P<year>\d{4})_V(?P<version>\w+?)\.csv(\.gz)?$", re.I)
 
+
+def baci_revision(name: str) -> str | None:
+    """The HS revision of a BACI yearly file by its name (``BACI_HS17_...`` -> ``HS17``), else None."""
+    found = BACI_FILE_NAME.match(name)
+    return f"HS{found['rev']}" if found else None
+
+
 #: Name endings of Comtrade API responses saved as JSON (gzip-compressed too).
 JSON_SUFFIXES = (".json", ".json.gz")
 #: Largest JSON file read (bytes on disk): an API response holds at most 250,000 records (about 300 MB).

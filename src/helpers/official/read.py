@@ -16,8 +16,11 @@ Rules, stated here:
   the pair cache (:mod:`helpers.official.store`). :func:`prepare` builds a download's extracts
   ahead (the runner does, before any kernel starts).
 * Nothing is counted twice across files: the same flow found in two files (two HS revisions, two
-  BACI releases, overlapping downloads) is an error, and so is one flow at different HS levels.
-  Comtrade's current and legacy files count as one source here: both carry the same reports.
+  BACI releases, overlapping downloads) is an error, and so is one flow at different HS levels, and
+  one year and flow in two HS revisions whatever HS codes each file holds (an error naming both
+  files; in one Comtrade file, naming its lines). One revision's flow split across files by HS
+  code, and different revisions in different years, are read. Comtrade's current and legacy files
+  count as one source here: both carry the same reports.
 * What a download holds (:func:`download_countries`): the ISO3 codes of every country that reports
   or is a partner (Comtrade), exports or imports (BACI) in any of its files, areas and World left
   out; streamed like the reads, and kept in the extract cache the same way.
@@ -61,12 +64,13 @@ from helpers.official.formats import (
     JSON_SUFFIXES,
     Format,
     Header,
+    baci_revision,
     check_json_start,
     expected_formats,
     format_of,
     is_json,
 )
-from helpers.official.schema import LEVELS, OfficialDataWarning
+from helpers.official.schema import LEVELS, REVISION_KEYS, REVISIONS, OfficialDataWarning, revisions_of
 from helpers.official.store import cached_countries, cached_extract
 from helpers.official.stream import Source, distinct_values
 
@@ -197,9 +201,23 @@ def _checked_and_sorted(parts: list[pd.DataFrame | Flows], shown: str) -> pd.Dat
     fast = sorted_flows(parts)
     if fast is not None:
         return fast
+    revisions = _comtrade_revisions(parts)  # kept with each Comtrade file's frame, lost when they are joined
     flows = flows_frame(parts)
-    _check_overlaps(flows, shown)
+    _check_overlaps(flows, shown, revisions)
     return flows.sort_values(FLOWS_ORDER, ignore_index=True)
+
+
+def _comtrade_revisions(parts: list[pd.DataFrame | Flows]) -> pd.DataFrame:
+    """The HS revision of each figure of the Comtrade files' frames (:func:`~helpers.official.schema.revisions_of`),
+    with its file: columns ``file`` and :data:`~helpers.official.schema.REVISION_KEYS`."""
+    frames = [
+        revisions_of(part).assign(file=str(part["file"].iloc[0]))
+        for part in parts
+        if isinstance(part, pd.DataFrame) and len(part) and part.attrs.get(REVISIONS)
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["file", *REVISION_KEYS])
+    return pd.concat(frames, ignore_index=True)
 
 
 @side_files_listed_once()
@@ -248,7 +266,11 @@ def read_imports(path: Path | str, importer: str, level: str = "chapter", progre
     from the all-pairs extracts (built on first use, never reread after): one row per source, year,
     exporter, reporting side (``reported_by``: exporter, importer or reconciled), flow and HS code, as
     :data:`~helpers.official.schema.FLOW_COLUMNS` (``importer`` is always ``importer``). World and
-    areas are left out; ``level`` as in :func:`read_flows` (BACI extracts are at chapter level)."""
+    areas are left out, by one rule for BACI and Comtrade (:func:`~helpers.official.countries.is_country_iso3`):
+    490 "Other Asia, nes" is not a supplier whether the BACI code file writes it ``S19`` (V202501) or
+    ``N/A`` (V202301), nor Comtrade's ``S19``; former countries (ANT, SCG, ...) are suppliers. So the
+    market these rows add up to (:mod:`helpers.analysis.market`) is of countries, areas never added
+    in. ``level`` as in :func:`read_flows` (BACI extracts are at chapter level)."""
     if level not in LEVELS:
         raise ParameterError(f"level {level!r} must be one of: {', '.join(LEVELS)}")
     if level != "chapter" and any(_format_of_file(f) is BACI for f in data_files(path)):
@@ -313,11 +335,15 @@ def download_file_countries(file: Source) -> set[str]:
     return cached_countries(file, functools.partial(file_countries, file, header, fmt))
 
 
-def _check_overlaps(flows: pd.DataFrame, shown: str) -> None:
+def _check_overlaps(flows: pd.DataFrame, shown: str, revisions: pd.DataFrame | None = None) -> None:
     """The same flow from two files (two releases, HS revisions or overlapping downloads) is an error.
 
     Comtrade's current and legacy files count as one source here: both carry the same reports.
-    Files that split one flow by HS code are fine if they use the same level.
+    Files that split one flow by HS code are fine if they use the same level and the same HS
+    revision: the same year and flow in two revisions (a BACI file's by its name, a Comtrade figure's
+    from ``revisions``: columns ``file`` and :data:`~helpers.official.schema.REVISION_KEYS`) is an
+    error naming both files, whatever HS codes each holds. Different revisions in different years
+    are fine.
     """
     if flows.empty:
         return
@@ -328,6 +354,7 @@ def _check_overlaps(flows: pd.DataFrame, shown: str) -> None:
     mixed = frame[frame.groupby(group)["digits"].transform("nunique") > 1]
     bad, what = (twice, "the same flow") if not twice.empty else (mixed, "the same flow at different HS levels")
     if bad.empty:
+        _check_one_revision_a_flow(frame, group, revisions, shown)
         return
     first = bad.iloc[0]
     files = sorted(set(bad.loc[(bad[group] == first[group]).all(axis=1), "file"]))
@@ -337,5 +364,39 @@ def _check_overlaps(flows: pd.DataFrame, shown: str) -> None:
             f"{what} ({first['family']} {first['year']} {first['exporter']}->{first['importer']} {first['flow']}) "
             f"is in {' and '.join(files)}: two releases, HS revisions or overlapping downloads would be counted "
             "twice; keep one"
+        ),
+    )
+
+
+def _check_one_revision_a_flow(frame: pd.DataFrame, group: list[str], revisions: pd.DataFrame | None, shown: str):
+    """The same flow (``group``) of files of two HS revisions is an error naming the files (see
+    :func:`_check_overlaps`)."""
+    in_files = frame.groupby(group, dropna=False)["file"].transform("nunique") > 1
+    if not in_files.any():
+        return  # a flow in one file: that file's reader checked its revisions
+    frame = frame[in_files]
+    baci = (frame["source"] == "baci").to_numpy()
+    revision = pd.Series(None, index=frame.index, dtype=object)
+    revision[baci] = [baci_revision(str(name)) for name in frame.loc[baci, "file"]]
+    keys = ["file", "year", "exporter", "importer", "reported_by", "flow"]
+    if revisions is not None and len(revisions):
+        stated = revisions[revisions["revision"].fillna("") != ""].drop_duplicates(keys)
+        stated = stated.astype({"year": "int64", **{k: "string" for k in keys if k != "year"}})
+        found = frame[keys].merge(stated, on=keys, how="left")["revision"].astype(object)
+        found = pd.Series(found.where(found.notna(), None).to_numpy(dtype=object), index=frame.index)
+        revision = revision.where(revision.notna(), found)
+    frame = frame.assign(revision=revision)[revision.notna().to_numpy()]
+    two = frame[frame.groupby(group, dropna=False)["revision"].transform("nunique") > 1]
+    if two.empty:
+        return
+    first = two.iloc[0]
+    rows = two[(two[group] == first[group]).all(axis=1)]
+    where = sorted({(str(r), str(f)) for r, f in zip(rows["revision"], rows["file"])})
+    raise DataError(
+        shown,
+        Problem(
+            f"the same flow ({first['family']} {first['year']} {first['exporter']}->{first['importer']} "
+            f"{first['flow']}) is in two HS revisions: {' and '.join(f'{r} in {f}' for r, f in where)}; summed, "
+            "one trade would be counted twice whatever HS codes each file holds; keep one revision for a year"
         ),
     )

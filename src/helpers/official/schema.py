@@ -10,6 +10,11 @@ Rules, stated here:
 * ``level`` is one of :data:`LEVELS`; it says how many digits of the HS codes are summed.
 * A file's rows are summed to one row per source, year, direction, reporting side, flow and HS code
   (:func:`sum_by_code`); the ``file`` column names the file they came from.
+* The HS revision of each of a Comtrade file's figures (``classificationCode``, e.g. H5) is not a
+  column: it rides with the file's frame as ``attrs[REVISIONS]`` (:func:`with_revisions`), one record
+  per year, exporter, importer, reporting side and flow (kept by the pair cache's Parquet files too),
+  so that the readers can refuse one flow of a year in two revisions. A BACI file's revision is
+  its name's (``BACI_HS17_...``).
 """
 
 from __future__ import annotations
@@ -66,3 +71,26 @@ def sum_by_code(rows: pd.DataFrame, file_name: str) -> pd.DataFrame:
     out = rows.groupby(_SUM_KEYS, dropna=False, sort=True)["value_usd"].sum().reset_index()
     out["file"] = file_name
     return typed_flows(out)
+
+
+#: Key of a flows frame's ``attrs`` holding its HS revisions (see the module's rules).
+REVISIONS = "hs_revisions"
+#: The columns of a revision record: the figure's group keys (less ``source``) and its revision.
+REVISION_KEYS = ["year", "exporter", "importer", "reported_by", "flow", "revision"]
+
+
+def with_revisions(frame: pd.DataFrame, revisions: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``revisions`` (columns :data:`REVISION_KEYS`, one row per figure) kept in its
+    ``attrs`` as plain lists (storable as Parquet metadata)."""
+    unique = revisions[REVISION_KEYS].drop_duplicates()
+    records = [
+        [int(year), *(None if pd.isna(v) else str(v) for v in rest)]
+        for year, *rest in unique.itertuples(index=False, name=None)
+    ]
+    frame.attrs[REVISIONS] = records
+    return frame
+
+
+def revisions_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """The revision records :func:`with_revisions` kept with ``frame`` (none when it kept none)."""
+    return pd.DataFrame(frame.attrs.get(REVISIONS) or [], columns=REVISION_KEYS)

@@ -254,15 +254,16 @@ def _diagnosis(path: Source, header: Header, fmt: Format, reason: str) -> DataEr
     return DataError(shown(path), problems)
 
 
-def _lines_of(path: Source, header: Header, wanted: list[int]) -> dict[int, int]:
-    """Record number -> line, for the (sorted) record numbers ``wanted``, found by one slow pass."""
-    lines: dict[int, int] = {}
+def _lines_of(path: Source, header: Header, wanted: list[int]) -> dict[int, tuple[int, list[str]]]:
+    """Record number -> (line, fields as the file writes them), for the (sorted) record numbers
+    ``wanted``, found by one slow pass."""
+    lines: dict[int, tuple[int, list[str]]] = {}
     if not wanted:
         return lines
     last, targets = wanted[-1], set(wanted)
-    for rec, line, _ in _records(path, header):
+    for rec, line, fields in _records(path, header):
         if rec in targets:
-            lines[rec] = line
+            lines[rec] = (line, fields)
         if rec >= last:
             break
     return lines
@@ -278,12 +279,23 @@ def fail_at(
 ) -> DataError:
     """A DataError citing the lines of the given record numbers (found by one slow pass).
 
-    ``recs`` are :func:`stream_pair`'s ``rec`` numbers, ``values`` what each of them holds.
+    ``recs`` are :func:`stream_pair`'s ``rec`` numbers, ``values`` what each of them holds. A value is
+    shown as the file writes it (the text of ``column`` on that line, e.g. ``'1e400'`` or ``'-1'``, not
+    what it parsed to); ``values`` only says which records show one, and is shown as given where the
+    line's text cannot be had.
     """
     wanted = sorted(set(int(r) for r in recs))[:MAX_PROBLEMS]
-    lines = _lines_of(path, header, wanted)
     values = values or {}
-    problems = [Problem(rule, line=lines.get(r), column=column, value=values.get(r)) for r in wanted]
+    at = header.names.index(column) if column in header.names else None
+    found = _lines_of(path, header, wanted)
+    problems = []
+    for r in wanted:
+        line, fields = found.get(r, (None, None))
+        value = values.get(r)
+        if value is not None:
+            text = fields[at].strip() if at is not None and fields is not None and at < len(fields) else ""
+            value = text or str(value)
+        problems.append(Problem(rule, line=line, column=column, value=value))
     return DataError(shown(path), problems or [Problem(rule, column=column)])
 
 
