@@ -6,6 +6,7 @@ import pytest
 
 from helpers.config import NOTEBOOK_DIR, PARAMS_DIR
 from helpers.errors import ParameterError
+from helpers.pipeline import overrides
 from helpers.pipeline import parameters as params
 from tests.fixtures import make_notebook
 
@@ -127,11 +128,11 @@ def test_every_notebook_parameter_is_typed_and_documented():
 def test_command_line_overrides_win_and_are_checked(tmp_path, notebooks):
     f = tmp_path / "p.yaml"
     f.write_text("target_year: 2028\nnotebooks:\n  01-a:\n    target_year: 2035\n", encoding="utf-8")
-    out = params.load(f, notebooks, params.parse_overrides(["target_year=2040", "stated_by=[chamber, media]"]))
+    out = params.load(f, notebooks, overrides.parse_overrides(["target_year=2040", "stated_by=[chamber, media]"]))
     assert out["01-a"]["target_year"] == 2040
     assert out["01-a"]["stated_by"] == ["chamber", "media"]
     with pytest.raises(ParameterError, match="KEY=VALUE"):
-        params.parse_overrides(["target_year"])
+        overrides.parse_overrides(["target_year"])
     with pytest.raises(ParameterError, match="unknown parameter 'nope'"):
         params.load(f, notebooks, {"nope": 1})
 
@@ -180,7 +181,7 @@ def test_report_shares_rule(tmp_path):
 
 def test_impossible_dates_and_bad_as_of_are_refused(tmp_path, notebooks):
     with pytest.raises(ParameterError, match="--set start: value does not parse"):
-        params.parse_overrides(["start=2024-02-30"])
+        overrides.parse_overrides(["start=2024-02-30"])
     f = tmp_path / "bad-date.yaml"
     f.write_text("start: 2024-02-30\n", encoding="utf-8")
     with pytest.raises(ParameterError, match="a value does not parse"):

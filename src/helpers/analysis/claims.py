@@ -873,7 +873,7 @@ def _with_sources(values: pd.Series, shares: pd.DataFrame) -> pd.DataFrame:
 def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'Agricultural products are the largest category': in breakdowns with three or more groups."""
     shares = _itemised_shares(ev)
-    shares = shares[shares["kind"] != "not itemised"]
+    shares = shares[shares["kind"] != NOT_ITEMISED]
     labels = shares["breakdown"].tolist()
     groups = collections.Counter(b for b in labels if not pd.isna(b))
     # the breakdowns with three or more groups (as a groupby filter keeps them: rows in order)

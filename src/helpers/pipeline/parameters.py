@@ -17,7 +17,6 @@ from typing import Any
 from helpers.config import NOTEBOOK_DIR, ROOT, display_path
 from helpers.errors import ParameterError
 from helpers.pipeline import schema
-from helpers.pipeline.overrides import parse_overrides  # noqa: F401 - the parameters' public name for it
 from helpers.pipeline.schema import Param
 
 RESERVED = ("notebooks",)

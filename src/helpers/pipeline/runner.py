@@ -432,13 +432,12 @@ def plan(
 
 def _official_paths(per_notebook: dict[str, dict[str, Any]]) -> list[str]:
     """The official downloads the notebooks' parameters name (``source`` comtrade or baci), each once."""
-    return sorted(
-        {
-            str(p["data_path"])
-            for p in per_notebook.values()
-            if p.get("source") in ("comtrade", "baci") and p.get("data_path")
-        }
-    )
+    return sorted({str(p["data_path"]) for p in per_notebook.values() if _names_download(p)})
+
+
+def _names_download(values: dict[str, Any]) -> bool:
+    """Whether a notebook's official-data parameters name a download (``source`` comtrade or baci, a ``data_path``)."""
+    return values.get("source") in ("comtrade", "baci") and bool(values.get("data_path"))
 
 
 def prepare_downloads(per_notebook: dict[str, dict[str, Any]]) -> None:
@@ -464,7 +463,7 @@ def ask_the_kernels_questions(per_notebook: dict[str, dict[str, Any]]) -> None:
     asked = {
         (p["source"], str(p["data_path"]), str(p["reporter"]).upper(), str(p["partner"]).upper())
         for p in per_notebook.values()
-        if p.get("source") in ("comtrade", "baci") and p.get("data_path") and p.get("reporter") and p.get("partner")
+        if _names_download(p) and p.get("reporter") and p.get("partner")
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", official.OfficialDataWarning)  # the notebooks say them
