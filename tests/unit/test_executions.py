@@ -153,3 +153,121 @@ def test_the_extracts_memo_of_download_hashes_is_no_input(tmp_path, monkeypatch)
         (flows / "ab" / "x.extract.arrow").read_bytes()
         (flows / config.FLOW_DIGEST_INDEX).read_text(encoding="utf-8")
     assert sorted(opened) == [str(flows / "ab" / "x.extract.arrow")]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated entry.json", "entry.json not an object", "deps not a list", "member removed", "member garbage"],
+)
+def test_a_damaged_entry_is_executed_again_and_replaced(tmp_path, damage):
+    """A damaged entry is never served, never crashes the run, and does not stop the next store."""
+    cache = executions.Cache(tmp_path / "cache")
+    folder = entry_folder(tmp_path)
+    components = {"parameters": {}}
+    entry = cache.store("01-x", components, [], folder)
+    meta = entry / "entry.json"
+    member = entry / "run" / "01-x.ipynb"
+    if damage == "truncated entry.json":
+        meta.write_bytes(meta.read_bytes()[:10])
+    elif damage == "entry.json not an object":
+        meta.write_text("[1, 2]", encoding="utf-8")
+    elif damage == "deps not a list":
+        meta.write_text(json.dumps({"components": components, "deps": [3], "stored": "x"}), encoding="utf-8")
+    elif damage == "member removed":
+        member.unlink()
+    else:
+        member.write_bytes(b"\x00garbage")
+    found, _ = cache.find("01-x", components)
+    if found is not None:  # only a member's damage is seen when the entry is copied
+        with pytest.raises(OSError):
+            cache.reuse(found, tmp_path / "out", "no-pages")
+        assert not (tmp_path / "out" / "01-x.ipynb").exists()
+    assert cache.find("01-x", components)[0] is None
+    again = cache.store("01-x", components, [], folder)
+    assert cache.find("01-x", components)[0] == again
+    cache.reuse(again, tmp_path / "out2", "no-pages")
+    assert (tmp_path / "out2" / "01-x.ipynb").read_text(encoding="utf-8") == "{}"
+
+
+def test_damaged_pages_are_rendered_again_and_a_damaged_site_or_parameter_memo_is_not_served(tmp_path):
+    cache = executions.Cache(tmp_path / "cache")
+    folder = entry_folder(tmp_path)
+    for suffix in (".html", ".code.html"):
+        (folder / f"01-x{suffix}").write_text("<p>page</p>", encoding="utf-8")
+    entry = cache.store("01-x", {"parameters": {}}, [], folder)
+    cache.store_pages(entry, "01-x", folder, "key")
+    next(entry.glob("pages-*")).joinpath("01-x.html").write_bytes(b"garbage")
+    assert cache.reuse(entry, tmp_path / "out", "key") is False  # the notebook is whole, its pages are not
+    assert not (tmp_path / "out" / "01-x.html").exists()
+    cache.store_pages(entry, "01-x", folder, "key")  # rendered again, stored again
+    assert cache.reuse(entry, tmp_path / "out", "key") is True
+    cache.put_site("site", folder, {"p": 1}, [])
+    (cache.site_dir("site") / "run" / "01-x.html").write_bytes(b"garbage")
+    assert cache.get_site("site", tmp_path / "site-out") is None
+    assert not (tmp_path / "site-out" / "01-x.html").exists()
+    cache.put_site("site", folder, {"p": 1}, [])
+    assert cache.get_site("site", tmp_path / "site-out") == {"p": 1}
+    cache.put_parameters("k", {"per_notebook": {}, "deps": []})
+    (cache.folder / "parameters" / "k" / "entry.json").write_text('{"deps": 1}', encoding="utf-8")
+    assert cache.get_parameters("k") is None
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_time(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    cache = executions.Cache(blocked)
+    folder = entry_folder(tmp_path)
+    entry = cache.store("01-x", {"parameters": {}}, [], folder)
+    cache.store_pages(entry, "01-x", folder, "key")
+    cache.put_site("site", folder, {}, [])
+    cache.put_parameters("k", {"per_notebook": {}, "deps": []})
+    assert cache.find("01-x", {"parameters": {}})[0] is None
+
+
+def test_a_file_the_reader_looked_for_and_did_not_find_is_an_input_when_it_appears(root):
+    with executions.recording() as opened:
+        with pytest.raises(FileNotFoundError):
+            (root / "data" / "c.csv").read_text(encoding="utf-8")
+    deps = executions.dependencies(executions.names(opened))
+    assert deps == [["data/c.csv", None, -1, 0, 0]]
+    assert executions.first_change(deps) is None
+    (root / "data" / "c.csv").write_text("z\n", encoding="utf-8")
+    assert executions.first_change(deps) == "data/c.csv appeared"
+
+
+@pytest.mark.parametrize("lister", ["glob", "listdir", "scandir", "pathlib"])
+def test_a_folder_the_reader_listed_changes_with_its_names(root, lister):
+    """Files a reader found by listing a folder (``glob("*.csv")``) are its inputs: a file added or removed
+    there makes its result stale; a file's bytes are the files' own dependencies."""
+    import glob
+
+    data = root / "data"
+    with executions.recording() as opened:
+        {
+            "glob": lambda: glob.glob(str(data / "*.csv")),
+            "listdir": lambda: os.listdir(data),
+            "scandir": lambda: list(os.scandir(data)),
+            "pathlib": lambda: list(data.glob("*.csv")),
+        }[lister]()
+    deps = executions.dependencies(executions.names(opened))
+    assert [d[0] for d in deps] == ["folder:data"]
+    (data / "a.csv").write_text("x\n2\n", encoding="utf-8")
+    assert executions.first_change(deps) is None
+    (data / "c.csv").write_text("z\n", encoding="utf-8")
+    assert executions.first_change(deps) == "data changed (files added or removed)"
+
+
+def test_the_folders_the_import_system_lists_are_no_input(root, monkeypatch):
+    (root / "mod_for_the_listing_test.py").write_text("X = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(root))
+    with executions.recording() as opened:
+        import mod_for_the_listing_test  # noqa: F401
+    assert [n for n in executions.names(opened)] == ["mod_for_the_listing_test.py"]
+
+
+def test_the_folders_on_the_import_path_listed_for_installed_metadata_are_no_input(root, monkeypatch):
+    monkeypatch.syspath_prepend(str(root))
+    with executions.recording() as opened:
+        os.listdir(root)  # as importlib.metadata and entrypoints scan every folder on sys.path
+        os.listdir(root / "data")
+    assert executions.names(opened) == ["folder:data"]

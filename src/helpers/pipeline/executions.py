@@ -141,10 +141,23 @@ def dependency(path: str, previous: list | None = None) -> list:
 
 def first_change(deps: list[list]) -> str | None:
     """The first dependency whose bytes are no longer the recorded ones (``"data/x.csv changed"``), or None."""
+    try:
+        return _first_change(deps)
+    except (TypeError, ValueError, IndexError, AttributeError):  # a damaged entry's record
+        return "its cache entry was damaged"
+
+
+def _first_change(deps: list[list]) -> str | None:
+    if not isinstance(deps, list):
+        raise TypeError("no list of files read")
     for dep in deps:
         if dep[0].startswith(VIEW):
             if view_digest(dep[0][len(VIEW) :], dep[5]) != dep[1]:
                 return f"{dep[0][len(VIEW) :]} changed"
+            continue
+        if dep[0].startswith(FOLDER):
+            if _folder_names(dep[0][len(FOLDER) :]) != dep[1]:
+                return f"{dep[0][len(FOLDER) :]} changed (files added or removed)"
             continue
         if dep[0].startswith("listing:"):
             if _listing(dep[0][len("listing:") :]) != dep[1]:
@@ -152,8 +165,16 @@ def first_change(deps: list[list]) -> str | None:
             continue
         now = dependency(dep[0], dep)
         if now[1] != dep[1]:
-            return f"{dep[0]} {'removed' if now[1] is None else 'changed'}"
+            return f"{dep[0]} {'removed' if now[1] is None else 'appeared' if dep[1] is None else 'changed'}"
     return None
+
+
+def _folder_names(folder: str) -> str | None:
+    """The digest of the names directly in a folder a reader listed; None when it is no folder."""
+    try:
+        return _sha(_json(sorted(os.listdir(_located(folder)))))
+    except OSError:
+        return None
 
 
 def _listing(folder: str) -> str:
@@ -209,25 +230,42 @@ def _hook(folders: list[tuple[str, ...]], write, once: bool = True) -> Any:
     writing = os.O_WRONLY | os.O_RDWR
 
     def hook(event: str, args: tuple) -> None:
-        if event != "open":
+        if event not in ("open", "os.listdir", "os.scandir"):
             return
         try:
-            path, mode, flags = args
-            if path is None or isinstance(path, int):
-                return
-            if (any(c in mode for c in "wax+")) if isinstance(mode, str) else (flags or 0) & writing:
-                return
+            if event == "open":
+                path, mode, flags = args
+                if path is None or isinstance(path, int):
+                    return
+                if (any(c in mode for c in "wax+")) if isinstance(mode, str) else (flags or 0) & writing:
+                    return
+            else:  # a folder listed (glob, os.listdir, Path.iterdir)
+                path = "." if args[0] is None else args[0]
+                if isinstance(path, int) or sys._getframe(1).f_code.co_filename.startswith("<frozen importlib"):
+                    return
             p = os.path.normpath(os.path.join(os.getcwd(), os.fsdecode(path)))
-            shown = VIEW + p if _viewing[0] else p
+            if event != "open" and p in _import_roots():
+                return  # scanned by the import system and for installed metadata; a module imported is opened
+            shown = FOLDER + p if event != "open" else VIEW + p if _viewing[0] else p
             if shown not in seen:
                 if once:
                     seen.add(shown)
-                if p.startswith(folders[0]) and not p.startswith(folders[1]):
+                inside = p + os.sep if event != "open" else p
+                if inside.startswith(folders[0]) and not inside.startswith(folders[1]):
                     write(shown)
         except Exception:  # noqa: BLE001, S110 - an audit hook must never break the open it watches
             pass
 
     return hook
+
+
+#: Prefix of a folder listed (its names are the dependency: a file added or removed there).
+FOLDER = "folder:"
+
+
+def _import_roots() -> set[str]:
+    """The folders on ``sys.path``, as absolute paths."""
+    return {os.path.normpath(os.path.join(os.getcwd(), e or ".")) for e in sys.path if isinstance(e, str)}
 
 
 #: Prefix of a file read as a view: only the entries of files the reader opened, and what no file's bytes
@@ -278,6 +316,9 @@ def dependencies(read: Iterable[str]) -> list[list]:
     whole = {n for n in read if not n.startswith(VIEW)}
     deps = []
     for name in read:
+        if name.startswith(FOLDER):
+            deps.append([name, _folder_names(name[len(FOLDER) :]), 0, 0, 0])
+            continue
         if not name.startswith(VIEW):
             deps.append(dependency(name))
             continue
@@ -323,13 +364,16 @@ def recording(extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> Iter
 
 
 def names(paths: Iterable[str]) -> list[str]:
-    """Opened paths as dependency names (existing files only, each once, sorted; views keep their prefix)."""
+    """Opened paths as dependency names (files, and files looked for and not found, each once, sorted;
+    views and listed folders keep their prefix); compiled modules (``__pycache__``) are no input, their sources are."""
     out = set()
     for p in paths:
-        view = p.startswith(VIEW)
-        path = p[len(VIEW) :] if view else p
-        if path and os.path.isfile(path):
-            out.add((VIEW if view else "") + _shown(path))
+        prefix = next((x for x in (VIEW, FOLDER) if p.startswith(x)), "")
+        path = p[len(prefix) :]
+        if "__pycache__" in Path(path).parts:
+            continue
+        if path and (os.path.isfile(path) or not os.path.lexists(path) or prefix == FOLDER):
+            out.add(prefix + _shown(path))
     return sorted(out)
 
 
@@ -358,9 +402,13 @@ def with_siblings(names: Iterable[str]) -> list[str]:
 
 
 def _atomic_dir(final: Path, fill) -> bool:
-    """Build a folder with ``fill(tmp)`` and rename it to ``final``; False when another run was first."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name[:12]}-", dir=final.parent))
+    """Build a folder with ``fill(tmp)`` and rename it to ``final``; False when another run was first
+    (or the cache folder cannot be written: the cache then costs only time)."""
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name[:12]}-", dir=final.parent))
+    except OSError:
+        return False
     try:
         fill(tmp)
         os.rename(tmp, final)
@@ -380,6 +428,40 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _read_entry(entry: Path, *fields: str) -> dict[str, Any] | None:
+    """An entry's ``entry.json`` when it is an object with ``fields``; else None, and a damaged entry
+    (entries are renamed into place whole, so one without a readable record is damaged) is removed."""
+    meta = _read_json(entry / "entry.json")
+    if isinstance(meta, dict) and all(f in meta for f in fields) and isinstance(meta.get("stored", 0), (int, float)):
+        return meta
+    if entry.is_dir():
+        shutil.rmtree(entry, ignore_errors=True)
+    return None
+
+
+def _members(folder: Path) -> dict[str, str | None]:
+    """Every file under ``folder`` by its path there, with its SHA-256: what an entry holds."""
+    return {p.relative_to(folder).as_posix(): file_digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _copy_members(folder: Path, members: Any, into: Path) -> None:
+    """Copy the files ``members`` lists (path: SHA-256) from ``folder`` into ``into``, each checked by its
+    bytes first; OSError, and nothing copied, when the list is damaged or a member is missing or changed."""
+    if not isinstance(members, dict) or not members:
+        raise OSError(f"{folder}: no list of its files")
+    kept = {}
+    for name, digest in members.items():
+        if not isinstance(name, str) or os.path.isabs(name) or ".." in Path(name).parts:
+            raise OSError(f"{folder}: a damaged list of its files")
+        data = (folder / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise OSError(f"{folder / name}: damaged")
+        kept[name] = data
+    for name, data in kept.items():
+        (into / name).parent.mkdir(parents=True, exist_ok=True)
+        (into / name).write_bytes(data)
 
 
 def _prune(folder: Path, keep: int = KEEP) -> None:
@@ -430,8 +512,8 @@ class Cache:
 
     def get_parameters(self, key: str) -> dict[str, Any] | None:
         entry = self.folder / "parameters" / key
-        memo = _read_json(entry / "entry.json")
-        if memo is None or first_change(memo["deps"]) is not None:
+        memo = _read_entry(entry, "per_notebook", "official_downloads", "deps")
+        if memo is None or not isinstance(memo["per_notebook"], dict) or first_change(memo["deps"]) is not None:
             return None
         _touch(entry)
         return memo
@@ -460,7 +542,7 @@ class Cache:
         found = []
         with contextlib.suppress(OSError):
             for entry in (self.folder / "notebooks" / stem).glob(f"{key}-*"):
-                meta = _read_json(entry / "entry.json")
+                meta = _read_entry(entry, "components", "deps", "files")
                 if meta is not None:
                     found.append((entry, meta))
         return sorted(found, key=lambda e: -e[1].get("stored", 0))
@@ -480,7 +562,8 @@ class Cache:
         latest = None
         with contextlib.suppress(OSError):
             metas = [_read_json(p / "entry.json") for p in (self.folder / "notebooks" / stem).iterdir()]
-            metas = [m for m in metas if m]
+            metas = [m for m in metas if isinstance(m, dict) and isinstance(m.get("components"), dict)]
+            metas = [m for m in metas if isinstance(m.get("stored", 0), (int, float))]
             latest = max(metas, key=lambda m: m.get("stored", 0), default=None)
         if latest is None:
             return "not run before"
@@ -500,15 +583,21 @@ class Cache:
 
     def reuse(self, entry: Path, into: Path, render_key: str) -> bool:
         """Copy the entry's notebook, figures and (when rendered under ``render_key``) pages into ``into``;
-        True when the pages were there too. Raises OSError when the entry went away meanwhile."""
-        shutil.copytree(entry / "run", into, dirs_exist_ok=True)
+        True when the pages were there too. Raises OSError when the entry went away meanwhile or is damaged
+        (a member missing or not its recorded bytes: the entry is removed, nothing of it copied)."""
+        try:
+            _copy_members(entry / "run", (_read_json(entry / "entry.json") or {}).get("files"), into)
+        except (OSError, AttributeError):
+            shutil.rmtree(entry, ignore_errors=True)
+            raise OSError(f"{entry}: went away or damaged") from None
         pages = entry / f"pages-{render_key[:32]}"
         _touch(entry)
         if not pages.is_dir():
             return False
         try:
-            shutil.copytree(pages, into, dirs_exist_ok=True)
+            _copy_members(pages, _read_json(pages / ".files.json"), into)
         except OSError:
+            shutil.rmtree(pages, ignore_errors=True)
             return False
         return True
 
@@ -517,14 +606,14 @@ class Cache:
         changed once stored (its name covers the key and the files read). Its folder."""
         key = _sha(stem.encode(), _json(components))[:32]
         entry = self.folder / "notebooks" / stem / f"{key}-{_sha(_json(deps))[:16]}"
-        if not (entry / "entry.json").exists():
+        if _read_entry(entry, "components", "deps", "files") is None:
 
             def fill(tmp: Path) -> None:
                 (tmp / "run" / "figures").mkdir(parents=True)
                 shutil.copy2(folder / f"{stem}.ipynb", tmp / "run")
                 for fig in (folder / "figures").glob(f"{stem}-fig*"):
                     shutil.copy2(fig, tmp / "run" / "figures")
-                meta = {"components": components, "deps": deps, "stored": time.time()}
+                meta = {"components": components, "deps": deps, "files": _members(tmp / "run"), "stored": time.time()}
                 _write_json(tmp / "entry.json", meta)
 
             _atomic_dir(entry, fill)
@@ -540,11 +629,13 @@ class Cache:
         def fill(tmp: Path) -> None:
             for suffix in (".html", ".code.html"):
                 shutil.copy2(folder / f"{stem}{suffix}", tmp)
+            _write_json(tmp / ".files.json", _members(tmp))
 
         _atomic_dir(pages, fill)
-        older = sorted(entry.glob("pages-*"), key=lambda p: p.stat().st_mtime if p.exists() else 0.0)
-        for old in older[:-2]:
-            shutil.rmtree(old, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            older = sorted(entry.glob("pages-*"), key=lambda p: p.stat().st_mtime if p.exists() else 0.0)
+            for old in older[:-2]:
+                shutil.rmtree(old, ignore_errors=True)
 
     # the run folder's own files
     def site_dir(self, key: str) -> Path:
@@ -555,24 +646,27 @@ class Cache:
         claims.jsonld) into ``into``; what the run's own pages are made of (``site.notebook_outputs``),
         or None when there is no such entry (``into`` may then hold a part of it)."""
         entry = self.site_dir(key)
-        meta = _read_json(entry / "entry.json")
-        if meta is None or "parts" not in meta or first_change(meta["deps"]) is not None:
+        meta = _read_entry(entry, "parts", "deps", "files")
+        if meta is None or first_change(meta["deps"]) is not None:
             return None
         try:
-            shutil.copytree(entry / "run", into, dirs_exist_ok=True)
+            _copy_members(entry / "run", meta["files"], into)
         except OSError:
+            shutil.rmtree(entry, ignore_errors=True)
             return None
         _touch(entry)
         return meta["parts"]
 
     def put_site(self, key: str, folder: Path, parts: dict[str, Any], deps: list[list]) -> None:
         """Keep a run folder's notebook outputs (before the run's own pages are written) with ``parts``."""
-        if json.loads(json.dumps(parts, default=repr)) != parts or (self.site_dir(key) / "entry.json").exists():
+        if json.loads(json.dumps(parts, default=repr)) != parts:
+            return
+        if _read_entry(self.site_dir(key), "parts", "deps", "files") is not None:
             return
 
         def fill(tmp: Path) -> None:
             shutil.copytree(folder, tmp / "run")
-            _write_json(tmp / "entry.json", {"parts": parts, "deps": deps})
+            _write_json(tmp / "entry.json", {"parts": parts, "deps": deps, "files": _members(tmp / "run")})
 
         _atomic_dir(self.site_dir(key), fill)
         _prune(self.folder / "sites")
