@@ -154,3 +154,21 @@ def test_a_changed_download_re_executes_the_notebook_whose_parameters_name_it(pr
     assert report(root, capsys) == {"01": "reused", "02": "reused", "03": "reused"}
     write(download, COMTRADE_HEADER, [comtrade_row(value=101.0), comtrade_row(flow="M", value=50.0)])
     assert report(root, capsys) == {"01": "reused", "02": "reused", "03": "executed: downloads/comtrade.csv changed"}
+
+
+def test_a_file_a_parameter_names_outside_the_project_is_an_input(project, tmp_path_factory, capsys):
+    root = project
+    outside = tmp_path_factory.mktemp("elsewhere") / "events.csv"
+    outside.write_text("first", encoding="utf-8")
+    make_notebook(
+        root / "notebooks/03-path.ipynb", 'events_path: str = ""  # a file', "print(open(events_path).read())"
+    )
+
+    def line() -> str:
+        runner.run(None, ["03"], "t", root / "reports", root / "notebooks", overrides={"events_path": str(outside)})
+        return [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("03")][0]
+
+    assert line() == "03 executed: not run before"
+    outside.write_text("second", encoding="utf-8")
+    assert line() == f"03 executed: {outside} changed"
+    assert "second" in (root / "reports/t/03-path.html").read_text(encoding="utf-8")

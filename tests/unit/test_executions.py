@@ -271,3 +271,23 @@ def test_the_folders_on_the_import_path_listed_for_installed_metadata_are_no_inp
         os.listdir(root)  # as importlib.metadata and entrypoints scan every folder on sys.path
         os.listdir(root / "data")
     assert executions.names(opened) == ["folder:data"]
+
+
+def test_a_file_a_parameter_names_outside_the_project_is_watched(root, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    events = elsewhere / "events.csv"
+    events.write_text("event_id\ne1\n", encoding="utf-8")
+    (elsewhere / "other.csv").write_text("x\n", encoding="utf-8")
+    named = executions.parameter_paths({"events_path": str(events), "reporter": "IRN", "year": 2030, "blank": ""})
+    assert named == [events]
+    with executions.recording(extra=named) as opened:
+        events.read_text(encoding="utf-8")
+        (elsewhere / "other.csv").read_text(encoding="utf-8")  # beside it, but named by no parameter
+    deps = executions.dependencies(executions.names(opened))
+    assert [d[0] for d in deps] == [str(events)]
+    events.write_text("event_id\ne2\n", encoding="utf-8")
+    assert executions.first_change(deps) == f"{events} changed"
+    # the check of the parameter set read it too: it is an input of the checked set
+    assert executions.named_dependencies({"03-x": {"events_path": str(events)}, "01-x": {}}) == [
+        executions.dependency(str(events))
+    ]

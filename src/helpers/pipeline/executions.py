@@ -210,7 +210,27 @@ def watched(extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> tuple[
     if flows is not None:
         # the memo of the downloads' hashes: any download read anywhere adds to it, no result comes from it
         skip.append(str(flows / config.FLOW_DIGEST_INDEX))
-    return [str(p) + os.sep for p in watch], skip
+    return [str(p) + ("" if p.is_file() else os.sep) for p in watch], skip
+
+
+def parameter_paths(parameters: dict[str, Any] | None) -> list[Path]:
+    """The files and folders a notebook's parameter values name (``events_path``, a download), wherever
+    they are: watched too (see :func:`watched`), so a file of another pair outside the project is an input."""
+    out = []
+    for value in (parameters or {}).values():
+        if isinstance(value, str) and value.strip():
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
+                path = config.resolve_path(value).absolute()
+                if path.exists() and path != Path(path.anchor):
+                    out.append(path)
+    return out
+
+
+def named_dependencies(per_notebook: dict[str, dict[str, Any]]) -> list[list]:
+    """The files the parameter values name (:func:`parameter_paths`), as dependencies: inputs of the check of
+    the parameter set (a file outside the project, which no recording watches)."""
+    paths = {p for values in per_notebook.values() for p in parameter_paths(values) if p.is_file()}
+    return [dependency(_shown(str(p))) for p in sorted(paths)]
 
 
 def kernel_context(log: Path, extra: Iterable[Path] = (), left_out: Iterable[Path] = ()) -> dict[str, str]:

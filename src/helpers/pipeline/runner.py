@@ -387,7 +387,7 @@ def checked_parameters(
     with executions.recording() as opened:
         per_notebook = params_mod.load(params_file, every, overrides)
         official = official_values(every, per_notebook)
-    deps = executions.dependencies(executions.names(opened))
+    deps = executions.dependencies(executions.names(opened)) + executions.named_dependencies(per_notebook)
     for values in official.values():
         deps += executions.download_dependencies(values)
     return Checked(per_notebook, None, key, deps, official=official)
@@ -589,7 +589,12 @@ def _execute_and_render(
             extra = [config.resolve_path(d) for d in _official_paths(checked.official)]
             out = [staging.parent.resolve(), staging.parent.absolute()]
             audits = {
-                nb.stem: executions.kernel_context(Path(logs) / f"{nb.stem}.opened", extra, out) for nb in execute
+                nb.stem: executions.kernel_context(
+                    Path(logs) / f"{nb.stem}.opened",
+                    [*extra, *executions.parameter_paths(checked.per_notebook[nb.stem])],
+                    out,
+                )
+                for nb in execute
             }
         if execute:
             with checked_tables():
