@@ -291,3 +291,26 @@ def test_a_file_a_parameter_names_outside_the_project_is_watched(root, tmp_path_
     assert executions.named_dependencies({"03-x": {"events_path": str(events)}, "01-x": {}}) == [
         executions.dependency(str(events))
     ]
+
+
+def test_the_reason_to_execute_is_told_against_the_entry_most_like_this_run(tmp_path):
+    """Code changed and then put back, the lock changed: the environment is what changed, not the code."""
+    cache = executions.Cache(tmp_path / "cache")
+    folder = entry_folder(tmp_path)
+    base = {"parameters": {}, "notebook": "n", "code": "c", "environment": "e"}
+    cache.store("01-x", base, [], folder)
+    cache.store("01-x", base | {"code": "c2"}, [], folder)  # the newest entry
+    assert cache.find("01-x", base | {"environment": "e2"})[1] == "the environment changed"
+    assert cache.find("01-x", base | {"code": "c3"})[1] == "the code of helpers changed"
+
+
+def test_temporary_folders_left_by_a_killed_run_are_pruned(tmp_path):
+    cache = executions.Cache(tmp_path / "cache")
+    folder = entry_folder(tmp_path)
+    entry = cache.store("01-x", {"parameters": {}}, [], folder)
+    old, fresh = entry.parent / ".tmp-old", entry.parent / ".tmp-fresh"  # fresh: another run writing now
+    old.mkdir()
+    fresh.mkdir()
+    os.utime(old, (1_000_000, 1_000_000))
+    cache.store("01-x", {"parameters": {"i": 1}}, [], folder)
+    assert not old.exists() and fresh.exists()

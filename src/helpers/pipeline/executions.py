@@ -495,8 +495,13 @@ def _prune(folder: Path, keep: int = KEEP) -> None:
 
     try:
         entries = sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=used, reverse=True)
+        temporary = list(folder.glob(".tmp-*"))
     except OSError:
         return
+    for tmp in temporary:  # a run's killed while writing (a live run's is younger than an hour)
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < time.time() - 3600:
+                shutil.rmtree(tmp, ignore_errors=True)
     for old in entries[keep:]:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -578,13 +583,19 @@ class Cache:
         return None, self._what_changed(stem, components)
 
     def _what_changed(self, stem: str, components: dict[str, Any]) -> str:
-        """Why no entry fits: what differs from the notebook's most recent entry."""
+        """Why no entry fits: what differs from the notebook's entry most like this run (the most recent of
+        those that differ in the fewest parts)."""
         latest = None
+        parts = ("parameters", "notebook", "code", "environment")
+
+        def likeness(m: dict[str, Any]) -> tuple[int, float]:
+            return sum(m["components"].get(k) == components[k] for k in parts), m.get("stored", 0)
+
         with contextlib.suppress(OSError):
             metas = [_read_json(p / "entry.json") for p in (self.folder / "notebooks" / stem).iterdir()]
             metas = [m for m in metas if isinstance(m, dict) and isinstance(m.get("components"), dict)]
             metas = [m for m in metas if isinstance(m.get("stored", 0), (int, float))]
-            latest = max(metas, key=lambda m: m.get("stored", 0), default=None)
+            latest = max(metas, key=likeness, default=None)
         if latest is None:
             return "not run before"
         before = latest["components"]
