@@ -314,3 +314,16 @@ def test_temporary_folders_left_by_a_killed_run_are_pruned(tmp_path):
     os.utime(old, (1_000_000, 1_000_000))
     cache.store("01-x", {"parameters": {"i": 1}}, [], folder)
     assert not old.exists() and fresh.exists()
+
+
+def test_a_package_upgraded_without_the_lock_changes_the_environment(tmp_path, monkeypatch):
+    site = tmp_path / "lib" / "site-packages"
+    (site / "pandas-3.1.1.dist-info").mkdir(parents=True)
+    monkeypatch.setattr("sys.path", [str(site)])
+    executions.environment_digest.cache_clear()
+    before = executions.environment_digest()
+    (site / "pandas-3.1.1.dist-info").rename(site / "pandas-3.2.0.dist-info")
+    executions.environment_digest.cache_clear()
+    assert executions.environment_digest() != before
+    monkeypatch.undo()
+    executions.environment_digest.cache_clear()

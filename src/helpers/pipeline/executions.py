@@ -3,10 +3,12 @@
 An entry is one successful execution of one notebook: the executed notebook and its figures, under a
 key made of the notebook (its cells, without outputs or an injected cell), the parameter values it
 receives, the code of ``helpers`` (every file but the templates), the locked environment
-(``requirements.lock``, the Python version and executable) and the kernel; beside the key, the bytes
-(SHA-256) of every file the kernel read, recorded inside the kernel by an audit hook on file opens
-(:func:`record_opens`, run at kernel start) and of every file of the official downloads its
-parameters name. Its pages are kept per render key (the templates and the run's name), so a changed
+(``requirements.lock``, the Python version and executable, the installed distributions) and the kernel;
+beside the key, the bytes (SHA-256) of every file the kernel read or looked for and did not find, and the
+names in every folder it listed, recorded inside the kernel by an audit hook on file opens and folder
+listings (:func:`record_opens`, run at kernel start; the project, and every file a parameter names,
+are watched), and of every file of the official downloads its parameters name. Each entry lists its
+files with their SHA-256: a damaged entry is executed again, never served. Its pages are kept per render key (the templates and the run's name), so a changed
 template renders the pages again from the stored notebook and runs nothing.
 
 Two smaller kinds of entry keep the light path light: the checked parameter set (keyed by the parameter
@@ -93,9 +95,14 @@ def template_digest() -> str:
 
 @functools.cache
 def environment_digest() -> str:
-    """The locked environment: ``requirements.lock``, the Python version and executable."""
+    """The locked environment: ``requirements.lock``, the Python version and executable, and the
+    distributions installed (their names and versions: a package upgraded without the lock is seen too)."""
     lock = config.ROOT / "requirements.lock"
-    return _sha((file_digest(lock) or "none").encode(), sys.version.encode(), sys.executable.encode())
+    installed = []
+    for folder in (p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")):
+        with contextlib.suppress(OSError):
+            installed += sorted(n for n in os.listdir(folder) if n.endswith((".dist-info", ".egg-info")))
+    return _sha((file_digest(lock) or "none").encode(), sys.version.encode(), sys.executable.encode(), _json(installed))
 
 
 def notebook_digest(path: Path) -> str:
