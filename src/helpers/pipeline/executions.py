@@ -8,8 +8,9 @@ beside the key, the bytes (SHA-256) of every file the kernel read or looked for 
 names in every folder it listed, recorded inside the kernel by an audit hook on file opens and folder
 listings (:func:`record_opens`, run at kernel start; the project, and every file a parameter names,
 are watched), and of every file of the official downloads its parameters name. Each entry lists its
-files with their SHA-256: a damaged entry is executed again, never served. Its pages are kept per render key (the templates and the run's name), so a changed
-template renders the pages again from the stored notebook and runs nothing.
+files with their SHA-256: a damaged entry is executed again, never served. Its pages are kept per
+render key (the templates and the run's name), so a changed template renders the pages again from the
+stored notebook and runs nothing.
 
 Two smaller kinds of entry keep the light path light: the checked parameter set (keyed by the parameter
 file's bytes, the overrides, the notebooks, the code and the environment, with the files the check
