@@ -43,7 +43,7 @@ from helpers.errors import CollectionError, ParameterError, RunError
 from helpers.pipeline import executions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from traitlets.config import Config
 
@@ -589,6 +589,14 @@ def _execute_and_render(
 
     by_name = {p.name: p for p in plans}
     execute = [nb for nb in notebooks if by_name[nb.stem].reason]
+
+    def meanwhile() -> None:  # the runner's own work for after the kernels, done while they run
+        from helpers.pipeline import site
+
+        site.load_templates()
+        if cache is not None:
+            cache.make_room(nb.stem for nb in execute)
+
     outcomes = [Outcome(p.name, True, 0.0) for p in plans if not p.reason]
     with tempfile.TemporaryDirectory(prefix="collection-audit-") as logs:
         audits = None
@@ -603,7 +611,9 @@ def _execute_and_render(
             # downloads are checked here; no kernel starts before the checks pass
             with _worker_pool(len(execute), workers, True) as pool, checked_tables():
                 prepare_downloads(checked.official)
-                outcomes += _execute_all(execute, checked.per_notebook, staging, True, page_info, workers, audits, pool)
+                outcomes += _execute_all(
+                    execute, checked.per_notebook, staging, True, page_info, workers, audits, pool, meanwhile
+                )
         if checked.downloads is None:
             checked.downloads = official_downloads(checked.official)
         if cache is not None and all(o.ok for o in outcomes):
@@ -852,14 +862,16 @@ def _execute_all(
     workers: int | None,
     audits: dict[str, dict[str, str]] | None = None,
     pool: Any = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Execute ``notebooks`` into ``out_dir`` in worker processes (``pool``'s, else a pool of its own);
-    ``per_notebook`` None injects nothing; ``audits`` (by notebook) makes kernels log the files they read."""
+    ``per_notebook`` None injects nothing; ``audits`` (by notebook) makes kernels log the files they read;
+    ``meanwhile`` runs here once every notebook is handed out."""
     from concurrent.futures import as_completed
 
     if pool is None:
         with _worker_pool(len(notebooks), workers, render) as own:
-            return _execute_all(notebooks, per_notebook, out_dir, render, run_info, workers, audits, own)
+            return _execute_all(notebooks, per_notebook, out_dir, render, run_info, workers, audits, own, meanwhile)
     jobs = {}
     outcomes: list[Outcome] = []
     context = config.run_context()  # as the runner's checks left it
@@ -871,6 +883,8 @@ def _execute_all(
             audit = (audits or {}).get(nb.stem)
             job = pool.submit(execute_one, str(nb), str(target), parameters, render, run_info, audit, context)
             jobs[job] = nb.stem
+        if meanwhile is not None:
+            meanwhile()
         for fut in as_completed(jobs):
             try:
                 outcome = fut.result()
