@@ -1,0 +1,46 @@
+"""Cases an independent checker built beyond the developers' own files: Comtrade and BACI downloads
+for Türkiye–Iraq and Iran–Iraq with variations of the real layouts the readers must agree on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers.official import download_countries, read_flows
+from helpers.official.read import read_imports
+from tests.fixtures import COMTRADE_HEADER, comtrade_row, values, write
+
+TUR, IRQ = 792, 368
+
+
+def _with_iso(reporter_iso: str, partner_iso: str, **extra) -> list:
+    return comtrade_row(TUR, IRQ, reporterISO=reporter_iso, partnerISO=partner_iso, **extra)
+
+
+@pytest.mark.parametrize("written", [("tur", "irq"), (" TUR", "IRQ "), ("Tur", "Irq")])
+def test_iso_columns_in_another_case_or_padded_are_read_as_the_download_is_said_to_hold_them(tmp_path, written):
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, [_with_iso(*written), _with_iso(*written, cmd="02", value=5)])
+    assert download_countries(path) == ["IRQ", "TUR"]
+    assert values(read_flows(path, "TUR", "IRQ"), ["exporter", "importer", "hs_code"]) == {
+        ("TUR", "IRQ", "01"): 100.0,
+        ("TUR", "IRQ", "02"): 5.0,
+    }
+    assert values(read_imports(path, "IRQ"), ["exporter"]) == {"TUR": 105.0}
+
+
+def test_iso_columns_in_another_case_in_a_saved_api_response_too(tmp_path):
+    names = COMTRADE_HEADER
+    record = dict(zip(names, _with_iso("tur", "irq")))
+    record.update(refYear=2022, reporterCode=TUR, partnerCode=IRQ, primaryValue=100.0)
+    path = tmp_path / "response.json"
+    path.write_text(json.dumps({"count": 1, "data": [record], "error": ""}))
+    assert download_countries(path) == ["IRQ", "TUR"]
+    assert values(read_flows(path, "TUR", "IRQ"), ["exporter"]) == {"TUR": 100.0}
+
+
+def test_numbers_in_the_iso_columns_name_no_country_the_readers_could_not_read(tmp_path):
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, [_with_iso("792", "368")])
+    with pytest.warns(Warning, match="no trade between TUR and IRQ"):
+        assert read_flows(path, "TUR", "IRQ").empty
+    assert download_countries(path) == []  # never "it holds IRQ, TUR" for a pair that reads empty
