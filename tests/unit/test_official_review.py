@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from helpers.official import download_countries, read_flows
+from helpers.official import OfficialDataWarning, download_countries, read_flows
 from helpers.official.read import read_imports
-from tests.fixtures import COMTRADE_HEADER, comtrade_row, values, write
+from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, values, write
 
 TUR, IRQ = 792, 368
 
@@ -44,3 +44,11 @@ def test_numbers_in_the_iso_columns_name_no_country_the_readers_could_not_read(t
     with pytest.warns(Warning, match="no trade between TUR and IRQ"):
         assert read_flows(path, "TUR", "IRQ").empty
     assert download_countries(path) == []  # never "it holds IRQ, TUR" for a pair that reads empty
+
+
+def test_a_supplier_code_the_release_code_file_lacks_is_said_never_silently_left_out(tmp_path):
+    rows = [[2022, 792, 368, "010121", 1.5, 1], [2022, 999, 368, "270900", 3.0, 1], [2022, 490, 368, "270900", 2.0, 1]]
+    folder = baci_folder(tmp_path / "baci", {2022: rows})
+    with pytest.warns(OfficialDataWarning, match=r"exporter code\(s\) 999 are not in the release's country code"):
+        market = read_imports(folder, "IRQ")
+    assert values(market, ["exporter"]) == {"TUR": 1500.0}  # 490 is an area: left out without a word
