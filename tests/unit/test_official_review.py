@@ -4,6 +4,7 @@ for Türkiye–Iraq and Iran–Iraq with variations of the real layouts the read
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
@@ -52,3 +53,25 @@ def test_a_supplier_code_the_release_code_file_lacks_is_said_never_silently_left
     with pytest.warns(OfficialDataWarning, match=r"exporter code\(s\) 999 are not in the release's country code"):
         market = read_imports(folder, "IRQ")
     assert values(market, ["exporter"]) == {"TUR": 1500.0}  # 490 is an area: left out without a word
+
+
+def test_finer_rows_whose_heading_the_summed_level_lacks_are_said_never_silently_left_out(tmp_path):
+    rows = [
+        comtrade_row(TUR, IRQ, "X", "01", 100),
+        comtrade_row(TUR, IRQ, "X", "0101", 60),  # inside chapter 01, which has its own row: not added
+        comtrade_row(TUR, IRQ, "X", "2709", 500),  # chapter 27 has no 2-digit row
+    ]
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
+    with pytest.warns(OfficialDataWarning, match=r"1 row\(s\) of code\(s\) 2709 \(500 USD\) are finer"):
+        flows = read_flows(path, "TUR", "IRQ")
+    assert values(flows, ["hs_code"]) == {"01": 100.0}
+    with pytest.warns(OfficialDataWarning, match=r"2709 \(500 USD\)"):
+        read_imports(path, "IRQ")
+
+
+def test_one_full_level_beside_another_warns_of_nothing(tmp_path):
+    rows = [comtrade_row(TUR, IRQ, "X", c, v) for c, v in [("01", 100), ("0101", 60), ("0102", 40), ("27", 5)]]
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert values(read_flows(path, "TUR", "IRQ"), ["hs_code"]) == {"01": 100.0, "27": 5.0}

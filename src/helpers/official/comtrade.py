@@ -90,7 +90,8 @@ def comtrade_flows(
     rows["level"] = code_level(rows["cmd"])
     _check_rows(rows, fmt, locate)
     _check_one_revision(rows, fmt, locate)
-    rows, unusable = choose_level(rows, _GROUP, level)
+    rows, unusable, every = *choose_level(rows, _GROUP, level), rows
+    _warn_uncovered(path, every, rows)
     if unusable:
         warnings.warn(
             f"{path.name}: no rows usable at level {level!r} for (year, reporter, partner, flow) "
@@ -100,6 +101,32 @@ def comtrade_flows(
         )
     flows = _flows(rows, fmt, level)
     return with_revisions(sum_by_code(flows, path.name), flows.assign(revision=_text(rows, "classification")))
+
+
+def _warn_uncovered(path: Path, every: pd.DataFrame, kept: pd.DataFrame) -> None:
+    """Rows finer than the level kept for their (year, reporter, partner, flow) whose code has no row at that
+    level (e.g. 2709 where the 2-digit rows lack chapter 27) are left out of the sums: said, with their value."""
+    chosen = kept.drop_duplicates(_GROUP)[[*_GROUP, "level"]].rename(columns={"level": "kept"})
+    rows = every.merge(chosen, on=_GROUP, how="left")
+    finer = rows[(rows["kept"] > 0) & (rows["level"] > rows["kept"])]
+    if finer.empty:
+        return
+    heads = finer["cmd"].astype(object)
+    for digits in (2, 4):
+        heads = heads.where(finer["kept"] != digits, finer["cmd"].str.slice(0, digits))
+    have = kept[[*_GROUP, "cmd"]].drop_duplicates().assign(covered=True)
+    found = finer[_GROUP].assign(cmd=heads.astype(finer["cmd"].dtype)).merge(have, on=[*_GROUP, "cmd"], how="left")
+    lost = finer[found["covered"].isna().to_numpy()]
+    if lost.empty:
+        return
+    codes = sorted(set(lost["cmd"]))
+    warnings.warn(
+        f"{path.name}: {len(lost)} row(s) of code(s) {', '.join(codes[:5])}{', ...' if len(codes) > 5 else ''} "
+        f"({lost['value'].sum():,.0f} USD) are finer than the HS level summed for their year, reporter, partner "
+        "and flow, whose rows lack their heading: left out (download one HS level for every code)",
+        OfficialDataWarning,
+        stacklevel=4,
+    )
 
 
 def pair_filter(fmt: Format, names: list[str], first: str, second: str) -> tuple[PairFilter, dict[int, str] | None]:
