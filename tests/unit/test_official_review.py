@@ -8,6 +8,7 @@ import warnings
 
 import pytest
 
+from helpers import evidence
 from helpers.official import OfficialDataWarning, download_countries, read_flows
 from helpers.official.read import read_imports
 from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, values, write
@@ -75,3 +76,20 @@ def test_one_full_level_beside_another_warns_of_nothing(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert values(read_flows(path, "TUR", "IRQ"), ["hs_code"]) == {"01": 100.0, "27": 5.0}
+
+
+def test_a_direction_with_only_re_exports_says_it_holds_them_never_that_it_holds_nothing(tmp_path):
+    rows = [comtrade_row(TUR, IRQ, "RX", "01", 100, year) for year in (2020, 2021, 2023)]
+    rows += [comtrade_row(TUR, IRQ, "RM", "02", 10, 2021)]
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OfficialDataWarning)
+        found = evidence.load("TUR", "IRQ", "comtrade", str(path)).download()
+    assert found.absent("TUR", "IRQ") == (
+        "No TUR→IRQ flows in the download: Türkiye reports no exports to Iraq, and Iraq no imports from Türkiye; "
+        "it holds only re-exports (RX) for 2020–2021, 2023, which are kept apart and never counted as exports or "
+        "imports."
+    )
+    assert found.absent("IRQ", "TUR").endswith(
+        "it holds only re-imports (RM) for 2021, which are kept apart and never counted as exports or imports."
+    )
