@@ -93,3 +93,18 @@ def test_a_direction_with_only_re_exports_says_it_holds_them_never_that_it_holds
     assert found.absent("IRQ", "TUR").endswith(
         "it holds only re-imports (RM) for 2021, which are kept apart and never counted as exports or imports."
     )
+
+
+def test_the_official_chart_of_a_download_without_exports_or_imports_warns_of_no_empty_legend(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots.official import plot_official
+
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, [comtrade_row(TUR, IRQ, "RX", "01", 100, 2021)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OfficialDataWarning)
+        found = evidence.load("TUR", "IRQ", "comtrade", str(path)).download()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_official(found.series_long(), 20e9, "Türkiye–Iraq")
