@@ -9,6 +9,7 @@ import warnings
 import pytest
 
 from helpers import evidence
+from helpers.errors import DataError
 from helpers.official import OfficialDataWarning, download_countries, read_flows
 from helpers.official.read import read_imports
 from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, values, write
@@ -108,3 +109,13 @@ def test_the_official_chart_of_a_download_without_exports_or_imports_warns_of_no
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plot_official(found.series_long(), 20e9, "Türkiye–Iraq")
+
+
+def test_a_utf16_file_as_excel_saves_unicode_text_is_named_so(tmp_path):
+    path = write(tmp_path / "ct.txt", COMTRADE_HEADER, [comtrade_row(TUR, IRQ)], delimiter="\t")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(
+        DataError,
+        match=r"ct\.txt: line 1: header not recognised: the first line holds NUL bytes, so the file is UTF-16",
+    ):
+        read_flows(path, "TUR", "IRQ")

@@ -227,6 +227,15 @@ def parse_header(first: str, shown: str | Callable[[], str]) -> Header:
     names the file in errors. One rule for files and archive members alike."""
     if not first.strip():
         raise DataError(_named(shown), Problem("file is empty or its first line is blank; expected a header", line=1))
+    if "\x00" in first:  # UTF-16 (Excel's "Unicode Text") or a binary file: no UTF-8 header to recognise
+        raise DataError(
+            _named(shown),
+            Problem(
+                "header not recognised: the first line holds NUL bytes, so the file is UTF-16 text (as Excel "
+                'saves "Unicode Text") or not text at all; save it as "CSV UTF-8" or give the download as it came',
+                line=1,
+            ),
+        )
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
         names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
