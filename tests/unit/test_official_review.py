@@ -119,3 +119,13 @@ def test_a_utf16_file_as_excel_saves_unicode_text_is_named_so(tmp_path):
         match=r"ct\.txt: line 1: header not recognised: the first line holds NUL bytes, so the file is UTF-16",
     ):
         read_flows(path, "TUR", "IRQ")
+
+
+def test_breakdown_codes_written_with_a_decimal_point_by_pandas_are_read_as_the_whole_numbers_they_are(tmp_path):
+    rows = [
+        comtrade_row(TUR, IRQ, "X", "01", 100, partner2Code="0.0", motCode="0.0"),
+        comtrade_row(TUR, IRQ, "X", "01", 40, partner2Code="0.0", motCode="2100.0"),  # a breakdown: left out
+        comtrade_row(TUR, IRQ, "X", "01", 30, partner2Code="364.0", motCode="0.0"),  # a breakdown: left out
+    ]
+    path = write(tmp_path / "saved_by_pandas.csv", COMTRADE_HEADER, rows)
+    assert values(read_flows(path, "TUR", "IRQ"), ["hs_code"]) == {"01": 100.0}

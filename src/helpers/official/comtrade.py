@@ -3,10 +3,11 @@
 Rules, stated here:
 
 * Nothing is counted twice. Rows are kept only for all second partners (``partner2Code`` 0), all
-  customs procedures (``C00``) and all modes of transport (``motCode`` 0) where those columns
-  exist; goods only (``typeCode`` C); HS classifications only; annual rows only. Flows M and X are
-  kept, re-exports (RX) and re-imports (RM) as flows of their own, never added to X or M; other
-  flow codes (DX, FM, processing flows) are parts of X or M and are left out. The same year,
+  customs procedures (``C00``) and all modes of transport (``motCode`` 0; ``0.0`` as pandas writes a
+  code column holding a blank is 0 too) where those columns exist; goods only (``typeCode`` C); HS
+  classifications only; annual rows only. Flows M and X are kept, re-exports (RX) and re-imports
+  (RM) as flows of their own, never added to X or M; other flow codes (DX, FM, processing flows)
+  are parts of X or M and are left out. The same year,
   reporter, partner, flow and commodity found twice in a file is an error, and so is the same year,
   reporter, partner and flow in two HS revisions (``classificationCode`` H5 and H6: summed, they
   would count one trade twice); different revisions in different years are fine. Each figure's
@@ -14,7 +15,8 @@ Rules, stated here:
   same flow in two revisions in two files is refused too (:mod:`helpers.official.read`).
 * One HS level per sum: rows are summed from one level per file, year, reporter, partner and flow
   (see :mod:`helpers.official.codes`); a group with no row usable at the requested level is left
-  out with an :class:`OfficialDataWarning`.
+  out with an :class:`OfficialDataWarning`, and so are, with one, rows finer than the level kept
+  whose heading has no row at that level (their value would be lost unsaid).
 * Directions: X and RX are reported by the exporter (the reporter), M and RM by the importer.
 * Countries: the file's own ISO columns are used when present; else the numeric codes are read as
   ISO 3166 numeric plus UN Comtrade's deviations, with an :class:`OfficialDataWarning`.
@@ -156,6 +158,12 @@ def _text(rows: pd.DataFrame, key: str) -> pd.Series:
     return pd.Series("", index=rows.index, dtype="string")
 
 
+def _code(rows: pd.DataFrame, key: str) -> pd.Series:
+    """A numeric code column as :func:`_text`, a whole number written with a decimal point read as one
+    (``0.0`` is 0: pandas writes a code column holding a blank that way)."""
+    return _text(rows, key).str.replace(r"^(\d+)\.0*$", r"\1", regex=True)
+
+
 def _keep(rows: pd.DataFrame) -> tuple[pd.Series, dict[str, int]]:
     """Which pair rows can be summed without double counting, and how many were left out and why."""
     classification = _text(rows, "classification")
@@ -163,9 +171,9 @@ def _keep(rows: pd.DataFrame) -> tuple[pd.Series, dict[str, int]]:
         "not flow M, X, RM or RX": ~rows["flow"].isin(list(FLOW_REPORTED_BY)),
         "services, not goods (typeCode)": ~_text(rows, "type").isin(["", "C"]),
         "not an HS classification": ~(classification.str.startswith("H") | (classification == "")),
-        "broken down by second partner": ~_text(rows, "partner2").isin(["", "0"]),
+        "broken down by second partner": ~_code(rows, "partner2").isin(["", "0"]),
         "broken down by customs procedure": ~_text(rows, "customs").isin(["", "C00"]),
-        "broken down by mode of transport": ~_text(rows, "mot").isin(["", "0"]),
+        "broken down by mode of transport": ~_code(rows, "mot").isin(["", "0"]),
         "monthly, not annual": ~rows["annual"],
     }
     keep = pd.Series(True, index=rows.index)
