@@ -108,6 +108,15 @@ def country_or_none(code_or_iso3: str | int) -> str | None:
         return None
 
 
+def iso_column_country(value: object) -> str | None:
+    """ISO3 code of a country as a download's ISO column writes it (read stripped and in capitals, as
+    the readers match it), or None: a number there names no country (the readers match ISO columns by
+    their text, never as numeric codes)."""
+    if not isinstance(value, str) or not _ISO3.fullmatch(value.strip().upper()):
+        return None
+    return country_or_none(value)
+
+
 @functools.lru_cache(maxsize=4096)
 @functools.lru_cache(maxsize=None)  # asked once per row of an importer's market
 def is_country_iso3(iso3: object) -> bool:
