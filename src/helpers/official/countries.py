@@ -117,8 +117,7 @@ def iso_column_country(value: object) -> str | None:
     return country_or_none(value)
 
 
-@functools.lru_cache(maxsize=4096)
-@functools.lru_cache(maxsize=None)  # asked once per row of an importer's market
+@functools.lru_cache(maxsize=4096)  # asked once per row of an importer's market
 def is_country_iso3(iso3: object) -> bool:
     """Whether ``iso3`` (as a download's row or code file writes it) is the ISO3 code of a country:
     of ISO 3166-1, or a former country of ISO 3166-3 (e.g. ANT, SCG); False for areas (BACI's S19, R20,
