@@ -129,3 +129,24 @@ def test_breakdown_codes_written_with_a_decimal_point_by_pandas_are_read_as_the_
     ]
     path = write(tmp_path / "saved_by_pandas.csv", COMTRADE_HEADER, rows)
     assert values(read_flows(path, "TUR", "IRQ"), ["hs_code"]) == {"01": 100.0}
+
+
+def test_a_total_beyond_the_sum_of_its_chapters_is_said_with_what_is_left_out(tmp_path):
+    """A TOTAL row is never added to the chapters beside it (one level per sum); what it holds beyond them
+    (trade not itemised by code) is said, with its value; a TOTAL equal to its chapters says nothing."""
+    rows = [
+        comtrade_row(TUR, IRQ, "X", "TOTAL", 1000),
+        comtrade_row(TUR, IRQ, "X", "01", 300),
+        comtrade_row(TUR, IRQ, "X", "02", 500),
+        comtrade_row(TUR, IRQ, "M", "TOTAL", 50),
+        comtrade_row(TUR, IRQ, "M", "01", 50),
+    ]
+    path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
+    said = r"TOTAL row of 1 .*2022 TUR->IRQ X, exceeds the sum of the HS rows .*\(200 USD in all\)"
+    with pytest.warns(OfficialDataWarning, match=said):
+        flows = read_flows(path, "TUR", "IRQ")
+    assert values(flows, ["flow", "hs_code"]) == {("X", "01"): 300.0, ("X", "02"): 500.0, ("M", "01"): 50.0}
+    even = write(tmp_path / "even.csv", COMTRADE_HEADER, rows[3:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_flows(even, "TUR", "IRQ")

@@ -94,6 +94,7 @@ def comtrade_flows(
     _check_one_revision(rows, fmt, locate)
     rows, unusable, every = *choose_level(rows, _GROUP, level), rows
     _warn_uncovered(path, every, rows)
+    _warn_total_beyond_detail(path, every, rows)
     if unusable:
         warnings.warn(
             f"{path.name}: no rows usable at level {level!r} for (year, reporter, partner, flow) "
@@ -103,6 +104,32 @@ def comtrade_flows(
         )
     flows = _flows(rows, fmt, level)
     return with_revisions(sum_by_code(flows, path.name), flows.assign(revision=_text(rows, "classification")))
+
+
+def _warn_total_beyond_detail(path: Path, every: pd.DataFrame, kept: pd.DataFrame) -> None:
+    """A TOTAL row beside the HS rows kept for its (year, reporter, partner, flow) is not added to them (one
+    level per sum); when it exceeds their sum (trade not itemised at that level, e.g. confidential), the
+    difference is left out of the sums: said, with its value, never silently."""
+    group = ["year", "reporter_iso", "partner_iso", "flow"]
+    detail = kept[kept["level"] > 0]
+    totals = every[every["level"] == 0]
+    if detail.empty or totals.empty:
+        return
+    summed = detail.groupby(group, dropna=False)["value"].sum().rename("detail")
+    stated = totals.groupby(group, dropna=False)["value"].sum().rename("total")
+    both = pd.concat([summed, stated], axis=1, join="inner")
+    beyond = both[both["total"] - both["detail"] > 0.005 * both["total"].abs().clip(lower=1.0)]  # not rounding
+    if beyond.empty:
+        return
+    year, reporter, partner, flow = beyond.index[0]
+    warnings.warn(
+        f"{path.name}: the TOTAL row of {len(beyond)} (year, reporter, partner, flow), e.g. {int(year)} "
+        f"{reporter}->{partner} {flow}, exceeds the sum of the HS rows kept at the level summed "
+        f"({(beyond['total'] - beyond['detail']).sum():,.0f} USD in all): that much is left out of these sums "
+        "(the TOTAL rows alone give the whole)",
+        OfficialDataWarning,
+        stacklevel=4,
+    )
 
 
 def _warn_uncovered(path: Path, every: pd.DataFrame, kept: pd.DataFrame) -> None:
