@@ -33,6 +33,7 @@ from helpers.analysis.countries import country_name, is_default_pair
 from helpers.answers import Unanswered, stands_in_for
 from helpers.config import resolve_path
 from helpers.errors import ParameterError
+from helpers.official.countries import resolve_country
 from helpers.present import describe_sources
 
 #: Columns of a preferred series (see :func:`helpers.analysis.volume.preferred`), for empty series.
@@ -270,7 +271,26 @@ class OfficialEvidence:
             if self.source == "baci"
             else f"{a} reports no exports to {b}, and {b} no imports from {a}"
         )
-        return f"No {exporter}→{importer} flows in the download: {why}."
+        return f"No {exporter}→{importer} flows in the download: {why}{self._kept_apart(exporter, importer)}."
+
+    def _kept_apart(self, exporter: str, importer: str) -> str:
+        """What the download does hold for a direction without a figure: its re-exports and re-imports, which
+        are kept apart and never counted as exports or imports (so "no flows" never hides them)."""
+        flows = self.flows
+        hit = flows[
+            (flows["exporter"] == resolve_country(exporter))
+            & (flows["importer"] == resolve_country(importer))
+            & flows["flow"].isin(["RX", "RM"])
+        ]
+        if hit.empty:
+            return ""
+        names = {"RX": "re-exports (RX)", "RM": "re-imports (RM)"}
+        held = " and ".join(names[flow] for flow in sorted(set(hit["flow"]), reverse=True))
+        years = sorted({int(year) for year in hit["year"]})
+        return (
+            f"; it holds only {held} for {headlines.year_spans(years)}, which are kept apart and never "
+            "counted as exports or imports"
+        )
 
     def citation(self, rows: pd.DataFrame | None = None) -> str:
         """The 'Source:' line: the download, its files and what it holds."""

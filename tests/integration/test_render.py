@@ -228,3 +228,29 @@ def test_markdown_converted_once_is_never_served_for_other_attachments(tmp_path)
     for suffix in (".html", ".code.html"):
         page = (tmp_path / f"01-x{suffix}").read_text(encoding="utf-8")
         assert png(b"red") in page and png(b"blue") in page
+
+
+def test_a_worker_warmed_before_its_first_page_writes_the_pages_a_cold_one_does(tmp_path):
+    """The warm-up a worker does while the runner checks its inputs (templates, highlighter, validator)
+    leaves no trace in a page: a stored notebook's pages from a warmed process and from a cold one are
+    byte-identical."""
+    import shutil
+    import subprocess
+    import sys
+
+    from helpers.config import NOTEBOOK_DIR
+
+    pages = {}
+    for warm in (False, True):
+        folder = tmp_path / ("warm" if warm else "cold")
+        folder.mkdir()
+        shutil.copy(NOTEBOOK_DIR / "04-claims-check.ipynb", folder / "04-claims-check.ipynb")
+        code = (
+            "import sys; from pathlib import Path; from helpers.pipeline import render; render.load_exporters(); "
+            + ("render.warm_exporters(); " if warm else "")
+            + "render.render_notebook(Path(sys.argv[1]), {'run': 'r', 'commit': 'c'})"
+        )
+        subprocess.run([sys.executable, "-c", code, str(folder / "04-claims-check.ipynb")], check=True)
+        pages[warm] = [(folder / f"04-claims-check{s}").read_bytes() for s in (".html", ".code.html")]
+    assert pages[True] == pages[False]
+    assert b"highlight" in pages[True][1]  # the code page's code is highlighted, warm or cold

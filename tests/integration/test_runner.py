@@ -80,6 +80,21 @@ def test_run_writes_notebook_pages_and_index(project, tmp_path, capfd):
     assert "papermill" not in "".join(nbformat.read(out2 / "01-ok.ipynb", as_version=4).cells[3].metadata.keys())
 
 
+def test_kernels_see_the_run_context_the_checks_set_up_after_their_workers_started(tmp_path):
+    """The workers start before the runner checks its inputs; each notebook's kernel still gets the run
+    context as the checks left it (the store of checked tables), and its own figures folder."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    make_notebook(
+        nbs / "01-context.ipynb",
+        "answer: int = 1  # the answer",
+        "from helpers import config\nprint('keys', sorted(config.run_context()))",
+    )
+    out = runner.run(None, notebook_dir=nbs, reports_dir=tmp_path / "reports", run_name="t")
+    printed = outputs_text(out / "01-context.ipynb")
+    assert "'tables_store'" in printed and "'figures'" in printed and "'notebook'" in printed, printed
+
+
 def test_misspelt_parameter_is_refused_before_any_kernel(project, tmp_path):
     nbs, reports = project
     yaml = tmp_path / "typo.yaml"

@@ -108,6 +108,34 @@ def test_entries_are_pruned_to_the_most_recently_used(tmp_path):
     assert stored[-executions.KEEP].exists() and not stored[-executions.KEEP + 1].exists()
 
 
+def test_room_made_while_kernels_run_leaves_storing_nothing_to_delete(tmp_path):
+    """``make_room`` prunes the executed notebooks' folders and the run-folder entries to one below
+    ``KEEP`` (the most recently used kept), leaves other notebooks' entries alone, and the next store
+    brings each back to ``KEEP``."""
+    cache = executions.Cache(tmp_path / "cache")
+    folder = entry_folder(tmp_path)
+    (folder / "02-y.ipynb").write_text("{}", encoding="utf-8")
+    stored: dict[str, list[Path]] = {"01-x": [], "02-y": []}
+    for stem in stored:
+        for i in range(executions.KEEP):
+            entry = cache.store(stem, {"parameters": {"i": i}}, [], folder)
+            os.utime(entry / "entry.json", (1_000_000 + i, 1_000_000 + i))
+            stored[stem].append(entry)
+    keys = [f"{i:02d}".ljust(64, "0") for i in range(executions.KEEP)]
+    for i, key in enumerate(keys):
+        cache.put_site(key, folder, {"i": i}, [])
+        site = cache.site_dir(key)
+        os.utime(site / "entry.json", (1_000_000 + i, 1_000_000 + i))
+    cache.make_room(["01-x"])
+    assert sorted(stored["01-x"][0].parent.iterdir()) == sorted(stored["01-x"][1:])
+    assert sorted(stored["02-y"][0].parent.iterdir()) == sorted(stored["02-y"])  # not executed: untouched
+    sites = sorted(p.name for p in (cache.folder / "sites").iterdir())
+    assert len(sites) == executions.KEEP - 1 and cache.site_dir(keys[0]).name not in sites
+    cache.store("01-x", {"parameters": {"i": "new"}}, [], folder)
+    assert len(list(stored["01-x"][0].parent.iterdir())) == executions.KEEP
+    assert all(p.exists() for p in stored["01-x"][1:])
+
+
 def test_an_entry_whose_writing_fails_leaves_nothing(tmp_path):
     cache = executions.Cache(tmp_path / "cache")
     folder = entry_folder(tmp_path)

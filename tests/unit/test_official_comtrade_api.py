@@ -100,7 +100,7 @@ RECORDS = [
     record(value=70.0, customsCode="C01", customsDesc="Import for inward processing"),
     record(value=80.0, motCode=2100, motDesc="Sea"),
     record(cmd="27", value=250.0),
-    record(cmd="TOTAL", value=400.0),  # all chapters, reported too: never added to them
+    record(cmd="TOTAL", value=350.0),  # all chapters (100 + 250), reported too: never added to them
     record(cmd="0101", value=40.0),  # the 4-digit level
     record(flow="RX", value=5.0),  # re-exports: a flow of their own
     record(flow="DX", value=90.0),  # domestic exports: part of X, left out

@@ -9,7 +9,8 @@ Rules, stated here:
 * One HS level per sum: for ``level="chapter"`` the 2-digit rows when there are any, else 4-digit,
   else 6-digit rows added up to chapters, else the ``TOTAL`` row (kept with an empty
   ``hs_chapter``); for ``"4"`` the 4-digit rows, else 6-digit ones; for ``"6"`` the 6-digit rows.
-  Aggregate rows are never added to detail rows.
+  Aggregate rows are never added to detail rows; a Comtrade TOTAL row that exceeds the rows kept
+  beside it is said with the difference (``comtrade``), never silently left out.
 """
 
 from __future__ import annotations

@@ -3,10 +3,11 @@
 Rules, stated here:
 
 * Nothing is counted twice. Rows are kept only for all second partners (``partner2Code`` 0), all
-  customs procedures (``C00``) and all modes of transport (``motCode`` 0) where those columns
-  exist; goods only (``typeCode`` C); HS classifications only; annual rows only. Flows M and X are
-  kept, re-exports (RX) and re-imports (RM) as flows of their own, never added to X or M; other
-  flow codes (DX, FM, processing flows) are parts of X or M and are left out. The same year,
+  customs procedures (``C00``) and all modes of transport (``motCode`` 0; ``0.0`` as pandas writes a
+  code column holding a blank is 0 too) where those columns exist; goods only (``typeCode`` C); HS
+  classifications only; annual rows only. Flows M and X are kept, re-exports (RX) and re-imports
+  (RM) as flows of their own, never added to X or M; other flow codes (DX, FM, processing flows)
+  are parts of X or M and are left out. The same year,
   reporter, partner, flow and commodity found twice in a file is an error, and so is the same year,
   reporter, partner and flow in two HS revisions (``classificationCode`` H5 and H6: summed, they
   would count one trade twice); different revisions in different years are fine. Each figure's
@@ -14,7 +15,8 @@ Rules, stated here:
   same flow in two revisions in two files is refused too (:mod:`helpers.official.read`).
 * One HS level per sum: rows are summed from one level per file, year, reporter, partner and flow
   (see :mod:`helpers.official.codes`); a group with no row usable at the requested level is left
-  out with an :class:`OfficialDataWarning`.
+  out with an :class:`OfficialDataWarning`, and so are, with one, rows finer than the level kept
+  whose heading has no row at that level (their value would be lost unsaid).
 * Directions: X and RX are reported by the exporter (the reporter), M and RM by the importer.
 * Countries: the file's own ISO columns are used when present; else the numeric codes are read as
   ISO 3166 numeric plus UN Comtrade's deviations, with an :class:`OfficialDataWarning`.
@@ -90,7 +92,9 @@ def comtrade_flows(
     rows["level"] = code_level(rows["cmd"])
     _check_rows(rows, fmt, locate)
     _check_one_revision(rows, fmt, locate)
-    rows, unusable = choose_level(rows, _GROUP, level)
+    rows, unusable, every = *choose_level(rows, _GROUP, level), rows
+    _warn_uncovered(path, every, rows)
+    _warn_total_beyond_detail(path, every, rows)
     if unusable:
         warnings.warn(
             f"{path.name}: no rows usable at level {level!r} for (year, reporter, partner, flow) "
@@ -100,6 +104,58 @@ def comtrade_flows(
         )
     flows = _flows(rows, fmt, level)
     return with_revisions(sum_by_code(flows, path.name), flows.assign(revision=_text(rows, "classification")))
+
+
+def _warn_total_beyond_detail(path: Path, every: pd.DataFrame, kept: pd.DataFrame) -> None:
+    """A TOTAL row beside the HS rows kept for its (year, reporter, partner, flow) is not added to them (one
+    level per sum); when it exceeds their sum (trade not itemised at that level, e.g. confidential), the
+    difference is left out of the sums: said, with its value, never silently."""
+    group = ["year", "reporter_iso", "partner_iso", "flow"]
+    detail = kept[kept["level"] > 0]
+    totals = every[every["level"] == 0]
+    if detail.empty or totals.empty:
+        return
+    summed = detail.groupby(group, dropna=False)["value"].sum().rename("detail")
+    stated = totals.groupby(group, dropna=False)["value"].sum().rename("total")
+    both = pd.concat([summed, stated], axis=1, join="inner")
+    beyond = both[both["total"] - both["detail"] > 0.005 * both["total"].abs().clip(lower=1.0)]  # not rounding
+    if beyond.empty:
+        return
+    year, reporter, partner, flow = beyond.index[0]
+    warnings.warn(
+        f"{path.name}: the TOTAL row of {len(beyond)} (year, reporter, partner, flow), e.g. {int(year)} "
+        f"{reporter}->{partner} {flow}, exceeds the sum of the HS rows kept at the level summed "
+        f"({(beyond['total'] - beyond['detail']).sum():,.0f} USD in all): that much is left out of these sums "
+        "(the TOTAL rows alone give the whole)",
+        OfficialDataWarning,
+        stacklevel=4,
+    )
+
+
+def _warn_uncovered(path: Path, every: pd.DataFrame, kept: pd.DataFrame) -> None:
+    """Rows finer than the level kept for their (year, reporter, partner, flow) whose code has no row at that
+    level (e.g. 2709 where the 2-digit rows lack chapter 27) are left out of the sums: said, with their value."""
+    chosen = kept.drop_duplicates(_GROUP)[[*_GROUP, "level"]].rename(columns={"level": "kept"})
+    rows = every.merge(chosen, on=_GROUP, how="left")
+    finer = rows[(rows["kept"] > 0) & (rows["level"] > rows["kept"])]
+    if finer.empty:
+        return
+    heads = finer["cmd"].astype(object)
+    for digits in (2, 4):
+        heads = heads.where(finer["kept"] != digits, finer["cmd"].str.slice(0, digits))
+    have = kept[[*_GROUP, "cmd"]].drop_duplicates().assign(covered=True)
+    found = finer[_GROUP].assign(cmd=heads.astype(finer["cmd"].dtype)).merge(have, on=[*_GROUP, "cmd"], how="left")
+    lost = finer[found["covered"].isna().to_numpy()]
+    if lost.empty:
+        return
+    codes = sorted(set(lost["cmd"]))
+    warnings.warn(
+        f"{path.name}: {len(lost)} row(s) of code(s) {', '.join(codes[:5])}{', ...' if len(codes) > 5 else ''} "
+        f"({lost['value'].sum():,.0f} USD) are finer than the HS level summed for their year, reporter, partner "
+        "and flow, whose rows lack their heading: left out (download one HS level for every code)",
+        OfficialDataWarning,
+        stacklevel=4,
+    )
 
 
 def pair_filter(fmt: Format, names: list[str], first: str, second: str) -> tuple[PairFilter, dict[int, str] | None]:
@@ -129,6 +185,12 @@ def _text(rows: pd.DataFrame, key: str) -> pd.Series:
     return pd.Series("", index=rows.index, dtype="string")
 
 
+def _code(rows: pd.DataFrame, key: str) -> pd.Series:
+    """A numeric code column as :func:`_text`, a whole number written with a decimal point read as one
+    (``0.0`` is 0: pandas writes a code column holding a blank that way)."""
+    return _text(rows, key).str.replace(r"^(\d+)\.0*$", r"\1", regex=True)
+
+
 def _keep(rows: pd.DataFrame) -> tuple[pd.Series, dict[str, int]]:
     """Which pair rows can be summed without double counting, and how many were left out and why."""
     classification = _text(rows, "classification")
@@ -136,9 +198,9 @@ def _keep(rows: pd.DataFrame) -> tuple[pd.Series, dict[str, int]]:
         "not flow M, X, RM or RX": ~rows["flow"].isin(list(FLOW_REPORTED_BY)),
         "services, not goods (typeCode)": ~_text(rows, "type").isin(["", "C"]),
         "not an HS classification": ~(classification.str.startswith("H") | (classification == "")),
-        "broken down by second partner": ~_text(rows, "partner2").isin(["", "0"]),
+        "broken down by second partner": ~_code(rows, "partner2").isin(["", "0"]),
         "broken down by customs procedure": ~_text(rows, "customs").isin(["", "C00"]),
-        "broken down by mode of transport": ~_text(rows, "mot").isin(["", "0"]),
+        "broken down by mode of transport": ~_code(rows, "mot").isin(["", "0"]),
         "monthly, not annual": ~rows["annual"],
     }
     keep = pd.Series(True, index=rows.index)

@@ -50,7 +50,7 @@ import pyarrow as pa
 from helpers.config import display_path
 from helpers.errors import DataError, Problem
 from helpers.official.comtrade import Locate, comtrade_flows, pair_filter
-from helpers.official.countries import country_or_none
+from helpers.official.countries import country_or_none, iso_column_country
 from helpers.official.formats import COMTRADE, PLAIN_NUMBER, WHOLE_NUMBER, check_json_start, open_text
 from helpers.official.schema import OfficialDataWarning
 from helpers.official.stream import MAX_PROBLEMS
@@ -110,7 +110,8 @@ def comtrade_json_countries(path: Path | str) -> set[str]:
     present = COMTRADE.positions(names)
     keys = ["reporter_iso", "partner_iso"] if {"reporter_iso", "partner_iso"} <= present.keys() else None
     values = set().union(*(columns[key].to_pylist() for key in keys or ["reporter", "partner"]))
-    found = (country_or_none(value) for value in values if value not in (None, ""))
+    named = iso_column_country if keys else country_or_none
+    found = (named(value) for value in values if value not in (None, ""))
     return {iso for iso in found if iso}
 
 
@@ -251,6 +252,8 @@ def _columns(shown: str, records: list[dict], keys: list[str]) -> dict[str, pa.A
         field = COMTRADE.field(key)
         raw = [record.get(key) for record in records]
         values, bad = _CONVERT[field.kind](raw)
+        if key in COMTRADE.codes:  # country ISO codes, read as the CSV readers read them
+            values = [value.strip().upper() for value in values]
         problems += [RecordProblem(rule, column=field.header, value=_shown(raw[i]), record=i) for i, rule in bad]
         columns[key] = pa.array(values, type=_ARROW_TYPES[field.kind])
     if problems:

@@ -39,8 +39,9 @@ import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from helpers.analysis.countries import FORMER_AREAS, country_entry
 from helpers.errors import DataError, ParameterError, Problem
 from helpers.official.formats import BACI_FILE_NAME, WHOLE_NUMBER
 from helpers.official.schema import OfficialDataWarning
@@ -89,14 +90,29 @@ def resolve_country(code_or_iso3: str | int) -> str:
                 f"country code {text} is {UN_AREAS[number]!r}, an area rather than a country; give a country"
             )
         found = pycountry.countries.get(numeric=f"{number:03d}")
+        if found is None:
+            found = _former_by_number(number)
     elif len(text) == 3 and text.isalpha():
-        found = pycountry.countries.get(alpha_3=text.upper())
+        found = country_entry(text)
     if found is None:
         raise ParameterError(
             f"unknown country {code_or_iso3!r}: give an ISO 3166 alpha-3 country code such as IRN, IRQ, TUR, "
             "or a numeric UN Comtrade/ISO code such as 364"
         )
     return found.alpha_3
+
+
+def _former_by_number(number: int) -> Any:
+    """The former country (ISO 3166-3) that had numeric code ``number``, when only one had it; a code two
+    had (891: Yugoslavia, then Serbia and Montenegro) is refused naming both."""
+    import pycountry
+
+    had = [c for c in pycountry.historic_countries if getattr(c, "numeric", None) == f"{number:03d}"]
+    had = [c for c in had if c.alpha_3 not in FORMER_AREAS]
+    if len(had) > 1:
+        codes = " or ".join(sorted(c.alpha_3 for c in had))
+        raise ParameterError(f"country code {number} was used by more than one former country; give {codes}")
+    return had[0] if had else None
 
 
 def country_or_none(code_or_iso3: str | int) -> str | None:
@@ -108,32 +124,30 @@ def country_or_none(code_or_iso3: str | int) -> str | None:
         return None
 
 
-@functools.lru_cache(maxsize=4096)
-@functools.lru_cache(maxsize=None)  # asked once per row of an importer's market
+def iso_column_country(value: object) -> str | None:
+    """ISO3 code of a country as a download's ISO column writes it (read stripped and in capitals, as
+    the readers match it), or None: a number there names no country (the readers match ISO columns by
+    their text, never as numeric codes)."""
+    if not isinstance(value, str) or not _ISO3.fullmatch(value.strip().upper()):
+        return None
+    return country_or_none(value)
+
+
+@functools.lru_cache(maxsize=4096)  # asked once per row of an importer's market
 def is_country_iso3(iso3: object) -> bool:
     """Whether ``iso3`` (as a download's row or code file writes it) is the ISO3 code of a country:
     of ISO 3166-1, or a former country of ISO 3166-3 (e.g. ANT, SCG); False for areas (BACI's S19, R20,
     ``N/A``; World, W00) and anything else. The one rule for both BACI and Comtrade rows."""
-    import pycountry
-
-    if not isinstance(iso3, str):
+    if not isinstance(iso3, str) or not _ISO3.fullmatch(iso3.strip().upper()):
         return False
-    iso3 = iso3.strip().upper()
-    if not _ISO3.fullmatch(iso3):
-        return False
-    if pycountry.countries.get(alpha_3=iso3) is not None:
-        return True
-    former = pycountry.historic_countries.get(alpha_3=iso3)
-    numeric = getattr(former, "numeric", None)
-    return former is not None and not (numeric and int(numeric) in UN_AREAS)
+    return country_entry(iso3) is not None
 
 
 def numeric_codes(iso3: str) -> set[int]:
     """Numeric codes that mean ``iso3`` when no code file says otherwise (ISO numeric and UN deviations)."""
-    import pycountry
 
-    country = pycountry.countries.get(alpha_3=iso3)
-    codes = {int(country.numeric)} if country is not None else set()
+    country = country_entry(iso3)
+    codes = {int(country.numeric)} if getattr(country, "numeric", None) else set()
     return codes | {code for code, iso in UN_CODE_DEVIATIONS.items() if iso == iso3}
 
 

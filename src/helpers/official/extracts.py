@@ -1162,9 +1162,27 @@ def importer_parts(
     if fmt is BACI:
         table = release_table(file, importer)
         codes = _code_array({code for code, iso in table.items() if iso == importer})
-        return _baci_parts(_importer_rows(found, file, header, codes), table, file.name)
+        rows = _importer_rows(found, file, header, codes)
+        _warn_unknown_suppliers(file, rows, table, importer)
+        return _baci_parts(rows, table, file.name)
     return comtrade_importer_flows(
         file, _one_batch(found.table), fmt, header.names, importer, level, functools.partial(fail_at, file, header)
+    )
+
+
+def _warn_unknown_suppliers(file: Source, rows: dict[str, np.ndarray], table: dict[int, str | None], importer: str):
+    """An exporter's code that the release's code file lacks is no country the reader can name: its rows are
+    left out of the importer's market, with an :class:`OfficialDataWarning` naming the codes and their value."""
+    unknown = ~np.isin(rows["exporter"], np.array(sorted(table), dtype=np.int64))
+    if not unknown.any():
+        return
+    codes = ", ".join(str(code) for code in np.unique(rows["exporter"][unknown]).tolist())
+    warnings.warn(
+        f"{file.name}: exporter code(s) {codes} are not in the release's country code file; their "
+        f"{rows['value_usd'][unknown].sum():,.0f} USD of {importer}'s imports are left out (is the code file "
+        "of another release?)",
+        OfficialDataWarning,
+        stacklevel=4,
     )
 
 

@@ -18,6 +18,9 @@ Rules, stated here:
 * A JSON file (:data:`JSON_SUFFIXES`) is a Comtrade API response: JSON has no header line, so it is
   told by its name, and a bounded read (:func:`check_json_start`) refuses a file that is not JSON
   before it is parsed or hashed. Its fields are the current layout's column names.
+* Country ISO columns (:attr:`Format.codes`: Comtrade's ``reporterISO``, ``partnerISO``) are read
+  stripped and in capitals (``" irq"`` is IRQ), by every reader and by what a download is said to
+  hold alike; a value that is no ISO3 code (e.g. a number) names no country.
 * Numeric fields are written plainly: whole numbers (:data:`WHOLE_NUMBER`, read as 32-bit
   integers) and numbers without thousands separators, currency signs or NA (:data:`PLAIN_NUMBER`).
   Everything else (commodity codes included) is text.
@@ -90,6 +93,7 @@ class Format:
     title: str
     fields: tuple[Field, ...]
     either: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # text fields of country ISO codes: read stripped and in capitals
 
     def key_columns(self) -> str:
         """The columns that identify the format, as listed in error messages."""
@@ -137,6 +141,7 @@ COMTRADE = Format(
         Field("value", "primaryValue", "float", True),
     ),
     either=("year", "period"),
+    codes=("reporter_iso", "partner_iso"),
 )
 
 COMTRADE_LEGACY = Format(
@@ -158,6 +163,7 @@ COMTRADE_LEGACY = Format(
         Field("value", "Trade Value (US$)", "float", True),
     ),
     either=("year", "period"),
+    codes=("reporter_iso", "partner_iso"),
 )
 
 BACI = Format(
@@ -221,6 +227,15 @@ def parse_header(first: str, shown: str | Callable[[], str]) -> Header:
     names the file in errors. One rule for files and archive members alike."""
     if not first.strip():
         raise DataError(_named(shown), Problem("file is empty or its first line is blank; expected a header", line=1))
+    if "\x00" in first:  # UTF-16 (Excel's "Unicode Text") or a binary file: no UTF-8 header to recognise
+        raise DataError(
+            _named(shown),
+            Problem(
+                "header not recognised: the first line holds NUL bytes, so the file is UTF-16 text (as Excel "
+                'saves "Unicode Text") or not text at all; save it as "CSV UTF-8" or give the download as it came',
+                line=1,
+            ),
+        )
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
         names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]

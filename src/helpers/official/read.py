@@ -49,7 +49,7 @@ from helpers.official.archive import ArchiveMember, archive_members, is_archive,
 from helpers.official.baci import baci_countries, read_baci_file
 from helpers.official.comtrade import read_comtrade_file
 from helpers.official.comtrade_json import comtrade_json_countries, read_comtrade_json
-from helpers.official.countries import country_or_none, resolve_country, side_files_listed_once
+from helpers.official.countries import country_or_none, iso_column_country, resolve_country, side_files_listed_once
 from helpers.official.extracts import (
     Flows,
     comtrade_importer_flows,
@@ -142,7 +142,8 @@ def file_countries(path: Source, header: Header, fmt: Format) -> set[str]:
     present = fmt.positions(header.names)
     keys = ["reporter_iso", "partner_iso"] if {"reporter_iso", "partner_iso"} <= present.keys() else None
     values = distinct_values(path, header, fmt, keys or ["reporter", "partner"])
-    found = (country_or_none(value) for value in set().union(*values.values()))
+    named = iso_column_country if keys else country_or_none
+    found = (named(value) for value in set().union(*values.values()))
     return {iso for iso in found if iso}
 
 

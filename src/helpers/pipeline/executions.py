@@ -676,6 +676,13 @@ class Cache:
             for old in older[:-2]:
                 shutil.rmtree(old, ignore_errors=True)
 
+    def make_room(self, stems: Iterable[str]) -> None:
+        """Prune ahead, while kernels run: room for one new entry of each notebook in ``stems`` and for
+        one new run-folder entry (storing them then deletes nothing)."""
+        for stem in stems:
+            _prune(self.folder / "notebooks" / stem, KEEP - 1)
+        _prune(self.folder / "sites", KEEP - 1)
+
     # the run folder's own files
     def site_dir(self, key: str) -> Path:
         return self.folder / "sites" / key[:32]

@@ -279,6 +279,23 @@ def load_exporters() -> None:
     jinja_environment().get_template(HEADER_TEMPLATE)
 
 
+def warm_exporters() -> None:
+    """Turn a one-cell notebook into both page kinds, in memory: compiles the templates the pages
+    include, loads the code highlighter and the notebook validator. A process's first page otherwise
+    costs several times its next ones (a worker does this while the runner checks its inputs)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    result = new_output("execute_result", {"text/plain": "1", "text/html": "<b>1</b>"}, execution_count=1)
+    nb = new_notebook(
+        cells=[new_markdown_cell("# Warm-up\n\nA *page*."), new_code_cell("x = 1\nx", outputs=[result])],
+        metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}},
+    )
+    nbformat.validate(nbformat.reads(nbformat.writes(nb), as_version=4))
+    for exclude_input in (True, False):
+        exporter(exclude_input).from_notebook_node(nb)
+
+
 # --- a notebook's pages ------------------------------------------------------------------------
 
 # (page suffix, code left out, suffix of the other page, label of the link to it)

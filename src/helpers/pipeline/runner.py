@@ -9,7 +9,9 @@
   of its files' origin (``official_downloads``: producer, release, version, size, SHA-256, licence);
 * notebooks run in parallel in worker processes, one per core, each notebook with a fresh kernel of
   its own (worker processes, not threads, so concurrent kernel start-ups cannot hand out the same
-  port twice inside one process; a start-up that still fails on a taken port is retried);
+  port twice inside one process; a start-up that still fails on a taken port is retried); the
+  workers start, and load papermill and the page templates, while the runner checks the tables and
+  downloads (no kernel starts before those checks pass);
 * everything is written to a fresh folder beside ``reports/<run>/`` and swapped in only when all
   notebooks succeeded, so a failed run never destroys the previous good report; the partial
   output stays in ``reports/<run>.failed/`` for debugging;
@@ -41,7 +43,7 @@ from helpers.errors import CollectionError, ParameterError, RunError
 from helpers.pipeline import executions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from traitlets.config import Config
 
@@ -205,21 +207,26 @@ def execute_one(
     render: bool,
     run_info: dict[str, Any],
     audit: dict[str, str] | None = None,
+    context: dict[str, str] | None = None,
 ) -> Outcome:
     """Execute one notebook (in a worker process) and render its HTML pages.
 
     ``parameters`` None (``--in-place``): nothing is injected, the notebook runs on its own
     ``parameters`` cell and keeps no papermill metadata; a dict (a report) is injected by papermill.
     ``audit``: run-context entries that make the kernel log the files it reads (the execution cache).
+    ``context``: the runner's run context when it handed out the notebook (the worker was started
+    before the runner's checks extended it); None: this process's own.
     """
     import tempfile
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     name = Path(source).stem
+    context = config.run_context() if context is None else context
     if render:
         # the kernel inherits the run context: plots.style.show exports PNG, SVG and CSV of each figure
-        context = config.run_context() | {"figures": str(Path(target).parent / "figures"), "notebook": name}
-        os.environ.update(config.run_context_environment(**(context | (audit or {}))))
+        context = context | {"figures": str(Path(target).parent / "figures"), "notebook": name} | (audit or {})
+    if context:
+        os.environ.update(config.run_context_environment(**context))
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="collection-source-") as scratch:
         prepared = prepare_source(Path(source), Path(scratch) / Path(source).name)
@@ -582,6 +589,14 @@ def _execute_and_render(
 
     by_name = {p.name: p for p in plans}
     execute = [nb for nb in notebooks if by_name[nb.stem].reason]
+
+    def meanwhile() -> None:  # the runner's own work for after the kernels, done while they run
+        from helpers.pipeline import site
+
+        site.load_templates()
+        if cache is not None:
+            cache.make_room(nb.stem for nb in execute)
+
     outcomes = [Outcome(p.name, True, 0.0) for p in plans if not p.reason]
     with tempfile.TemporaryDirectory(prefix="collection-audit-") as logs:
         audits = None
@@ -597,9 +612,13 @@ def _execute_and_render(
                 for nb in execute
             }
         if execute:
-            with checked_tables():
+            # the workers start now and load papermill and the page templates while the tables and
+            # downloads are checked here; no kernel starts before the checks pass
+            with _worker_pool(len(execute), workers, True) as pool, checked_tables():
                 prepare_downloads(checked.official)
-                outcomes += _execute_all(execute, checked.per_notebook, staging, True, page_info, workers, audits)
+                outcomes += _execute_all(
+                    execute, checked.per_notebook, staging, True, page_info, workers, audits, pool, meanwhile
+                )
         if checked.downloads is None:
             checked.downloads = official_downloads(checked.official)
         if cache is not None and all(o.ok for o in outcomes):
@@ -805,6 +824,40 @@ def _run_in_place(notebooks: list[Path], workers: int | None) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _ready_worker(render: bool) -> None:
+    """A worker's start: papermill imported and, for a report, the page templates compiled (a first
+    page costs what the next ones do), while the runner still checks its inputs."""
+    import gc
+
+    gc.disable()  # what the imports make lives as long as the worker: no collection passes over it
+    try:
+        import papermill  # noqa: F401 - imported before any notebook is handed out
+
+        if render:
+            from helpers.pipeline.render import load_exporters, warm_exporters
+
+            load_exporters()
+            warm_exporters()
+    finally:
+        gc.freeze()  # and none later either
+        gc.enable()
+
+
+@contextlib.contextmanager
+def _worker_pool(count: int, workers: int | None, render: bool) -> Iterator[Any]:
+    """Worker processes for ``count`` notebooks (one per core at most, or ``workers``), started at once:
+    they get ready (:func:`_ready_worker`) while the block's first statements run."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = workers or max(1, min(count, os.cpu_count() or 1))
+    # fork where there is one: a worker shares the runner's imports instead of importing them again
+    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ready_worker, initargs=(render,)) as pool:
+        pool.submit(os.getpid)  # starts every worker now (a forking pool starts them all on its first job)
+        yield pool
+
+
 def _execute_all(
     notebooks: list[Path],
     per_notebook: dict[str, dict[str, Any]] | None,
@@ -813,43 +866,38 @@ def _execute_all(
     run_info: dict[str, Any],
     workers: int | None,
     audits: dict[str, dict[str, str]] | None = None,
+    pool: Any = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Outcome]:
-    """Execute ``notebooks`` into ``out_dir`` in worker processes; ``per_notebook`` None injects nothing;
-    ``audits`` (by notebook) makes kernels log the files they read."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    """Execute ``notebooks`` into ``out_dir`` in worker processes (``pool``'s, else a pool of its own);
+    ``per_notebook`` None injects nothing; ``audits`` (by notebook) makes kernels log the files they read;
+    ``meanwhile`` runs here once every notebook is handed out."""
+    from concurrent.futures import as_completed
 
-    import papermill  # noqa: F401 - imported once here, inherited by the forked workers
-
-    if render:
-        from helpers.pipeline.render import load_exporters
-
-        load_exporters()  # templates loaded once, before the fork
-
+    if pool is None:
+        with _worker_pool(len(notebooks), workers, render) as own:
+            return _execute_all(notebooks, per_notebook, out_dir, render, run_info, workers, audits, own, meanwhile)
     jobs = {}
     outcomes: list[Outcome] = []
-    workers = workers or max(1, min(len(notebooks), os.cpu_count() or 1))
+    context = config.run_context()  # as the runner's checks left it
     bar = _progress(len(notebooks))
     try:
-        import multiprocessing as mp
-
-        # fork: workers inherit the imported papermill and nbconvert instead of importing them again
-        context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for nb in sorted(notebooks, key=lambda p: -p.stat().st_size):  # longest first balances the workers
-                target = out_dir / nb.name
-                parameters = None if per_notebook is None else per_notebook[nb.stem]
-                audit = (audits or {}).get(nb.stem)
-                jobs[pool.submit(execute_one, str(nb), str(target), parameters, render, run_info, audit)] = nb.stem
-            for fut in as_completed(jobs):
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed notebook
-                    outcome = Outcome(
-                        jobs[fut], False, 0.0, f"{jobs[fut]}: worker crashed: {type(exc).__name__}: {exc}"
-                    )
-                outcomes.append(outcome)
-                bar.set_postfix_str(f"{outcome.name} {'ok' if outcome.ok else 'FAILED'}")
-                bar.update(1)
+        for nb in sorted(notebooks, key=lambda p: -p.stat().st_size):  # longest first balances the workers
+            target = out_dir / nb.name
+            parameters = None if per_notebook is None else per_notebook[nb.stem]
+            audit = (audits or {}).get(nb.stem)
+            job = pool.submit(execute_one, str(nb), str(target), parameters, render, run_info, audit, context)
+            jobs[job] = nb.stem
+        if meanwhile is not None:
+            meanwhile()
+        for fut in as_completed(jobs):
+            try:
+                outcome = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed notebook
+                outcome = Outcome(jobs[fut], False, 0.0, f"{jobs[fut]}: worker crashed: {type(exc).__name__}: {exc}")
+            outcomes.append(outcome)
+            bar.set_postfix_str(f"{outcome.name} {'ok' if outcome.ok else 'FAILED'}")
+            bar.update(1)
     finally:
         bar.close()
     order = {nb.stem: i for i, nb in enumerate(notebooks)}

@@ -167,17 +167,17 @@ class WebAddress:
 
 @dataclass(frozen=True)
 class Country:
-    """An ISO 3166 alpha-3 country code (checked with pycountry)."""
+    """An ISO 3166 alpha-3 country code, current or former (checked with pycountry)."""
 
     def describe(self) -> str:
         """The accepted values, in Markdown."""
-        return "an ISO 3166 alpha-3 country code, e.g. `IRN`, `IRQ`, `TUR`"
+        return "an ISO 3166 alpha-3 country code, e.g. `IRN`, `IRQ`, `TUR` (or a former one such as `SCG`)"
 
     def problems(self, name: str, value: Any) -> list[str]:
         """A message when ``value`` is not a known alpha-3 code."""
-        import pycountry
+        from helpers.analysis.countries import country_entry
 
-        if len(value) == 3 and pycountry.countries.get(alpha_3=value.upper()) is not None:
+        if country_entry(value) is not None:
             return []
         return [f"'{name}' must be an ISO 3166 alpha-3 country code such as IRN, IRQ, TUR; got {value!r}"]
 

@@ -96,6 +96,18 @@ def head_tags(title: str, description: str, page: str, site_url: str, run: str, 
     return {"title": title, "description": description, "og": og}
 
 
+def load_templates() -> None:
+    """Import what the run's own files are made with and compile their templates (the runner does it
+    while the kernels run, instead of after them)."""
+    import nbformat  # noqa: F401
+
+    from helpers.pipeline import claimreview  # noqa: F401
+
+    env = render.jinja_environment()
+    for name in (INDEX_TEMPLATE, CHANGES_TEMPLATE, HEAD_TEMPLATE):
+        env.get_template(name)
+
+
 def index_html(
     entries: list[dict[str, Any]],
     run_info: dict[str, Any],

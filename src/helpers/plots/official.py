@@ -37,5 +37,6 @@ def plot_official(long: pd.DataFrame, target_usd: float | None, title: str):
     ax.set_xlabel("Calendar year")
     ax.set_xticks(list(years))
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    if len(long):  # no series (e.g. only re-exports): no legend, and no warning of an empty one in the report
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return fig
