@@ -563,14 +563,14 @@ def _keep_failed(staging: Path, final: Path, msg: str, count: int) -> None:
 
 
 def _reuse_entries(cache: executions.Cache | None, plans: list[Plan], staging: Path, render_key: str) -> None:
-    """Copy each reusable notebook's entry into ``staging``; one that went away meanwhile is executed."""
+    """Copy each reusable notebook's entry into ``staging``; one that went away meanwhile or is damaged is executed."""
     for p in plans:
         if p.reason or cache is None:
             continue
         try:
             p.pages = cache.reuse(p.entry, staging, render_key)
         except OSError:
-            p.reason = "its cache entry went away"
+            p.reason = "its cache entry went away or was damaged"
 
 
 def _execute_and_render(
