@@ -252,7 +252,7 @@ def _columns(shown: str, records: list[dict], keys: list[str]) -> dict[str, pa.A
         field = COMTRADE.field(key)
         raw = [record.get(key) for record in records]
         values, bad = _CONVERT[field.kind](raw)
-        if key in COMTRADE.codes:  # country ISO codes, read as the CSV readers read them
+        if key in COMTRADE.iso_fields:  # country ISO codes, read as the CSV readers read them
             values = [value.strip().upper() for value in values]
         problems += [RecordProblem(rule, column=field.header, value=_shown(raw[i]), record=i) for i, rule in bad]
         columns[key] = pa.array(values, type=_ARROW_TYPES[field.kind])

@@ -145,7 +145,6 @@ def is_country_iso3(iso3: object) -> bool:
 
 def numeric_codes(iso3: str) -> set[int]:
     """Numeric codes that mean ``iso3`` when no code file says otherwise (ISO numeric and UN deviations)."""
-
     country = country_entry(iso3)
     codes = {int(country.numeric)} if getattr(country, "numeric", None) else set()
     return codes | {code for code, iso in UN_CODE_DEVIATIONS.items() if iso == iso3}

@@ -18,7 +18,7 @@ Rules, stated here:
 * A JSON file (:data:`JSON_SUFFIXES`) is a Comtrade API response: JSON has no header line, so it is
   told by its name, and a bounded read (:func:`check_json_start`) refuses a file that is not JSON
   before it is parsed or hashed. Its fields are the current layout's column names.
-* Country ISO columns (:attr:`Format.codes`: Comtrade's ``reporterISO``, ``partnerISO``) are read
+* Country ISO columns (:attr:`Format.iso_fields`: Comtrade's ``reporterISO``, ``partnerISO``) are read
   stripped and in capitals (``" irq"`` is IRQ), by every reader and by what a download is said to
   hold alike; a value that is no ISO3 code (e.g. a number) names no country.
 * Numeric fields are written plainly: whole numbers (:data:`WHOLE_NUMBER`, read as 32-bit
@@ -93,7 +93,7 @@ class Format:
     title: str
     fields: tuple[Field, ...]
     either: tuple[str, ...] = ()
-    codes: tuple[str, ...] = ()  # text fields of country ISO codes: read stripped and in capitals
+    iso_fields: tuple[str, ...] = ()  # text fields of country ISO codes: read stripped and in capitals
 
     def key_columns(self) -> str:
         """The columns that identify the format, as listed in error messages."""
@@ -141,7 +141,7 @@ COMTRADE = Format(
         Field("value", "primaryValue", "float", True),
     ),
     either=("year", "period"),
-    codes=("reporter_iso", "partner_iso"),
+    iso_fields=("reporter_iso", "partner_iso"),
 )
 
 COMTRADE_LEGACY = Format(
@@ -163,7 +163,7 @@ COMTRADE_LEGACY = Format(
         Field("value", "Trade Value (US$)", "float", True),
     ),
     either=("year", "period"),
-    codes=("reporter_iso", "partner_iso"),
+    iso_fields=("reporter_iso", "partner_iso"),
 )
 
 BACI = Format(

@@ -140,7 +140,7 @@ def batches(path: Source, header: Header, fmt: Format, positions: dict[str, int]
     try:
         with binary_input(path) as data:
             for batch in open_stream(path, header, fmt, positions, data):
-                batch = normalise_codes(batch.rename_columns([keys[n] for n in batch.schema.names]), fmt)
+                batch = normalise_iso_fields(batch.rename_columns([keys[n] for n in batch.schema.names]), fmt)
                 if any(batch.column(key).null_count for key in numeric):
                     raise _Damaged("a numeric field is empty or not a number")
                 count += batch.num_rows
@@ -155,10 +155,10 @@ def batches(path: Source, header: Header, fmt: Format, positions: dict[str, int]
         raise DataError(shown(path), Problem("header only: the file has no data rows", line=1))
 
 
-def normalise_codes(batch: pa.RecordBatch, fmt: Format) -> pa.RecordBatch:
-    """The batch with its country ISO columns (:attr:`~helpers.official.formats.Format.codes`) stripped
+def normalise_iso_fields(batch: pa.RecordBatch, fmt: Format) -> pa.RecordBatch:
+    """The batch with its country ISO columns (:attr:`~helpers.official.formats.Format.iso_fields`) stripped
     and in capitals, as the pair filter and the countries a download holds read them."""
-    for key in fmt.codes:
+    for key in fmt.iso_fields:
         if key in batch.schema.names:
             at = batch.schema.get_field_index(key)
             batch = batch.set_column(at, key, pc.utf8_upper(pc.utf8_trim_whitespace(batch.column(at))))

@@ -600,9 +600,9 @@ class Cache:
             return sum(m["components"].get(k) == components[k] for k in parts), m.get("stored", 0)
 
         with contextlib.suppress(OSError):
-            metas = [_read_json(p / "entry.json") for p in (self.folder / "notebooks" / stem).iterdir()]
-            metas = [m for m in metas if isinstance(m, dict) and isinstance(m.get("components"), dict)]
-            metas = [m for m in metas if isinstance(m.get("stored", 0), (int, float))]
+            folders = (p for p in (self.folder / "notebooks" / stem).iterdir() if not p.name.startswith("."))
+            metas = [_read_entry(p, "components") for p in folders]  # not a run's temporary folder
+            metas = [m for m in metas if m is not None and isinstance(m["components"], dict)]
             latest = max(metas, key=likeness, default=None)
         if latest is None:
             return "not run before"
