@@ -240,6 +240,28 @@ def test_damaged_pages_are_rendered_again_and_a_damaged_site_or_parameter_memo_i
     assert cache.get_parameters("k") is None
 
 
+def test_the_runner_says_why_a_reused_notebooks_pages_are_rendered_again(tmp_path, monkeypatch):
+    from helpers.pipeline.runner import Plan
+
+    cache = executions.Cache(tmp_path / "cache")
+    folder = entry_folder(tmp_path)
+    for suffix in (".html", ".code.html"):
+        (folder / f"01-x{suffix}").write_text("<p>page</p>", encoding="utf-8")
+    entry = cache.store("01-x", {"parameters": {}}, [], folder)
+    assert cache.why_pages_missing(entry, "default") == "no pages kept"
+    cache.store_pages(entry, "01-x", folder, "default")
+    assert cache.reuse(entry, tmp_path / "out", "default") is True
+    assert not (tmp_path / "out" / ".rendered.json").exists()  # what the pages were rendered under stays in the cache
+    assert cache.reuse(entry, tmp_path / "out", "mine") is False
+    assert cache.why_pages_missing(entry, "mine") == "no run named 'mine' used it before"
+    monkeypatch.setattr(executions, "template_digest", lambda: "other templates")
+    assert cache.reuse(entry, tmp_path / "out", "default") is False
+    reason = cache.why_pages_missing(entry, "default")
+    assert reason == "templates changed"
+    line = Plan("01-x", "", pages=False, pages_missing=reason).line()
+    assert line == "01 reused (pages rendered again: templates changed)"
+
+
 def test_a_cache_folder_that_cannot_be_written_costs_only_time(tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder", encoding="utf-8")

@@ -620,16 +620,17 @@ class Cache:
                 return said
         return "not run before"
 
-    def reuse(self, entry: Path, into: Path, render_key: str) -> bool:
-        """Copy the entry's notebook, figures and (when rendered under ``render_key``) pages into ``into``;
-        True when the pages were there too. Raises OSError when the entry went away meanwhile or is damaged
-        (a member missing or not its recorded bytes: the entry is removed, nothing of it copied)."""
+    def reuse(self, entry: Path, into: Path, run_name: str) -> bool:
+        """Copy the entry's notebook, figures and (when rendered for the run ``run_name``: :func:`render_key`)
+        pages into ``into``; True when the pages were there too. Raises OSError when the entry went away
+        meanwhile or is damaged (a member missing or not its recorded bytes: the entry is removed, nothing of
+        it copied)."""
         try:
             _copy_members(entry / "run", (_read_json(entry / "entry.json") or {}).get("files"), into)
         except (OSError, AttributeError):
             shutil.rmtree(entry, ignore_errors=True)
             raise OSError(f"{entry}: went away or damaged") from None
-        pages = entry / f"pages-{render_key[:32]}"
+        pages = entry / f"pages-{render_key(run_name)[:32]}"
         _touch(entry)
         if not pages.is_dir():
             return False
@@ -659,9 +660,10 @@ class Cache:
         _prune(entry.parent)
         return entry
 
-    def store_pages(self, entry: Path, stem: str, folder: Path, render_key: str) -> None:
-        """Keep the notebook's two pages, as rendered under ``render_key``, in its entry."""
-        pages = entry / f"pages-{render_key[:32]}"
+    def store_pages(self, entry: Path, stem: str, folder: Path, run_name: str) -> None:
+        """Keep the notebook's two pages, as rendered for the run ``run_name`` (:func:`render_key`), in its
+        entry, with what they were rendered under (for :meth:`why_pages_missing`)."""
+        pages = entry / f"pages-{render_key(run_name)[:32]}"
         if not entry.is_dir() or pages.is_dir():
             return
 
@@ -669,12 +671,24 @@ class Cache:
             for suffix in (".html", ".code.html"):
                 shutil.copy2(folder / f"{stem}{suffix}", tmp)
             _write_json(tmp / ".files.json", _members(tmp))
+            _write_json(tmp / ".rendered.json", {"templates": template_digest(), "run": run_name})
 
         _atomic_dir(pages, fill)
         with contextlib.suppress(OSError):
             older = sorted(entry.glob("pages-*"), key=lambda p: p.stat().st_mtime if p.exists() else 0.0)
             for old in older[:-2]:
                 shutil.rmtree(old, ignore_errors=True)
+
+    def why_pages_missing(self, entry: Path, run_name: str) -> str:
+        """Why a reused entry has no pages for the run ``run_name``: the templates changed since its pages
+        were rendered, the run is named otherwise than any it was rendered for, or none are kept."""
+        rendered = [_read_json(pages / ".rendered.json") for pages in entry.glob("pages-*")]
+        templates = {r.get("templates") for r in rendered if isinstance(r, dict)}
+        if template_digest() in templates:
+            return f"no run named {run_name!r} used it before"
+        if templates:
+            return "templates changed"
+        return "none kept for this run and these templates" if rendered else "no pages kept"
 
     def make_room(self, stems: Iterable[str]) -> None:
         """Prune ahead, while kernels run: room for one new entry of each notebook in ``stems`` and for

@@ -409,13 +409,14 @@ class Plan:
     components: dict[str, Any] = field(default_factory=dict)
     entry: Path | None = None  #: its cache entry (reused, or stored once executed)
     pages: bool = True  #: a reused notebook's pages came from the cache too
+    pages_missing: str = ""  #: else why not (:meth:`helpers.pipeline.executions.Cache.why_pages_missing`)
 
     def line(self) -> str:
         """The runner's line for it: ``01 reused``, ``03 executed: data/events.csv changed``."""
         number = self.name.split("-")[0] if self.name[:2].isdigit() else self.name
         if self.reason:
             return f"{number} executed: {self.reason}"
-        return f"{number} reused" + ("" if self.pages else " (pages rendered again: templates changed)")
+        return f"{number} reused" + ("" if self.pages else f" (pages rendered again: {self.pages_missing})")
 
     def record(self) -> dict[str, Any]:
         """run.json's record of it."""
@@ -521,7 +522,7 @@ def _run_to_reports(
         # the pages carry no clock: only the index and run.json say when the run was
         page_info = {"run": run_name, "commit": run_info["commit"]}
         render_key = executions.render_key(run_name)
-        _reuse_entries(cache, plans, staging, render_key)
+        _reuse_entries(cache, plans, staging, run_name)
         run_info["official_downloads"] = checked.downloads
         run_info["executions"] = [p.record() for p in plans]
         for p in plans:
@@ -531,7 +532,7 @@ def _run_to_reports(
                 _remember_parameters(cache, checked)
                 _swap(staging, final)
                 return final
-        outcomes = _execute_and_render(notebooks, checked, plans, staging, page_info, workers, cache, render_key)
+        outcomes = _execute_and_render(notebooks, checked, plans, staging, page_info, workers, cache)
         run_info["official_downloads"] = checked.downloads
         bad = [o for o in outcomes if not o.ok]
         if bad:
@@ -562,15 +563,18 @@ def _keep_failed(staging: Path, final: Path, msg: str, count: int) -> None:
     raise RunError(f"{count} notebook(s) failed:\n{msg}\nPartial output kept in {display_path(failed)}; {kept}.")
 
 
-def _reuse_entries(cache: executions.Cache | None, plans: list[Plan], staging: Path, render_key: str) -> None:
+def _reuse_entries(cache: executions.Cache | None, plans: list[Plan], staging: Path, run_name: str) -> None:
     """Copy each reusable notebook's entry into ``staging``; one that went away meanwhile or is damaged is executed."""
     for p in plans:
         if p.reason or cache is None:
             continue
         try:
-            p.pages = cache.reuse(p.entry, staging, render_key)
+            p.pages = cache.reuse(p.entry, staging, run_name)
         except OSError:
             p.reason = "its cache entry went away or was damaged"
+            continue
+        if not p.pages:
+            p.pages_missing = cache.why_pages_missing(p.entry, run_name)
 
 
 def _execute_and_render(
@@ -581,10 +585,10 @@ def _execute_and_render(
     page_info: dict[str, Any],
     workers: int | None,
     cache: executions.Cache | None,
-    render_key: str,
 ) -> list[Outcome]:
     """Execute the notebooks the plans say must run (recording what their kernels read), render the
-    pages of reused ones whose templates changed; every notebook's outcome, in the notebooks' order."""
+    pages of reused ones whose pages the cache does not hold for this run; every notebook's outcome, in the
+    notebooks' order."""
     import tempfile
 
     by_name = {p.name: p for p in plans}
@@ -627,7 +631,7 @@ def _execute_and_render(
                 deps = executions.dependencies(read)
                 deps += executions.download_dependencies(checked.official[nb.stem])
                 entry = cache.store(nb.stem, by_name[nb.stem].components, deps, staging)
-                cache.store_pages(entry, nb.stem, staging, render_key)
+                cache.store_pages(entry, nb.stem, staging, page_info["run"])
                 by_name[nb.stem].entry = entry
     for p in plans:
         if not p.reason and not p.pages:
@@ -636,7 +640,7 @@ def _execute_and_render(
             load_exporters()
             render_notebook(staging / f"{p.name}.ipynb", page_info)
             if cache is not None:
-                cache.store_pages(p.entry, p.name, staging, render_key)
+                cache.store_pages(p.entry, p.name, staging, page_info["run"])
     order = {nb.stem: i for i, nb in enumerate(notebooks)}
     return sorted(outcomes, key=lambda o: order[o.name])
 
