@@ -30,6 +30,7 @@ __all__ = [
     "show_notice",
     "md_escape",
     "describe_sources",
+    "counted",
 ]
 
 #: How the mirror table is rounded for display: whole dollars, ratios to three decimals.
@@ -41,7 +42,14 @@ def usd_bn(value: float | None, digits: int = 1, bound: str | None = None) -> st
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "n/a"
     prefix = {"lower": "over ", "approx": "about "}.get(bound or "", "")
+    if value and round(value / 1e9, digits) == 0:  # a sum that billions would show as $0bn
+        return f"{prefix}${value / 1e6:,.{digits}f}m" if abs(value) >= 1e6 else f"{prefix}${value:,.0f}"
     return f"{prefix}${value / 1e9:,.{digits}f}bn"
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 sourced event', '2 sourced events' (nouns whose plural adds an s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -150,3 +150,12 @@ def test_a_breakdown_carried_by_two_outlets_counts_once():
     c.loc[1, "statement_id"] = "s-b"
     c.loc[1, "status"] = "unconfirmed"
     assert composition.category_shares(c)["breakdown"].nunique() == 1
+
+
+@pytest.mark.parametrize("include_energy", [True, False])
+def test_no_breakdown_known_gives_an_empty_table_not_an_error(include_energy):
+    # e.g. the claims judged at a date before the first published breakdown
+    none = comp((1, "a", "agriculture", 30, None, 100, None)).iloc[:0]
+    shares = composition.category_shares(none, include_energy)
+    assert shares.empty
+    assert {"breakdown", "share", *composition.SOURCE_COLUMNS} <= set(shares.columns)

@@ -99,3 +99,32 @@ def test_official_title_without_two_way_figures_states_no_level():
     assert headlines.official_title("Türkiye–Iraq", empty) == "Türkiye–Iraq trade in official statistics"
     one = pd.DataFrame({"year": [2022], "value": [5.1e9]})
     assert headlines.official_title("Türkiye–Iraq", one).endswith(": $5.1bn both ways in 2022")
+
+
+def test_a_target_at_or_below_the_base_is_said_to_be_reached_already():
+    g = volume.Growth("1396", "1401", 5e9, 10e9, 5, volume.cagr(5e9, 10e9, 5), False)
+    line = headlines.reached_line({"value": 10e9}, 2022, 1.0, g)
+    assert line == "The 2022 base is already at or above $1, whatever the rate."
+
+
+def test_supplier_rank_line_says_why_no_rank_is_given():
+    none = pd.DataFrame({"year": [], "partner": [], "rank_by_high": []})
+    assert "no year has enough sourced suppliers" in headlines.supplier_rank_line(none)
+    others = pd.DataFrame({"year": [2021, 2021, 2021], "partner": ["CHN", "SAU", "TUR"], "rank_by_high": [1, 3, 2]})
+    assert "Iran is in none of the years ranked" in headlines.supplier_rank_line(others)
+
+
+def test_timeline_finding_over_one_year_names_its_one_event_and_one_figure():
+    from helpers import evidence
+    from helpers.analysis import timeline
+
+    pair = evidence.load("IRN", "IRQ", "reported", "")
+    events = pair.events()
+    iranian, gregorian = pair.primary.exports("iranian"), pair.primary.exports("gregorian")
+    start, end = "2016-11-01", "2016-11-30"
+    shown = timeline.select(events, start, end, ["security"])
+    trade = timeline.trade_beside(timeline.in_span(gregorian, start, end), timeline.in_span(iranian, "2015-01-01", end))
+    finding = headlines.timeline_finding(pair, events, shown.head(1), trade.tail(1), "", "reported")
+    assert ": 1 sourced event from 2016 to 2016;" in finding
+    assert "the one preferred figure of exports IRN→IRQ (reported) in the same span is $" in finding
+    assert " go from " not in finding

@@ -124,3 +124,12 @@ def test_show_exports_png_and_svg_with_text_kept_as_text(tmp_path, monkeypatch):
     assert "Source: a body (checked 2026-11-27)" in svg  # searchable text, not glyph paths
     assert (tmp_path / "99-test-fig3.png").read_bytes().startswith(b"\x89PNG")
     assert (tmp_path / "99-test-fig3.csv").read_text().splitlines() == ["year,value", "2022,9900000000.0"]
+
+
+def test_a_sum_under_what_billions_show_is_not_written_as_zero():
+    assert present.usd_bn(1.0, 0) == "$1"
+    assert present.usd_bn(25e6, 0) == "$25m"
+    assert present.usd_bn(40e6, 1, "lower") == "over $40.0m"
+    assert present.usd_bn(0.0) == "$0.0bn"
+    assert present.counted(1, "sourced event") == "1 sourced event"
+    assert present.counted(2, "sourced event") == "2 sourced events"

@@ -53,8 +53,8 @@ def _shares(comp) -> pd.Series:
 
 def _labels(comp: pd.DataFrame) -> pd.Series:
     """:func:`breakdown_label` of every row (as ``comp.apply(breakdown_label, axis=1)``)."""
-    if comp.empty:
-        return comp.apply(breakdown_label, axis=1)
+    if comp.empty:  # text, as for rows (``apply`` on no rows gives numbers, which nothing joins to)
+        return pd.Series([], index=comp.index, dtype=object)
     parts = zip(comp["period"].tolist(), comp["stated_by"].tolist(), comp["publisher"].tolist())
     return pd.Series([f"{period} · {body} · {publisher}" for period, body, publisher in parts], index=comp.index)
 

@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.analysis import claims, composition, import_share, timeline, volume
 from helpers.analysis.countries import country_name
 from helpers.answers import is_answered, or_unanswered
-from helpers.present import md_escape, pct, usd_bn
+from helpers.present import counted, md_escape, pct, usd_bn
 
 
 def period_name(period: str) -> str:
@@ -162,6 +162,8 @@ def reached_line(base: dict, base_year: int, target_usd: float, growth: volume.G
     """When the target is reached at the historical rate; None when no rate could be computed."""
     if growth is None:
         return None
+    if base["value"] >= target_usd:
+        return f"The {base_year} base is already at or above {usd_bn(target_usd, 0)}, whatever the rate."
     reached = volume.year_reached(base["value"], base_year, target_usd, growth.rate)
     when = "never at that rate" if reached is None else f"around {reached:.0f}"
     return f"At {pct(growth.rate)} a year from the {base_year} base, {usd_bn(target_usd, 0)} is reached {when}."
@@ -283,6 +285,9 @@ def share_title(ranges: pd.DataFrame, report_share: float = 0.65) -> str:
 def supplier_rank_line(ranking: pd.DataFrame, supplier: str = "IRN") -> str:
     """Iran's rank by value among Iraq's sourced suppliers, per year."""
     ranks = ranking[ranking["partner"] == supplier]
+    if ranks.empty:
+        why = "Iran is in none of the years ranked" if len(ranking) else "no year has enough sourced suppliers"
+        return f"Iran's rank by value among sourced suppliers: {why} (see min_suppliers)."
     years = "; ".join(
         f"{r.year}: {r.rank_by_high} of {int((ranking['year'] == r.year).sum())}" for r in ranks.itertuples()
     )
@@ -386,21 +391,27 @@ def timeline_finding(
     """Notebook 03's finding: the events drawn, the PMF's span and the trade over the same span."""
     if events_path or not is_answered(pair.reported):
         return (
-            f"{len(shown)} dated events for {pair.name} from {shown['date'].min():%Y} to {shown['date'].max():%Y}, "
+            f"{counted(len(shown), 'dated event')} for {pair.name} from {shown['date'].min():%Y} to "
+            f"{shown['date'].max():%Y}, "
             f"read from {events_path}."
         )
     pmf = events[events["event_id"].str.contains("pmf")].sort_values("date")
     if len(trade):
         first, last = trade.iloc[0], trade.iloc[-1]
-        money = (
-            f"preferred figures of exports {pair.reporter}→{pair.partner} ({source}) go from "
-            f"{first['value'] / 1e9:.1f}bn ({period_name(first['period'])}) to {last['value'] / 1e9:.1f}bn "
-            f"({period_name(last['period'])}) in the same span."
-        )
+        flows = f"exports {pair.reporter}→{pair.partner} ({source})"
+        at_first = f"{usd_bn(first['value'])} ({period_name(first['period'])})"
+        if len(trade) == 1:
+            money = f"the one preferred figure of {flows} in the same span is {at_first}."
+        else:
+            money = (
+                f"preferred figures of {flows} go from {at_first} to {usd_bn(last['value'])} "
+                f"({period_name(last['period'])}) in the same span."
+            )
     else:
         money = "no trade figure falls in the span."
     return (
-        f"With events through {events['date'].max():%B %Y}: {len(shown)} sourced events from {shown['date'].min():%Y} "
+        f"With events through {events['date'].max():%B %Y}: {counted(len(shown), 'sourced event')} from "
+        f"{shown['date'].min():%Y} "
         f"to {shown['date'].max():%Y}; the PMF events run from {pmf['date'].min():%B %Y} to {pmf['date'].max():%B %Y}; "
         + money
     )
