@@ -394,17 +394,50 @@ class OfficialEvidence:
         return official_files.read_imports(resolve_path(self.data_path), self.partner, progress=False)
 
     @functools.cached_property
+    def pair_only_years(self) -> list[int]:
+        """The years the download holds no supplier of the partner but the reporter (no market to share)."""
+        return market.pair_only_years(self.market_flows, self.reporter)
+
+    @functools.cached_property
+    def market_held(self) -> pd.DataFrame:
+        """The partner's imports from every supplier, in the years the download holds more than the pair."""
+        return market.without_years(self.market_flows, self.pair_only_years)
+
+    @functools.cached_property
     def supplier_table(self) -> pd.DataFrame:
         """Every supplier's share and rank in the partner's imports (computed once; see :meth:`suppliers`)."""
-        return market.supplier_shares(self.market_flows)
+        return market.supplier_shares(self.market_held)
+
+    def pair_only_note(self) -> str:
+        """What the download lacks of the partner's market, said plainly ('' when nothing)."""
+        years = self.pair_only_years
+        if not years:
+            return ""
+        reporter, partner = country_name(self.reporter), country_name(self.partner)
+        return (
+            f"The download holds no supplier of {partner} but {reporter} in {headlines.year_spans(years)}: no share of "
+            f"{partner}'s imports for {'that year' if len(years) == 1 else 'those years'} (a download of "
+            f"{partner}'s imports from all partners, or a BACI release, holds them)."
+        )
 
     def suppliers(self, min_suppliers: int = 1) -> pd.DataFrame | Unanswered:
         """Every supplier of the partner per year: value, share of its imports, rank and basis (mirror or not)."""
         shares = self.supplier_table
+        if shares.empty:
+            return self.no_market
         shares = shares[shares["suppliers"] >= min_suppliers]
         if shares.empty:
-            return Unanswered(f"The download holds no supplier of {country_name(self.partner)} in any year.")
+            return Unanswered(
+                f"No year of the download holds {min_suppliers} or more suppliers of {country_name(self.partner)}."
+            )
         return shares
+
+    @functools.cached_property
+    def no_market(self) -> Unanswered:
+        """Why the download gives no market of the partner (one object: its reason is said once a cell)."""
+        return Unanswered(
+            self.pair_only_note() or f"The download holds no supplier of {country_name(self.partner)} in any year."
+        )
 
     def market_totals(self) -> pd.DataFrame | Unanswered:
         """The partner's imports per year over the suppliers the download holds, with the mirror part."""
@@ -425,21 +458,27 @@ class OfficialEvidence:
         """The chamber's categories in the partner's imports from all suppliers, per year."""
         from helpers.tables import read_table
 
-        comp = market.composition(self.market_flows, read_table("categories"), read_table("concordance_hs"))
+        if self.supplier_table.empty:
+            return self.no_market
+        comp = market.composition(self.market_held, read_table("categories"), read_table("concordance_hs"))
         if comp.empty:
             return Unanswered(f"No HS chapters of {country_name(self.partner)}'s imports in the download.")
         return comp
 
-    def mirror_note(self) -> str:
-        """What part of the partner's market is mirror data (suppliers' reports), said plainly."""
+    def mirror_note(self) -> str | Unanswered:
+        """What part of the partner's market is mirror data (suppliers' reports), said plainly; why there is no
+        market, when there is none (said once beside the other answers it leaves unanswered)."""
         totals = self.market_totals()
         if isinstance(totals, Unanswered):
-            return totals.reason
-        return headlines.mirror_line(totals, country_name(self.partner))
+            return totals
+        mirror = headlines.mirror_line(totals, country_name(self.partner))
+        return " ".join(filter(None, [mirror, self.pair_only_note()]))
 
     def market_citation(self) -> str:
         """The 'Source:' line of the market charts: the download and what part of it is mirror data."""
-        return f"Source: {self.release}, download at {self.data_path} ({self.files()}). {self.mirror_note()}"
+        note = self.mirror_note()
+        said = note.reason if isinstance(note, Unanswered) else note
+        return f"Source: {self.release}, download at {self.data_path} ({self.files()}). {said}"
 
     def claims_results(self, claims_: pd.DataFrame | Unanswered, as_of: str, reported) -> pd.DataFrame | Unanswered:
         """What the download gives for every claim it can decide, beside the ratings (never in their place),

@@ -120,3 +120,32 @@ def test_ratings_stand_beside_the_official_results_never_replaced(release):
         "Iran's share of Iraq's total imports (as written) (2022): inconsistent, 80%"
     )
     assert table.loc["c05-students-1200", "official_statistics"] == "not decided by official statistics"
+
+
+def test_a_download_of_the_pair_alone_gives_no_share_of_the_importers_market(tmp_path):
+    # the usual Comtrade download for Iran–Iraq: Iran reports its exports to Iraq and nothing else; 2023 also
+    # holds Türkiye's exports to Iraq, so only that year is a market
+    rows = [
+        comtrade_row(reporter=IRN, partner=IRQ, flow="X", cmd="01", value=100.0, year=2022),
+        comtrade_row(reporter=IRN, partner=IRQ, flow="X", cmd="01", value=120.0, year=2023),
+        comtrade_row(reporter=TUR, partner=IRQ, flow="X", cmd="27", value=360.0, year=2023),
+    ]
+    path = write(tmp_path / "comtrade.csv", COMTRADE_HEADER, rows)
+    flows = read_imports(path, "IRQ", progress=False)
+    assert market.pair_only_years(flows, "IRN") == [2022]
+    pair = evidence.load("IRN", "IRQ", "comtrade", str(path))
+    official = pair.download()
+    mine = official.reporter_share()
+    assert list(mine["year"]) == [2023] and mine.iloc[0]["share"] == pytest.approx(0.25)
+    assert "holds no supplier of Iraq but Iran in 2022" in official.mirror_note()
+    assert list(official.market_composition()["year"].unique()) == [2023]
+
+    alone = write(tmp_path / "alone.csv", COMTRADE_HEADER, rows[:2])
+    official = evidence.load("IRN", "IRQ", "comtrade", str(alone)).download()
+    for answer in (official.reporter_share(), official.suppliers(), official.market_composition()):
+        assert not isinstance(answer, pd.DataFrame)
+        assert str(answer).startswith("The download holds no supplier of Iraq but Iran in 2022–2023: no share")
+    assert official.mirror_note() is official.reporter_share()  # one reason, said once a cell
+    reported = evidence.load("IRN", "IRQ", "reported", "")
+    results = official.claims_results(reported.claims(), "2024-09-03", reported.reported)
+    assert not any(results["reading"].str.startswith("Iran's share"))  # no 100% "share" of a one-supplier market

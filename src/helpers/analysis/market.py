@@ -12,7 +12,9 @@ Rules, stated once:
 * **The market** of a year is the sum of the suppliers the download holds for that year (World and
   areas are never added in): a download that lacks a supplier gives a smaller total, and says how
   many suppliers it holds. A supplier absent in a year is absent, never zero.
-* **Shares and ranks** are of that total; rank 1 is the largest supplier (ties share the rank).
+* **Shares and ranks** are of that total; rank 1 is the largest supplier (ties share the rank). A year in
+  which the download holds no supplier but the pair's own exporter (a download of the pair alone) is no
+  market: it is left out, and said to be (:func:`pair_only_years`).
 * **Composition** sums every chosen supplier figure's HS chapters through ``data/concordance_hs.csv``;
   energy is a category of its own and "the ten categories" are the kind ``chamber_ten``.
 """
@@ -40,6 +42,20 @@ def _chosen(flows: pd.DataFrame) -> pd.DataFrame:
     best = official.preferred_totals(flows)
     basis = [BASIS.get((s, r), f"{s} · {r}") for s, r in zip(best["source"], best["reported_by"])]
     return best.assign(basis=basis)
+
+
+def pair_only_years(flows: pd.DataFrame, supplier: str) -> list[int]:
+    """The years in which the download holds no supplier of the importer but ``supplier`` (the pair's own
+    exporter): a share of that "market" is 100% by construction, so those years say nothing of it."""
+    best = _chosen(flows)
+    best = best[best["value_usd"] > 0]
+    others = best.loc[best["exporter"].astype(str) != supplier, "year"].astype(int).unique()
+    return sorted(set(best["year"].astype(int)) - set(others))
+
+
+def without_years(flows: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """The flows of every year but ``years``."""
+    return flows[~flows["year"].astype(int).isin(years)] if years else flows
 
 
 def supplier_shares(flows: pd.DataFrame) -> pd.DataFrame:
