@@ -128,3 +128,8 @@ def test_timeline_finding_over_one_year_names_its_one_event_and_one_figure():
     assert ": 1 sourced event from 2016 to 2016;" in finding
     assert "the one preferred figure of exports IRN→IRQ (reported) in the same span is $" in finding
     assert " go from " not in finding
+
+
+def test_one_year_to_the_target_is_one_year():
+    line = headlines.target_line({"bound": None}, 0.5, 20e9, 2023, 2024)
+    assert line == "Reaching $20bn by 2024 takes 50.0% growth a year for 1 year."

@@ -141,7 +141,7 @@ def target_line(base: dict, need: float, target_usd: float, base_year: int, targ
         return f"The base is already at or above {usd_bn(target_usd, 0)}: no growth is needed."
     return (
         f"Reaching {usd_bn(target_usd, 0)} by {target_year} takes {growth_bound_word(base['bound'])}{pct(need)} "
-        f"growth a year for {target_year - base_year} years."
+        f"growth a year for {counted(target_year - base_year, 'year')}."
     )
 
 
