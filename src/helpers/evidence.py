@@ -507,8 +507,19 @@ class OfficialEvidence:
             f"{self.label} ({self.release})",
         )
         if table.empty:
-            return Unanswered(f"The {self.label} decide none of the claims: no year before {as_of} in the download.")
+            return Unanswered(self._undecided(claims_, as_of))
         return table
+
+    def _undecided(self, claims_: pd.DataFrame, as_of: str) -> str:
+        """Why the download decides none of the claims: not the 2024 report's, or no year before ``as_of``."""
+        from helpers.tables import curated
+
+        if not set(claims_["claim_id"]) & set(curated.load_claims()["claim_id"]):
+            return (
+                f"The {self.label} decide none of these claims: the rules that read official statistics are "
+                "written for the claims of the 2024 report (data/claims.csv), and these are others."
+            )
+        return f"The {self.label} decide none of the claims: no year before {as_of} in the download."
 
     def composition_citation(self) -> str:
         """The 'Source:' line of the composition chart: the download, the concordance and what the download holds."""

@@ -133,3 +133,25 @@ def test_timeline_finding_over_one_year_names_its_one_event_and_one_figure():
 def test_one_year_to_the_target_is_one_year():
     line = headlines.target_line({"bound": None}, 0.5, 20e9, 2023, 2024)
     assert line == "Reaching $20bn by 2024 takes 50.0% growth a year for 1 year."
+
+
+def test_timeline_caption_and_alt_name_the_pair_and_draw_phases_only_when_there_are_any():
+    from helpers.analysis import timeline
+
+    events = pd.DataFrame({"category": ["economic", "energy", "economic"]})
+    none = timeline.shading(evidence_unanswered())
+    caption = headlines.timeline_caption("Türkiye", "Iraq", none)
+    assert "figures of Türkiye's exports to Iraq" in caption and "Shading" not in caption
+    assert caption.endswith("source). Labels name selected events.")
+    assert headlines.timeline_alt(events, none, "2020-01-01") == (
+        "Two stacked panels sharing a time axis from 2020: trade bars above, event dots in 2 category lanes below."
+    )
+    phases = pd.DataFrame({"label": ["a"], "start": [pd.Timestamp("2003-01-01")], "end": [pd.Timestamp("2010-01-01")]})
+    assert "Shading marks the phases; labels name" in headlines.timeline_caption("Iran", "Iraq", phases)
+    assert headlines.timeline_alt(events, phases, "2003-01-01").endswith("below, with shaded phases.")
+
+
+def evidence_unanswered():
+    from helpers.answers import Unanswered
+
+    return Unanswered("no phases for this pair")

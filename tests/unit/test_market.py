@@ -149,3 +149,15 @@ def test_a_download_of_the_pair_alone_gives_no_share_of_the_importers_market(tmp
     reported = evidence.load("IRN", "IRQ", "reported", "")
     results = official.claims_results(reported.claims(), "2024-09-03", reported.reported)
     assert not any(results["reading"].str.startswith("Iran's share"))  # no 100% "share" of a one-supplier market
+
+
+def test_claims_of_another_report_are_said_to_be_beyond_the_official_rules(release):
+    official = evidence.load("TUR", "IRQ", "baci", str(release)).download()
+    others = pd.DataFrame(
+        {"claim_id": ["t01-trade-over-20bn"], "claim": ["Trade exceeds $20bn"], "value": [20e9], "unit": ["USD a year"]}
+    )
+    undecided = official.claims_results(
+        others, "2024-09-03", evidence.load("TUR", "IRQ", "baci", str(release)).reported
+    )
+    assert "written for the claims of the 2024 report" in str(undecided)
+    assert "no year before" not in str(undecided)

@@ -239,6 +239,22 @@ def test_annotate_is_checked_against_the_events_file_in_use(tmp_path):
     assert "events.csv" in str(info.value)
 
 
+def test_another_pairs_events_file_is_drawn_without_the_default_labels(tmp_path):
+    events = tmp_path / "events.csv"
+    header = data_file("events.csv").read_text(encoding="utf-8").splitlines()[0]
+    events.write_text(
+        header + "\ne-2024-04-22-road,2024-04-22,day,A memorandum,Two ministers signed a memorandum.,economic,"
+        "https://example.org/road,Example News,2026-12-01,unconfirmed,written for the test\n",
+        encoding="utf-8",
+    )
+    given = {"reporter": "TUR", "events_path": str(events)}
+    out = params.load(None, NOTEBOOKS, given)  # the default ids name none of its events: nothing is labelled
+    assert out["03-influence-timeline"]["events_path"] == str(events)
+    with pytest.raises(ParameterError) as info:  # an id the user gives is checked as ever
+        params.load(None, NOTEBOOKS, given | {"annotate": ["e-2003-03-20-us-invasion"]})
+    assert "'annotate' names unknown event id(s) 'e-2003-03-20-us-invasion'" in str(info.value)
+
+
 def test_annotate_is_not_checked_for_a_pair_without_events(tmp_path):
     out = params.load(None, NOTEBOOKS, {"reporter": "TUR", "annotate": ["e-nope"]})
     assert out["03-influence-timeline"]["annotate"] == ["e-nope"]

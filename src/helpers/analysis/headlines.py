@@ -384,6 +384,26 @@ def timeline_title(shown: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFram
     return lead + f"exports {'rose' if rose else 'did not rise'} over the span shown"
 
 
+def timeline_caption(exporter: str, importer: str, shading: pd.DataFrame) -> str:
+    """Caption of the timeline chart: the pair's own names, and the phases only when there are any."""
+    labels = "Shading marks the phases; labels name" if len(shading) else "Labels name"
+    return (
+        f"Top: preferred full-year figures of {exporter}'s exports to {importer}, each over the Iranian or calendar "
+        "year it covers, the two calendars kept as separate series (arrows: lower bounds; gaps: no full-year "
+        f"figure). Bottom: dated events by category (hollow: not confirmed at the source). {labels} selected events."
+    )
+
+
+def timeline_alt(shown: pd.DataFrame, shading: pd.DataFrame, start: str) -> str:
+    """Alt text of the timeline chart: what is drawn, from the first date shown."""
+    lanes = len(timeline.lanes(shown)) or len(timeline.CATEGORY_ORDER)
+    phases = ", with shaded phases" if len(shading) else ""
+    return (
+        f"Two stacked panels sharing a time axis from {start[:4]}: trade bars above, event dots in "
+        f"{counted(lanes, 'category lane')} below{phases}."
+    )
+
+
 @or_unanswered
 def timeline_finding(
     pair, events: pd.DataFrame, shown: pd.DataFrame, trade: pd.DataFrame, events_path: str, source: str

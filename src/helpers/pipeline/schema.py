@@ -578,8 +578,8 @@ def _annotated_events_exist(p: Mapping[str, Any]) -> list[str]:
         except DataError as exc:
             return [f"'events_path' ({p.get('events_path')!r}) is not a usable events file: {exc}"]
     unknown = [a for a in p["annotate"] if a not in set(ids)]
-    if not unknown:
-        return []
+    if not unknown or (list(p["annotate"]) == DEFAULT_ANNOTATE and len(unknown) == len(DEFAULT_ANNOTATE)):
+        return []  # all known; or the default labels (shipped events) and a file holding none of them: no labels
     return [
         f"'annotate' names unknown event id(s) {', '.join(map(repr, unknown))}; "
         f"ids look like: {', '.join(ids.head(5))} (see {display_path(path)})"
@@ -601,7 +601,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         ("annotate",),
         "every `annotate` id is an `event_id` of the events file in use: `events_path` when given, else "
-        "`data/events.csv` for Iran–Iraq (another pair without `events_path` draws no events)",
+        "`data/events.csv` for Iran–Iraq (another pair without `events_path` draws no events; with its own "
+        "`events_path` holding none of the default ids and no `annotate`, no event is labelled)",
         _annotated_events_exist,
     ),
 )
