@@ -304,9 +304,14 @@ def test_one_hs_level_per_sum(tmp_path):
         comtrade_row(cmd="010121", value=40),
     ]
     path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
-    assert values(read_flows(path, "IRN", "IRQ"), ["hs_code"]) == {"01": 300.0, "02": 500.0}
-    assert values(read_flows(path, "IRN", "IRQ", level="4"), ["hs_code"]) == {"0101": 100.0, "0102": 200.0}
-    assert values(read_flows(path, "IRN", "IRQ", level="6"), ["hs_code"]) == {"010121": 40.0}
+    # the TOTAL row is never summed with the HS rows; what the level summed leaves out of it is said
+    for level, kept, left_out in (
+        ("chapter", {"01": 300.0, "02": 500.0}, 200),
+        ("4", {"0101": 100.0, "0102": 200.0}, 700),
+        ("6", {"010121": 40.0}, 960),
+    ):
+        with pytest.warns(OfficialDataWarning, match=rf"exceeds the sum of the HS rows .*\({left_out} USD in all\)"):
+            assert values(read_flows(path, "IRN", "IRQ", level=level), ["hs_code"]) == kept
 
 
 def test_six_digit_rows_are_added_up_to_chapters_and_totals_alone_kept_without_chapter(tmp_path):

@@ -11,8 +11,17 @@ import pandas as pd
 import pytest
 
 from helpers.errors import DataError
+from helpers.official import (
+    OfficialDataWarning,
+    origin_records,
+    prepare,
+    read_flows,
+    read_imports,
+    release_label,
+    store,
+    stream,
+)
 from helpers.official import extracts as extracts_module
-from helpers.official import origin_records, prepare, read_flows, read_imports, release_label, store, stream
 from tests.fixtures import BACI_HEADER, COMTRADE_HEADER, baci_folder, comtrade_row, values, write
 from tests.fixtures.official_layouts import baci_zip
 
@@ -195,14 +204,17 @@ def test_comtrade_pairs_and_importers_keep_comtrade_rules(tmp_path, cache, monke
         comtrade_row(368, 792, "M", "01", 99, partnerCode=0, partnerISO="W00", partnerDesc="World"),
     ]
     path = write(tmp_path / "ct.csv", COMTRADE_HEADER, rows)
-    pair = read_flows(path, "IRN", "IRQ")
+    # the TOTAL row (500) is 100 more than the HS rows kept (100 + 300): said for the pair and for the importer
+    with pytest.warns(OfficialDataWarning, match=r"\(100 USD in all\)"):
+        pair = read_flows(path, "IRN", "IRQ")
     assert values(pair, ["reported_by", "hs_code"]) == {
         ("exporter", "01"): 100.0,
         ("exporter", "27"): 300.0,
         ("importer", "27"): 280.0,
     }
     parsed, _ = counting(monkeypatch)
-    imports = read_imports(path, "IRQ")
+    with pytest.warns(OfficialDataWarning, match=r"\(100 USD in all\)"):
+        imports = read_imports(path, "IRQ")
     assert parsed == []
     assert values(imports, ["exporter", "reported_by", "hs_code"]) == {
         ("IRN", "exporter", "01"): 100.0,
