@@ -181,6 +181,11 @@ BAD = [
         "holds no rows for IRN and IRQ; it holds: ARE, TUR (set reporter and partner to two of them)",
     ),
     (("annotate",), {"annotate": ["e-2014-06-15-pmf-founded", "e-x"]}, "'annotate' names unknown event id(s) 'e-x'"),
+    (
+        ("claims_path",),
+        {"claims_path": "data/events.csv"},
+        "'claims_path' ('data/events.csv') is not a usable claims file: data/events.csv: line 1: missing column(s)",
+    ),
 ]
 
 
@@ -266,6 +271,22 @@ def test_a_broken_events_file_is_refused_naming_events_path(tmp_path):
     broken.write_text(broken.read_text(encoding="utf-8").replace(",political,", ",politics,", 1), encoding="utf-8")
     with pytest.raises(ParameterError, match="'events_path' .* is not a usable events file"):
         params.load(None, NOTEBOOKS, {"events_path": str(broken)})
+
+
+def test_a_broken_claims_file_stops_the_run_before_any_kernel_naming_its_line_and_column(tmp_path, no_kernels):
+    broken = tmp_path / "claims.csv"
+    lines = data_file("claims.csv").read_text(encoding="utf-8").splitlines()
+    broken.write_text("\n".join([lines[0], lines[1], lines[2].replace(",20000000000,", ",20bn,")]) + "\n", "utf-8")
+    with pytest.raises(ParameterError) as info:
+        params.load(None, NOTEBOOKS, {"claims_path": str(broken)})
+    said = str(info.value)
+    assert "'claims_path'" in said and "is not a usable claims file" in said
+    assert "claims.csv: line 3, column 'value'" in said and "(got '20bn')" in said
+    broken.write_text(lines[0] + "\n", "utf-8")
+    with pytest.raises(ParameterError, match="claims.csv: line 1: header only"):
+        params.load(None, NOTEBOOKS, {"claims_path": str(broken)})
+    broken.write_text("\n".join(lines[:3]) + "\n", "utf-8")  # a usable file passes
+    assert params.load(None, NOTEBOOKS, {"claims_path": str(broken)})["04-claims-check"]["claims_path"] == str(broken)
 
 
 def test_a_download_without_the_pair_stops_the_run_with_one_message(no_kernels):

@@ -586,6 +586,20 @@ def _annotated_events_exist(p: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _claims_file_usable(p: Mapping[str, Any]) -> list[str]:
+    from helpers.config import resolve_path
+    from helpers.errors import DataError
+    from helpers.tables import curated
+
+    if not p.get("claims_path") or not resolve_path(p["claims_path"]).exists():
+        return []  # the shipped claims, or a missing claims_path, reported by its own check
+    try:
+        curated.load_claims(resolve_path(p["claims_path"]))
+    except DataError as exc:
+        return [f"'claims_path' ({p['claims_path']!r}) is not a usable claims file: {exc}"]
+    return []
+
+
 #: Rules across parameters, checked for every notebook before any kernel starts.
 RULES: tuple[Rule, ...] = (
     Rule(("base_year", "target_year"), "`target_year` is after `base_year`", _target_after_base),
@@ -604,6 +618,11 @@ RULES: tuple[Rule, ...] = (
         "`data/events.csv` for Iran–Iraq (another pair without `events_path` draws no events; with its own "
         "`events_path` holding none of the default ids and no `annotate`, no event is labelled)",
         _annotated_events_exist,
+    ),
+    Rule(
+        ("claims_path",),
+        "`claims_path`, when given, is a claims file with the columns and rules of `data/claims.csv`",
+        _claims_file_usable,
     ),
 )
 
