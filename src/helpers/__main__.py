@@ -85,9 +85,14 @@ def cmd_parameters(args: argparse.Namespace) -> int:
 def cmd_data_record(args: argparse.Namespace) -> int:
     """``data record``: re-record data/datapackage.json."""
     from helpers.config import DATA_DIR, display_path
+    from helpers.errors import CollectionError
     from helpers.tables import manifest
 
-    path = manifest.record(Path(args.folder) if args.folder else DATA_DIR)
+    try:
+        path = manifest.record(Path(args.folder) if args.folder else DATA_DIR)
+    except CollectionError as exc:
+        print(f"error: {exc}\nNothing recorded: mend the file and record again.", file=sys.stderr)
+        return 1
     print(f"Recorded {display_path(path)}. Add a line to CHANGELOG.md: what changed, why, and the source.")
     return 0
 

@@ -275,6 +275,24 @@ def test_changed_shipped_file_is_reported_with_the_fix(data_copy):
     assert "CHANGELOG.md" in str(info.value)
 
 
+def test_a_file_that_breaks_its_rules_is_never_recorded(data_copy, capsys):
+    from helpers.__main__ import main
+
+    events, manifest_file = data_copy / "events.csv", data_copy / "datapackage.json"
+    before = manifest_file.read_bytes(), (data_copy / "README.md").read_bytes()
+    lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    date = lines[2].split(",")[1]
+    lines[2] = lines[2].replace(f",{date},", ",2003-04-31,", 1)  # line 3 of the file: a date no calendar has
+    events.write_text("".join(lines), encoding="utf-8")
+    assert main(["data", "record", "--folder", str(data_copy)]) == 1
+    said = capsys.readouterr().err
+    assert "events.csv: line 3, column 'date': must be a date written YYYY-MM-DD (got '2003-04-31')" in said
+    assert "Nothing recorded" in said
+    assert (manifest_file.read_bytes(), (data_copy / "README.md").read_bytes()) == before
+    with pytest.raises(DataError, match="changed since it was checked"):  # the old checksum still guards it
+        read_table("events", events)
+
+
 def test_user_file_without_manifest_has_no_checksum(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text(render(GOOD_TRADE), encoding="utf-8")

@@ -245,7 +245,14 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def record(folder: Path) -> Path:
-    """Re-record the manifest (schemas, sources and checksums) and the data dictionary of a data folder."""
+    """Re-record the manifest (schemas, sources and checksums) and the data dictionary of a data folder.
+
+    Every table is first checked against its rules (DataError naming file, line and column): a checksum
+    is never recorded for a file that breaks them, and nothing is written then."""
+    from helpers.tables.read import read_table  # read imports this module
+
+    for spec, table in _present(folder):
+        read_table(spec, table, verify_checksum=False)
     path = folder / MANIFEST
     _write_atomic(path, json.dumps(build_manifest(folder), indent=2, ensure_ascii=False) + "\n")
     _write_atomic(folder / "README.md", data_dictionary(folder))
