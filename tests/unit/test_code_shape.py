@@ -123,6 +123,16 @@ def test_importing_every_analysis_module_loads_no_plotting_library():
     assert out.stdout.strip() == ""
 
 
+def test_a_runner_worker_gets_papermill_without_loading_pyarrow_and_pyarrow_stays_importable():
+    code = (
+        "import sys; from helpers.pipeline import runner; runner._import_papermill(); "
+        "loaded = [m for m in ('papermill', 'pyarrow', 'numpy') if m in sys.modules]; "
+        "import pyarrow; print(','.join(loaded), pyarrow.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["papermill", "pyarrow"]
+
+
 def module_name(path: Path) -> str:
     rel = path.relative_to(ROOT / "src") if path.is_relative_to(ROOT / "src") else path.relative_to(ROOT)
     parts = list(rel.with_suffix("").parts)

@@ -828,6 +828,20 @@ def _run_in_place(notebooks: list[Path], workers: int | None) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _import_papermill() -> None:
+    """Import papermill without its optional HDFS handler: that handler's ``pyarrow.fs`` (with pyarrow and
+    numpy) is a sixth of a worker's start, for ``hdfs://`` paths the runner never gives it. pyarrow is hidden
+    only while papermill is imported (papermill then names the missing dependency if ever asked for HDFS)."""
+    hidden = "pyarrow" not in sys.modules
+    if hidden:
+        sys.modules["pyarrow"] = None  # type: ignore[assignment] - an import of it raises ImportError
+    try:
+        import papermill  # noqa: F401 - imported before any notebook is handed out
+    finally:
+        if hidden and sys.modules.get("pyarrow", 0) is None:
+            del sys.modules["pyarrow"]
+
+
 def _ready_worker(render: bool) -> None:
     """A worker's start: papermill imported and, for a report, the page templates compiled (a first
     page costs what the next ones do), while the runner still checks its inputs."""
@@ -835,7 +849,7 @@ def _ready_worker(render: bool) -> None:
 
     gc.disable()  # what the imports make lives as long as the worker: no collection passes over it
     try:
-        import papermill  # noqa: F401 - imported before any notebook is handed out
+        _import_papermill()
 
         if render:
             from helpers.pipeline.render import load_exporters, warm_exporters
