@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.analysis import claims, import_share
+from helpers.analysis import claims, composition, import_share
 from helpers.tables import curated
 from tests.fixtures import rows
 
@@ -241,3 +241,98 @@ def test_every_shipped_claim_has_a_rule_a_rating_and_its_robustness():
     assert {c.rating for c in checks} <= set(claims.RATINGS)
     assert all(c.readings and all(r.reason for r in c.readings) and c.robustness for c in checks)
     assert all(sum(r.literal for r in c.readings) == 1 for c in checks)
+
+
+KINDS = {"energy": "energy", "agriculture": "chamber_ten", "unmapped": "unmapped", "food_industry": "chamber_ten"}
+
+
+def breakdowns(*specs, year=2023) -> pd.DataFrame:
+    """Composition rows from (key, category_id, value, share_pct, total_value, bound, total_bound[, statement_id,
+    publisher]): one breakdown per key, a full calendar year each (``year`` + key)."""
+    recs = []
+    for i, (key, cid, value, share, total, bound, total_bound, *rest) in enumerate(specs):
+        statement, publisher = (list(rest) + [f"s{i}", f"pub {key}"][len(rest) :])[:2]
+        y = year + key
+        recs.append(
+            {
+                "record_id": f"g{i}",
+                "statement_id": statement,
+                "calendar": "gregorian",
+                "year": y,
+                "month_from": 1,
+                "month_to": 12,
+                "partial": False,
+                "reported_group": cid,
+                "value": value,
+                "share_pct": share,
+                "bound": bound,
+                "total_value": total,
+                "total_bound": total_bound,
+                "part_of": None,
+                "stated_by": "iraqi_research",
+                "speaker": "x",
+                "publisher": publisher,
+                "published": pd.NaT,
+                "source_url": f"https://e.org/{key}/{publisher}",
+                "status": "confirmed",
+                "start": pd.Timestamp(f"{y}-01-01"),
+                "end": pd.Timestamp(f"{y}-12-31"),
+                "period": str(y),
+                "category_id": cid,
+                "category": cid.replace("_", " "),
+                "kind": KINDS[cid],
+            }
+        )
+    frame = pd.DataFrame(recs)
+    for c in ("value", "total_value"):
+        frame[c] = frame[c].astype("Float64")
+    frame["share_pct"] = frame["share_pct"].astype("Float64")
+    return frame
+
+
+def reading(c: claims.Check, start: str) -> claims.Reading:
+    return next(r for r in c.readings if r.name.startswith(start))
+
+
+def test_a_lower_bound_energy_share_cannot_confirm_65pct_and_its_non_energy_rest_is_an_upper_bound():
+    # "more than 65%" gas, nothing else itemised (as mamlaka-obaidi-2023-gas)
+    comp = breakdowns((0, "energy", None, 65.0, 9.3e9, "lower", "exact"))
+    c = check("c07-share-65pct", evidence(composition=comp), 65.0)
+    energy = reading(c, "65% is energy's share")
+    assert energy.result == "unverifiable"  # over 65% may be 66% or 90%: a lower bound decides no level
+    assert "over 65%" in energy.reason
+    non_energy = reading(c, "the ten (non-energy)")
+    assert non_energy.result == "inconsistent"  # the rest is at most 35%: too little for 65% whatever it is
+    assert "up to 35%" in non_energy.reason
+    exact = breakdowns((0, "energy", None, 65.0, 9.3e9, None, "exact"), (0, "unmapped", None, 35.0, 9.3e9, None, None))
+    assert (
+        reading(check("c07-share-65pct", evidence(composition=exact), 65.0), "65% is energy's").result == "consistent"
+    )
+
+
+def test_a_part_not_itemised_is_never_counted_as_non_energy():
+    # energy 3.5 and goods 6.5 of a stated 11: 9% not itemised (as khabar-1397m9)
+    comp = breakdowns(
+        (0, "energy", 3.5e9, None, 11e9, None, "exact"), (0, "unmapped", 6.5e9, None, 11e9, None, "exact")
+    )
+    c = check("c07-share-65pct", evidence(composition=comp), 65.0)
+    non_energy = reading(c, "the ten (non-energy)")
+    # 59%-68% non-energy: not all within 60%-70%, so it decides nothing (1 - 32% = 68% would have agreed)
+    assert non_energy.result == "unverifiable"
+    assert "59%–68%" in non_energy.reason and "9% not itemised" in non_energy.reason
+    assert reading(c, "65% is energy's").result == "inconsistent"  # 32%-41% energy: nowhere near 65%
+    full = breakdowns(
+        (0, "energy", 3.5e9, None, 10e9, None, "exact"), (0, "unmapped", 6.5e9, None, 10e9, None, "exact")
+    )
+    assert reading(check("c07-share-65pct", evidence(composition=full), 65.0), "the ten (non").result == "consistent"
+
+
+def test_a_share_of_a_total_given_as_nearly_is_a_lower_bound():
+    comp = breakdowns(
+        (0, "energy", 1.2e9, None, 3e9, None, "upper"), (0, "agriculture", 0.1e9, None, 3e9, None, "upper")
+    )
+    effect = composition.energy_effect(comp)
+    assert effect.iloc[0]["energy_bound"] == "lower"
+    assert effect.iloc[0]["not_itemised"] == pytest.approx(1 - 1.3 / 3)
+    c = check("c07-share-65pct", evidence(composition=comp), 65.0)
+    assert "over 40%" in reading(c, "65% is energy's").reason

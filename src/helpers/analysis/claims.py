@@ -760,6 +760,57 @@ def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
 SHARE_BOUNDS = {"as computed": "exact", "approximate": "approx", "lower bound": "lower"}
 
 
+def energy_interval(share: float, bound: str, not_itemised: float) -> tuple[float, float]:
+    """The range energy's true share of a breakdown can lie in: the stated ``share`` as its ``bound`` allows
+    ("more than 65%": 65% up to all of it; "nearly": up to the figure), widened by the part ``not_itemised``,
+    which may be energy or not. An "about" figure is compared as stated (as :func:`counting.compare` does);
+    a bound both ways (``unknown``) leaves the whole range open."""
+    gap = 0.0 if pd.isna(not_itemised) else float(not_itemised)
+    share = float(share)
+    if bound == "lower":
+        return share, 1.0
+    if bound == "upper":
+        return 0.0, min(1.0, share + gap)
+    if bound in ("exact", "approx"):
+        return share, min(1.0, share + gap)
+    return 0.0, 1.0
+
+
+def interval_agrees(low: float, high: float, target: float, tolerance: float) -> bool | None:
+    """Does a share known only to lie between ``low`` and ``high`` agree with ``target`` within ``tolerance``?
+    True when the whole range is within it, False when none of it is, None (cannot decide) otherwise: for a
+    single figure (``low == high``) the comparison of an exact one, for ``(figure, 1)`` that of a lower bound."""
+    if low >= target - tolerance and high <= target + tolerance:
+        return True
+    if high < target - tolerance or low > target + tolerance:
+        return False
+    return None
+
+
+def _interval_words(low: float, high: float) -> str:
+    """'40%', '59%–68%', 'over 65%' or 'up to 35%' for a share between ``low`` and ``high``."""
+    if round(low, 2) == round(high, 2):
+        return f"{low:.0%}"
+    if high >= 1.0 - 1e-9 and low > 1e-9:
+        return f"over {low:.0%}"
+    if low <= 1e-9 and high < 1.0 - 1e-9:
+        return f"up to {high:.0%}"
+    if low <= 1e-9:
+        return "not known"
+    return f"{low:.0%}–{high:.0%}"
+
+
+def _gap_words(gap: float) -> str:
+    """'; 9% not itemised' (nothing for a breakdown that itemises everything)."""
+    return f"; {gap:.0%} not itemised" if not pd.isna(gap) and gap > 1e-9 else ""
+
+
+def _breakdown_words(label: str) -> str:
+    """'2023, Mamlaka News' from a breakdown label ('2023 · iraqi_research · Mamlaka News')."""
+    parts = label.split(" · ")
+    return f"{parts[0]}, {parts[-1]}"
+
+
 def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'These products make up 65% of Iraq's total imports': Iran's share of Iraq's imports, as notebook 02."""
     from helpers.analysis import import_share
@@ -801,20 +852,35 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
     r1 = Reading("Iran's exports to Iraq are 65% of Iraq's total imports", judge(agrees), why, evidence, literal=True)
     effect = ev.energy_effect
-    non_energy = 1 - effect["energy_share"]
+    energy = [energy_interval(r.energy_share, r.energy_bound, r.not_itemised) for r in effect.itertuples()]
+    non_energy = [(1.0 - high, 1.0 - low) for low, high in energy]
+
+    def listed(intervals: list[tuple[float, float]]) -> str:
+        return "; ".join(
+            f"{_interval_words(low, high)} ({_breakdown_words(b)}{_gap_words(gap)})"
+            for (low, high), b, gap in zip(intervals, effect["breakdown"], effect["not_itemised"])
+        ) + (
+            f". A share known only as a bound, or with a part not itemised (energy or not), decides only where "
+            f"its whole range is within {tol * 100:.0f} percentage points of {target:.0%} or none of it is"
+        )
+
     r2 = Reading(
         "the ten (non-energy) categories are 65% of Iran's exports to Iraq",
-        judge([counting.compare(s, "exact", target, tol) for s in non_energy]),
-        "Non-energy share in breakdowns that itemise energy: " + ", ".join(f"{s:.0%}" for s in non_energy) + ".",
-        lambda: effect.assign(non_energy_share=non_energy),
+        judge([interval_agrees(low, high, target, tol) for low, high in non_energy]),
+        ("Non-energy share in breakdowns that itemise energy: " + listed(non_energy) + ".")
+        if len(effect)
+        else "No breakdown in the data itemises energy.",
+        lambda: effect.assign(
+            non_energy_low=[low for low, _ in non_energy], non_energy_high=[high for _, high in non_energy]
+        ),
     )
     r3 = Reading(
         "65% is energy's share of Iraq's imports from Iran (a likely origin of the number)",
-        judge([counting.compare(s, "exact", target, tol) for s in effect["energy_share"]]),
-        "Energy's share in breakdowns that itemise it: "
-        + ", ".join(f"{s:.0%} ({p})" for s, p in zip(effect["energy_share"], effect["publisher"]))
-        + ".",
-        effect,
+        judge([interval_agrees(low, high, target, tol) for low, high in energy]),
+        ("Energy's share in breakdowns that itemise it: " + listed(energy) + ".")
+        if len(effect)
+        else "No breakdown in the data itemises energy.",
+        lambda: effect.assign(energy_low=[low for low, _ in energy], energy_high=[high for _, high in energy]),
     )
     r4 = Reading(
         "the ten categories are 65% of Iraq's imports from all countries",
