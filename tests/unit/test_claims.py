@@ -336,3 +336,18 @@ def test_a_share_of_a_total_given_as_nearly_is_a_lower_bound():
     assert effect.iloc[0]["not_itemised"] == pytest.approx(1 - 1.3 / 3)
     c = check("c07-share-65pct", evidence(composition=comp), 65.0)
     assert "over 40%" in reading(c, "65% is energy's").reason
+
+
+def test_one_breakdown_carried_by_two_outlets_counts_once():
+    comp = breakdowns(
+        (0, "agriculture", None, 20.0, None, None, None, "s-a", "Outlet A"),
+        (0, "energy", None, 40.0, None, None, None, "s-b", "Outlet A"),
+        (0, "agriculture", None, 20.0, None, None, None, "s-a", "Outlet B"),  # the same statement, another outlet
+        (0, "energy", None, 40.0, None, None, None, "s-b", "Outlet B"),
+        (0, "unmapped", None, 10.0, None, None, None, "s-c", "Outlet B"),  # a group only B carries
+        (1, "agriculture", None, 23.0, None, None, None, "s-d", "Outlet C"),
+        year=2021,
+    )
+    reason = check("c06-ten-categories", evidence(composition=comp), 10.0).literal.reason
+    assert "none of the 2 published breakdowns" in reason
+    assert "the largest lists 3 groups" in reason

@@ -739,17 +739,42 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'The chamber splits Iran's exports into ten categories': the chamber's document was not found."""
-    c = ev.composition
-    groups = c.groupby(["period", "stated_by", "source_url"]).size()
+    groups = statement_breakdowns(ev.composition)
     return [
         Reading(
             "the chamber classifies exports into these ten categories",
             "unverifiable",
             f"The chamber's document was not found; none of the {len(groups)} published breakdowns in the data "
-            "uses these ten categories" + (f" (the largest lists {int(groups.max())} groups)." if len(groups) else "."),
+            "uses these ten categories" + (f" (the largest lists {max(groups)} groups)." if groups else "."),
             literal=True,
         )
     ]
+
+
+def statement_breakdowns(comp: pd.DataFrame) -> list[int]:
+    """How many groups each published breakdown lists, one breakdown per statement: the groups one page gives
+    for one period and body (confirmed rows only) are one breakdown, and breakdowns sharing a ``statement_id``
+    (one statement carried by several outlets) are one, counted once with its distinct statements."""
+    if "status" in comp:
+        comp = comp[comp["status"] == counting.COUNTED_STATUS]
+    keys = list(zip(comp["period"].tolist(), comp["stated_by"].tolist(), comp["source_url"].tolist()))
+    ids = [
+        record if pd.isna(statement) else statement
+        for statement, record in zip(comp["statement_id"].tolist(), comp["record_id"].tolist())
+    ]
+    parent: dict = {}
+
+    def root(node):
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for key, statement in zip(keys, ids):  # a page's breakdown and each statement it carries are joined
+        parent[root(("page", key))] = root(("statement", statement))
+    members: dict = {}
+    for statement in dict.fromkeys(ids):
+        members.setdefault(root(("statement", statement)), set()).add(statement)
+    return sorted((len(found) for found in members.values()), reverse=True)
 
 
 def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
