@@ -371,6 +371,29 @@ def test_claims_judged_before_the_evidence_say_so_plainly(as_of):
             assert words in c.literal.reason, (c.claim_id, c.literal.reason)
 
 
+def test_a_lone_statement_of_the_goal_by_the_iranian_side_says_nothing_about_iraq_s_goal():
+    targets = pd.DataFrame(
+        {
+            "target_id": ["t1"],
+            "date": [pd.Timestamp("2015-09-17")],
+            "measure": ["two_way_trade"],
+            "target_value": [20e9],
+            "side": ["outlet"],
+            "speaker": ["an outlet"],
+            "deadline_year": [2016],
+            "publisher": ["Al-Forat News"],
+        }
+    )
+    c = check("c02-aim-20bn", evidence(targets=targets, as_of="2016-01-01"), 20e9)
+    assert c.rating == "unverifiable"  # not 'inconsistent': no Iraqi statement is no evidence against it
+    assert c.literal.reason.startswith("1 statement of a $20bn two-way goal dated by 1 January 2016, none by Iraqi")
+    assert "long-standing" not in c.literal.reason
+    iraqi = targets.assign(side="iraqi", speaker="the ambassador")
+    later = check("c02-aim-20bn", evidence(targets=iraqi, as_of="2016-01-01"), 20e9)
+    assert later.rating == "consistent" and "long-standing" not in later.literal.reason  # first stated months before
+    assert "long-standing" in check("c02-aim-20bn", evidence(targets=iraqi, as_of="2017-01-01"), 20e9).literal.reason
+
+
 def test_the_lower_bound_reading_of_the_students_figure_states_what_the_counts_show():
     lone = [("e-2019-students-6000", "2019-08-26", "6,000 Iraqi students in Iran")]
     c = check("c05-students-1200", evidence(events_=events(*lone)), 1200.0)

@@ -624,7 +624,8 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     dated = counting.sort_positions(t, iraqi[counting.mask(t["date"].notna())[iraqi]], ["date"])
     stated = f"{counted(len(goal), 'statement')} of a {goal_words} dated by {_on(ev)}"
     if not len(iraqi):
-        reason = f"{stated}, none by Iraqi officials or both sides."
+        # statements by the Iranian side alone say nothing about Iraq's goal: no evidence either way
+        reason = f"{stated}, none by Iraqi officials or both sides: none states it as Iraq's goal."
     else:
         when = t["date"].iloc[dated[0]]
         reason = (
@@ -637,7 +638,7 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     return [
         Reading(
             name,
-            "consistent" if len(iraqi) else "inconsistent",
+            "consistent" if len(iraqi) else "unverifiable",
             reason,
             lambda: _src(t.iloc[goal].sort_values("date"), cols),
             literal=True,
