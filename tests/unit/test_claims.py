@@ -401,3 +401,14 @@ def test_the_lower_bound_reading_of_the_students_figure_states_what_the_counts_s
     few = [*lone, ("e-2020-students-900", "2020-01-01", "900 Iraqi students in Iran")]
     c = check("c05-students-1200", evidence(events_=events(*few)), 1200.0)
     assert c.others[0].reason.startswith("1 of 2 national counts are not above 1,200.")
+
+
+def test_the_record_of_the_students_figure_keeps_the_source_s_bound_and_only_what_it_says():
+    ev = curated.load_events().set_index("event_id")
+    primary = ev.loc["e-2024-09-02-students-1200"]
+    assert "over 1,200" in primary["title"]  # Shafaq: "over 1,200", not a count of 1,200
+    # the comparison with other officials' counts is the check's, never quoted as the outlet's words
+    assert "tens of thousands" not in primary["description"]
+    c = check("c05-students-1200", curated.load_evidence(), 1200.0)
+    assert "The reports of the meeting: Shafaq News: " in c.others[0].reason
+    assert "more than 1,200" in c.others[0].reason.split("The reports of the meeting:")[1]
