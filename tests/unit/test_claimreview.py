@@ -431,3 +431,26 @@ def test_the_run_writes_claims_jsonld_and_embeds_it_in_the_claims_page(tmp_path,
 def test_a_run_without_the_claims_table_writes_no_markup(tmp_path):
     assert site.write_claim_reviews(tmp_path, "myrun", {"reads": READS}, {}) is False
     assert not (tmp_path / "claims.jsonld").exists()
+
+
+def test_the_claim_is_dated_by_its_earliest_known_appearance():
+    dated = context(
+        appearance=claimreview.creative_work("Seed", published="2024-09-05"),
+        first_appearances=[
+            claimreview.creative_work("B", "IRNA", published="2024-09-04"),
+            claimreview.creative_work("A", "Shafaq", published="2024-09-03"),
+        ],
+    )
+    reviews = claimreview.claim_reviews(THREE, SPEAKERS, dated)
+    assert reviews[0]["itemReviewed"]["datePublished"] == "2024-09-03"  # the ambassador's: his first reports
+    assert reviews[2]["itemReviewed"]["datePublished"] == "2024-09-05"  # the chamber's: the seed report only
+    undated = claimreview.claim_reviews(THREE, SPEAKERS, context(first_appearances=[]))
+    assert all("datePublished" not in r["itemReviewed"] for r in undated)  # no appearance is dated: no date
+
+
+def test_the_shipped_claims_of_the_ambassador_are_dated_by_the_reports_of_the_meeting(vocabulary):
+    reviews = claimreview.claim_reviews(THREE, SPEAKERS, claimreview.load_context("default", "", READS))
+    sources = pd.read_csv(DATA_DIR / "report_sources.csv", dtype=str)
+    firsts = sources.loc[sources["role"] == "first_appearance", "published"].dropna()
+    assert reviews[0]["itemReviewed"]["datePublished"] == min(firsts)
+    assert vocabulary.problems(reviews[0]) == []

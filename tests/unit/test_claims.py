@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from helpers.analysis import claims, import_share
+from helpers.analysis import claims, composition, import_share
 from helpers.tables import curated
 from tests.fixtures import rows
 
@@ -241,3 +243,172 @@ def test_every_shipped_claim_has_a_rule_a_rating_and_its_robustness():
     assert {c.rating for c in checks} <= set(claims.RATINGS)
     assert all(c.readings and all(r.reason for r in c.readings) and c.robustness for c in checks)
     assert all(sum(r.literal for r in c.readings) == 1 for c in checks)
+
+
+KINDS = {"energy": "energy", "agriculture": "chamber_ten", "unmapped": "unmapped", "food_industry": "chamber_ten"}
+
+
+def breakdowns(*specs, year=2023) -> pd.DataFrame:
+    """Composition rows from (key, category_id, value, share_pct, total_value, bound, total_bound[, statement_id,
+    publisher]): one breakdown per key, a full calendar year each (``year`` + key)."""
+    recs = []
+    for i, (key, cid, value, share, total, bound, total_bound, *rest) in enumerate(specs):
+        statement, publisher = (list(rest) + [f"s{i}", f"pub {key}"][len(rest) :])[:2]
+        y = year + key
+        recs.append(
+            {
+                "record_id": f"g{i}",
+                "statement_id": statement,
+                "calendar": "gregorian",
+                "year": y,
+                "month_from": 1,
+                "month_to": 12,
+                "partial": False,
+                "reported_group": cid,
+                "value": value,
+                "share_pct": share,
+                "bound": bound,
+                "total_value": total,
+                "total_bound": total_bound,
+                "part_of": None,
+                "stated_by": "iraqi_research",
+                "speaker": "x",
+                "publisher": publisher,
+                "published": pd.NaT,
+                "source_url": f"https://e.org/{key}/{publisher}",
+                "status": "confirmed",
+                "start": pd.Timestamp(f"{y}-01-01"),
+                "end": pd.Timestamp(f"{y}-12-31"),
+                "period": str(y),
+                "category_id": cid,
+                "category": cid.replace("_", " "),
+                "kind": KINDS[cid],
+            }
+        )
+    frame = pd.DataFrame(recs)
+    for c in ("value", "total_value"):
+        frame[c] = frame[c].astype("Float64")
+    frame["share_pct"] = frame["share_pct"].astype("Float64")
+    return frame
+
+
+def reading(c: claims.Check, start: str) -> claims.Reading:
+    return next(r for r in c.readings if r.name.startswith(start))
+
+
+def test_a_lower_bound_energy_share_cannot_confirm_65pct_and_its_non_energy_rest_is_an_upper_bound():
+    # "more than 65%" gas, nothing else itemised (as mamlaka-obaidi-2023-gas)
+    comp = breakdowns((0, "energy", None, 65.0, 9.3e9, "lower", "exact"))
+    c = check("c07-share-65pct", evidence(composition=comp), 65.0)
+    energy = reading(c, "65% is energy's share")
+    assert energy.result == "unverifiable"  # over 65% may be 66% or 90%: a lower bound decides no level
+    assert "over 65%" in energy.reason
+    non_energy = reading(c, "the ten (non-energy)")
+    assert non_energy.result == "inconsistent"  # the rest is at most 35%: too little for 65% whatever it is
+    assert "up to 35%" in non_energy.reason
+    exact = breakdowns((0, "energy", None, 65.0, 9.3e9, None, "exact"), (0, "unmapped", None, 35.0, 9.3e9, None, None))
+    assert (
+        reading(check("c07-share-65pct", evidence(composition=exact), 65.0), "65% is energy's").result == "consistent"
+    )
+
+
+def test_a_part_not_itemised_is_never_counted_as_non_energy():
+    # energy 3.5 and goods 6.5 of a stated 11: 9% not itemised (as khabar-1397m9)
+    comp = breakdowns(
+        (0, "energy", 3.5e9, None, 11e9, None, "exact"), (0, "unmapped", 6.5e9, None, 11e9, None, "exact")
+    )
+    c = check("c07-share-65pct", evidence(composition=comp), 65.0)
+    non_energy = reading(c, "the ten (non-energy)")
+    # 59%-68% non-energy: not all within 60%-70%, so it decides nothing (1 - 32% = 68% would have agreed)
+    assert non_energy.result == "unverifiable"
+    assert "59%–68%" in non_energy.reason and "9% not itemised" in non_energy.reason
+    assert reading(c, "65% is energy's").result == "inconsistent"  # 32%-41% energy: nowhere near 65%
+    full = breakdowns(
+        (0, "energy", 3.5e9, None, 10e9, None, "exact"), (0, "unmapped", 6.5e9, None, 10e9, None, "exact")
+    )
+    assert reading(check("c07-share-65pct", evidence(composition=full), 65.0), "the ten (non").result == "consistent"
+
+
+def test_a_share_of_a_total_given_as_nearly_is_a_lower_bound():
+    comp = breakdowns(
+        (0, "energy", 1.2e9, None, 3e9, None, "upper"), (0, "agriculture", 0.1e9, None, 3e9, None, "upper")
+    )
+    effect = composition.energy_effect(comp)
+    assert effect.iloc[0]["energy_bound"] == "lower"
+    assert effect.iloc[0]["not_itemised"] == pytest.approx(1 - 1.3 / 3)
+    c = check("c07-share-65pct", evidence(composition=comp), 65.0)
+    assert "over 40%" in reading(c, "65% is energy's").reason
+
+
+def test_one_breakdown_carried_by_two_outlets_counts_once():
+    comp = breakdowns(
+        (0, "agriculture", None, 20.0, None, None, None, "s-a", "Outlet A"),
+        (0, "energy", None, 40.0, None, None, None, "s-b", "Outlet A"),
+        (0, "agriculture", None, 20.0, None, None, None, "s-a", "Outlet B"),  # the same statement, another outlet
+        (0, "energy", None, 40.0, None, None, None, "s-b", "Outlet B"),
+        (0, "unmapped", None, 10.0, None, None, None, "s-c", "Outlet B"),  # a group only B carries
+        (1, "agriculture", None, 23.0, None, None, None, "s-d", "Outlet C"),
+        year=2021,
+    )
+    reason = check("c06-ten-categories", evidence(composition=comp), 10.0).literal.reason
+    assert "none of the 2 published breakdowns" in reason
+    assert "the largest lists 3 groups" in reason
+
+
+AWKWARD = re.compile(r"\(none\)|none in the data|\b0 (published|dated|statements)|: \.|\s$|\b1 [a-z ]*s\b")
+
+
+@pytest.mark.parametrize("as_of", ["1990-01-01", "2003-01-01", "2010-06-30", "2016-01-01"])
+def test_claims_judged_before_the_evidence_say_so_plainly(as_of):
+    checks = claims.check_all(curated.load_claims(), curated.load_evidence(as_of))
+    assert {c.claim_id for c in checks} == set(claims.CHECKS)
+    words = f"{pd.Timestamp(as_of).day} {pd.Timestamp(as_of):%B %Y}"
+    for c in checks:
+        for r in c.readings:
+            assert not AWKWARD.search(r.reason), (c.claim_id, r.reason)
+        if as_of == "1990-01-01" and c.claim_id != "c11-pezeshkian-first-visit":  # c11: what happened later
+            assert c.rating == "unverifiable", c.claim_id
+            assert words in c.literal.reason, (c.claim_id, c.literal.reason)
+
+
+def test_a_lone_statement_of_the_goal_by_the_iranian_side_says_nothing_about_iraq_s_goal():
+    targets = pd.DataFrame(
+        {
+            "target_id": ["t1"],
+            "date": [pd.Timestamp("2015-09-17")],
+            "measure": ["two_way_trade"],
+            "target_value": [20e9],
+            "side": ["outlet"],
+            "speaker": ["an outlet"],
+            "deadline_year": [2016],
+            "publisher": ["Al-Forat News"],
+        }
+    )
+    c = check("c02-aim-20bn", evidence(targets=targets, as_of="2016-01-01"), 20e9)
+    assert c.rating == "unverifiable"  # not 'inconsistent': no Iraqi statement is no evidence against it
+    assert c.literal.reason.startswith("1 statement of a $20bn two-way goal dated by 1 January 2016, none by Iraqi")
+    assert "long-standing" not in c.literal.reason
+    iraqi = targets.assign(side="iraqi", speaker="the ambassador")
+    later = check("c02-aim-20bn", evidence(targets=iraqi, as_of="2016-01-01"), 20e9)
+    assert later.rating == "consistent" and "long-standing" not in later.literal.reason  # first stated months before
+    assert "long-standing" in check("c02-aim-20bn", evidence(targets=iraqi, as_of="2017-01-01"), 20e9).literal.reason
+
+
+def test_the_lower_bound_reading_of_the_students_figure_states_what_the_counts_show():
+    lone = [("e-2019-students-6000", "2019-08-26", "6,000 Iraqi students in Iran")]
+    c = check("c05-students-1200", evidence(events_=events(*lone)), 1200.0)
+    assert c.others[0].reason.startswith("The one national count (6,000) is above 1,200.")
+    few = [*lone, ("e-2020-students-900", "2020-01-01", "900 Iraqi students in Iran")]
+    c = check("c05-students-1200", evidence(events_=events(*few)), 1200.0)
+    assert c.others[0].reason.startswith("1 of 2 national counts are not above 1,200.")
+
+
+def test_the_record_of_the_students_figure_keeps_the_source_s_bound_and_only_what_it_says():
+    ev = curated.load_events().set_index("event_id")
+    primary = ev.loc["e-2024-09-02-students-1200"]
+    assert "over 1,200" in primary["title"]  # Shafaq: "over 1,200", not a count of 1,200
+    # the comparison with other officials' counts is the check's, never quoted as the outlet's words
+    assert "tens of thousands" not in primary["description"]
+    c = check("c05-students-1200", curated.load_evidence(), 1200.0)
+    assert "The reports of the meeting: Shafaq News: " in c.others[0].reason
+    assert "more than 1,200" in c.others[0].reason.split("The reports of the meeting:")[1]

@@ -159,3 +159,21 @@ def test_no_breakdown_known_gives_an_empty_table_not_an_error(include_energy):
     shares = composition.category_shares(none, include_energy)
     assert shares.empty
     assert {"breakdown", "share", *composition.SOURCE_COLUMNS} <= set(shares.columns)
+
+
+def test_energy_effect_keeps_the_bound_of_the_share_and_the_part_not_itemised():
+    c = comp((1, "a", "energy", None, 65.0, None, None))
+    c["bound"] = ["lower"]  # "more than 65%"
+    e = composition.energy_effect(c).iloc[0]
+    assert e["energy_share"] == pytest.approx(0.65) and e["energy_bound"] == "lower"
+    assert e["not_itemised"] == pytest.approx(0.35)
+    over = comp((1, "a", "energy", 27, None, 74, None), (1, "b", "agriculture", 47, None, 74, None))
+    over["total_bound"] = "lower"  # a share of a total "over $7.4bn" is at most the share computed
+    e = composition.energy_effect(over).iloc[0]
+    assert e["energy_bound"] == "upper" and e["not_itemised"] == pytest.approx(0.0)
+
+
+def test_a_sum_of_bounds_both_ways_has_no_bound():
+    assert composition.combined_bound(["exact", None, "lower", "approx"]) == "lower"
+    assert composition.combined_bound(["approx", "exact"]) == "approx"
+    assert composition.combined_bound(["lower", "upper"]) == composition.UNKNOWN_BOUND

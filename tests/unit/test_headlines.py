@@ -155,3 +155,8 @@ def evidence_unanswered():
     from helpers.answers import Unanswered
 
     return Unanswered("no phases for this pair")
+
+
+def test_the_energy_line_keeps_each_share_s_bound():
+    effect = pd.DataFrame({"energy_share": [0.11, 0.65], "energy_bound": ["exact", "lower"]})
+    assert headlines.energy_line(effect, 1).startswith("2 breakdowns itemise energy, at 11%, over 65% of their totals")

@@ -45,6 +45,7 @@ import pandas as pd
 
 from helpers.analysis import counting, official
 from helpers.answers import Unanswered, is_answered, or_unanswered
+from helpers.present import counted
 
 #: The rating scale, mapped to schema.org ClaimReview: rating -> (ClaimReview ``alternateName``, ``ratingValue``).
 #: Numeric scale from WORST_RATING (false) to BEST_RATING (true); "unproven" sits at the midpoint because the
@@ -481,6 +482,11 @@ def _row_type(columns: tuple[str, ...]):
     return collections.namedtuple("Row", columns)
 
 
+def _on(ev: "Evidence") -> str:
+    """The date the claims are judged at, in words ('1 January 2003')."""
+    return f"{ev.as_of.day} {ev.as_of:%B %Y}"
+
+
 def _bound_word(bound: str) -> str:
     return {"lower": "over ", "approx": "about ", "upper": "nearly "}.get(bound, "")
 
@@ -543,7 +549,13 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         readings.append(year_reading(years[-1], "the latest full Iranian year before the report", True))
     else:
         readings.append(
-            Reading("the latest full year before the report", "unverifiable", "No full-year figure.", literal=True)
+            Reading(
+                "the latest full year before the report",
+                "unverifiable",
+                f"No full-year figure of two-way trade or of Iran's exports to Iraq for an Iranian year ended by "
+                f"{_on(ev)} is in the data.",
+                literal=True,
+            )
         )
     if len(years) > 1:
         readings.append(year_reading(years[-2], "the Iranian year before that", False))
@@ -605,23 +617,28 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     )
     iraqi = goal[counting.mask(t["side"].isin(["iraqi", "joint"]))[goal]]
     name = "the Iraqi side states this two-way goal"
+    goal_words = f"${float(claim['value']) / 1e9:.0f}bn two-way goal"
     if not len(goal):
-        return [Reading(name, "unverifiable", "No statement of this target in the data.", literal=True)]
+        why = f"No statement of a {goal_words} dated by {_on(ev)} is in the data."
+        return [Reading(name, "unverifiable", why, literal=True)]
     dated = counting.sort_positions(t, iraqi[counting.mask(t["date"].notna())[iraqi]], ["date"])
-    first = (
-        f"first dated Iraqi or joint statement {t['date'].iloc[dated[0]]:%B %Y} ({t['speaker'].iloc[dated[0]]})"
-        if len(dated)
-        else "no dated Iraqi statement"
-    )
-    reason = (
-        f"{len(goal)} statements of a ${float(claim['value']) / 1e9:.0f}bn two-way goal before the report, "
-        f"{len(iraqi)} by Iraqi officials or both sides; {first}. The goal is long-standing, not new."
-    )
+    stated = f"{counted(len(goal), 'statement')} of a {goal_words} dated by {_on(ev)}"
+    if not len(iraqi):
+        # statements by the Iranian side alone say nothing about Iraq's goal: no evidence either way
+        reason = f"{stated}, none by Iraqi officials or both sides: none states it as Iraq's goal."
+    else:
+        when = t["date"].iloc[dated[0]]
+        reason = (
+            f"{stated}, {len(iraqi)} by Iraqi officials or both sides; first dated Iraqi or joint statement "
+            f"{when:%B %Y} ({t['speaker'].iloc[dated[0]]})."
+        )
+        if when <= ev.as_of - pd.DateOffset(years=1):
+            reason += " The goal is long-standing, not new."
     cols = ["date", "speaker", "side", "target_value", "deadline_year", "publisher", "target_id"]
     return [
         Reading(
             name,
-            "consistent" if len(iraqi) else "inconsistent",
+            "consistent" if len(iraqi) else "unverifiable",
             reason,
             lambda: _src(t.iloc[goal].sort_values("date"), cols),
             literal=True,
@@ -634,11 +651,13 @@ def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
     tw = ev.two_way_ended
     name = "the goal over the latest two-way level"
     if tw.empty:
-        return [Reading(name, "unverifiable", "No two-way figure before the report.", literal=True)]
+        why = f"No two-way figure for a year ended by {_on(ev)} is in notebook 01's series."
+        return [Reading(name, "unverifiable", why, literal=True)]
     last = tw.iloc[-1]
     goals = ev.targets[ev.targets["measure"] == "two_way_trade"]["target_value"]
     if goals.empty:
-        return [Reading(name, "unverifiable", "No statement of a two-way goal before the report.", literal=True)]
+        why = f"No statement of a two-way goal dated by {_on(ev)} is in the data."
+        return [Reading(name, "unverifiable", why, literal=True)]
     target = float(goals.mode().iloc[0])
     ratio = target / float(last["value"])
     stated = float(claim["value"])
@@ -666,14 +685,19 @@ def check_semnan_first(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'Semnan is set to be the first with a joint industrial city': no evidence either way that one was built."""
     earlier = _events_matching(ev.events, "industrial", exclude="semnan")
     earlier = earlier[earlier["date"] < ev.as_of]
-    plans = "; ".join(f"{r.date:%Y-%m} {r.title}" for r in _tuples(earlier, "date title")) or "none"
+    plans = "; ".join(f"{r.date:%Y-%m} {r.title}" for r in _tuples(earlier, "date title"))
     own = _events_matching(ev.events, "semnan")
     readings = [
         Reading(
             "Semnan is to be the first place with a joint industrial city with Iraq",
             "unverifiable",
-            f"Earlier plans for joint industrial towns are on record ({plans}), but the data hold no evidence "
-            "that any was built, so 'the first' can be neither confirmed nor refuted.",
+            (
+                f"Earlier plans for joint industrial towns are on record ({plans}), but the data hold no evidence "
+                "that any was built, so 'the first' can be neither confirmed nor refuted."
+                if plans
+                else f"No plan for a joint industrial town with Iraq dated by {_on(ev)} is in the data, nor any "
+                "evidence that one was built, so 'the first' can be neither confirmed nor refuted."
+            ),
             lambda: _src(earlier, EVENT_COLUMNS),
             literal=True,
         )
@@ -711,10 +735,11 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
     counts = counts[counts["count"].notna()]
     listed = "; ".join(f"{r.date:%Y-%m}: {r.title}" for r in _tuples(counts, "date title"))
     cols = [*EVENT_COLUMNS[:2], "count", *EVENT_COLUMNS[2:]]
+    none = f"No national count of Iraqi students in Iran by other officials dated by {_on(ev)} is in the data."
     literal = Reading(
         f"{value:,.0f} Iraqi students study in Iran (a count of all of them)",
         judge([counting.compare(c, "exact", value, tol) for c in counts["count"]]),
-        f"Other officials' national counts: {listed or 'none in the data'}.",
+        f"Other officials' national counts: {listed}." if listed else none,
         lambda: _src(counts, cols),
         literal=True,
     )
@@ -723,10 +748,22 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
         if "description" in primary
         else ""
     )
+    above = int((counts["count"] > value).sum())
+    if counts.empty:
+        found = none
+    elif above == len(counts):
+        span = f"{counts['count'].min():,.0f} to {counts['count'].max():,.0f}"
+        found = (
+            f"Every national count ({span}) is above {value:,.0f}."
+            if len(counts) > 1
+            else f"The one national count ({counts['count'].iloc[0]:,.0f}) is above {value:,.0f}."
+        )
+    else:
+        found = f"{len(counts) - above} of {len(counts)} national counts are not above {value:,.0f}."
     lower = Reading(
         f"more than {value:,.0f} Iraqi students (a lower bound, as the reports of the meeting put it)",
         judge([counting.compare(c, "exact", value, tol, "at_least") for c in counts["count"]]),
-        f"Every national count is above {value:,.0f}. " + (f"The reports of the meeting: {said}" if said else ""),
+        found + (f" The reports of the meeting: {said}" if said else ""),
         lambda: _src(counts, cols),
     )
     semnan = Reading(
@@ -739,17 +776,53 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
 def check_ten_categories(ev: Evidence, claim: pd.Series) -> list[Reading]:
     """'The chamber splits Iran's exports into ten categories': the chamber's document was not found."""
-    c = ev.composition
-    groups = c.groupby(["period", "stated_by", "source_url"]).size()
+    groups = statement_breakdowns(ev.composition)
+    if not groups:
+        found = f"no breakdown of Iran's exports to Iraq for a period ended by {_on(ev)} is in the data."
+    elif len(groups) == 1:
+        found = (
+            "the one published breakdown in the data does not use these ten categories "
+            f"(it lists {counted(groups[0], 'group')})."
+        )
+    else:
+        found = (
+            f"none of the {len(groups)} published breakdowns in the data uses these ten categories "
+            f"(the largest lists {counted(max(groups), 'group')})."
+        )
     return [
         Reading(
             "the chamber classifies exports into these ten categories",
             "unverifiable",
-            f"The chamber's document was not found; none of the {len(groups)} published breakdowns in the data "
-            "uses these ten categories" + (f" (the largest lists {int(groups.max())} groups)." if len(groups) else "."),
+            f"The chamber's document was not found; {found}",
             literal=True,
         )
     ]
+
+
+def statement_breakdowns(comp: pd.DataFrame) -> list[int]:
+    """How many groups each published breakdown lists, one breakdown per statement: the groups one page gives
+    for one period and body (confirmed rows only) are one breakdown, and breakdowns sharing a ``statement_id``
+    (one statement carried by several outlets) are one, counted once with its distinct statements."""
+    if "status" in comp:
+        comp = comp[comp["status"] == counting.COUNTED_STATUS]
+    keys = list(zip(comp["period"].tolist(), comp["stated_by"].tolist(), comp["source_url"].tolist()))
+    ids = [
+        record if pd.isna(statement) else statement
+        for statement, record in zip(comp["statement_id"].tolist(), comp["record_id"].tolist())
+    ]
+    parent: dict = {}
+
+    def root(node):
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for key, statement in zip(keys, ids):  # a page's breakdown and each statement it carries are joined
+        parent[root(("page", key))] = root(("statement", statement))
+    members: dict = {}
+    for statement in dict.fromkeys(ids):
+        members.setdefault(root(("statement", statement)), set()).add(statement)
+    return sorted((len(found) for found in members.values()), reverse=True)
 
 
 def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
@@ -758,6 +831,57 @@ def _itemised_shares(ev: Evidence, single_groups: bool = False) -> pd.DataFrame:
 
 
 SHARE_BOUNDS = {"as computed": "exact", "approximate": "approx", "lower bound": "lower"}
+
+
+def energy_interval(share: float, bound: str, not_itemised: float) -> tuple[float, float]:
+    """The range energy's true share of a breakdown can lie in: the stated ``share`` as its ``bound`` allows
+    ("more than 65%": 65% up to all of it; "nearly": up to the figure), widened by the part ``not_itemised``,
+    which may be energy or not. An "about" figure is compared as stated (as :func:`counting.compare` does);
+    a bound both ways (``unknown``) leaves the whole range open."""
+    gap = 0.0 if pd.isna(not_itemised) else float(not_itemised)
+    share = float(share)
+    if bound == "lower":
+        return share, 1.0
+    if bound == "upper":
+        return 0.0, min(1.0, share + gap)
+    if bound in ("exact", "approx"):
+        return share, min(1.0, share + gap)
+    return 0.0, 1.0
+
+
+def interval_agrees(low: float, high: float, target: float, tolerance: float) -> bool | None:
+    """Does a share known only to lie between ``low`` and ``high`` agree with ``target`` within ``tolerance``?
+    True when the whole range is within it, False when none of it is, None (cannot decide) otherwise: for a
+    single figure (``low == high``) the comparison of an exact one, for ``(figure, 1)`` that of a lower bound."""
+    if low >= target - tolerance and high <= target + tolerance:
+        return True
+    if high < target - tolerance or low > target + tolerance:
+        return False
+    return None
+
+
+def _interval_words(low: float, high: float) -> str:
+    """'40%', '59%–68%', 'over 65%' or 'up to 35%' for a share between ``low`` and ``high``."""
+    if round(low, 2) == round(high, 2):
+        return f"{low:.0%}"
+    if high >= 1.0 - 1e-9 and low > 1e-9:
+        return f"over {low:.0%}"
+    if low <= 1e-9 and high < 1.0 - 1e-9:
+        return f"up to {high:.0%}"
+    if low <= 1e-9:
+        return "not known"
+    return f"{low:.0%}–{high:.0%}"
+
+
+def _gap_words(gap: float) -> str:
+    """'; 9% not itemised' (nothing for a breakdown that itemises everything)."""
+    return f"; {gap:.0%} not itemised" if not pd.isna(gap) and gap > 1e-9 else ""
+
+
+def _breakdown_words(label: str) -> str:
+    """'2023, Mamlaka News' from a breakdown label ('2023 · iraqi_research · Mamlaka News')."""
+    parts = label.split(" · ")
+    return f"{parts[0]}, {parts[-1]}"
 
 
 def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
@@ -773,7 +897,10 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
     def why() -> str:
         if not shares:
-            return "No pairing of Iran's sales with Iraq's total imports for the same year and coverage counts."
+            return (
+                "No pairing of Iran's sales with Iraq's total imports for the same year and coverage counts for a "
+                f"year ended by {_on(ev)}."
+            )
         from helpers.analysis import headlines  # the one phrase notebook 02 uses too (headlines imports this module)
 
         phrase = headlines.share_range_phrase(import_share.share_ranges(pairs))
@@ -801,20 +928,35 @@ def check_share_65(ev: Evidence, claim: pd.Series) -> list[Reading]:
 
     r1 = Reading("Iran's exports to Iraq are 65% of Iraq's total imports", judge(agrees), why, evidence, literal=True)
     effect = ev.energy_effect
-    non_energy = 1 - effect["energy_share"]
+    energy = [energy_interval(r.energy_share, r.energy_bound, r.not_itemised) for r in effect.itertuples()]
+    non_energy = [(1.0 - high, 1.0 - low) for low, high in energy]
+
+    def listed(intervals: list[tuple[float, float]]) -> str:
+        return "; ".join(
+            f"{_interval_words(low, high)} ({_breakdown_words(b)}{_gap_words(gap)})"
+            for (low, high), b, gap in zip(intervals, effect["breakdown"], effect["not_itemised"])
+        ) + (
+            f". A share known only as a bound, or with a part not itemised (energy or not), decides only where "
+            f"its whole range is within {tol * 100:.0f} percentage points of {target:.0%} or none of it is"
+        )
+
     r2 = Reading(
         "the ten (non-energy) categories are 65% of Iran's exports to Iraq",
-        judge([counting.compare(s, "exact", target, tol) for s in non_energy]),
-        "Non-energy share in breakdowns that itemise energy: " + ", ".join(f"{s:.0%}" for s in non_energy) + ".",
-        lambda: effect.assign(non_energy_share=non_energy),
+        judge([interval_agrees(low, high, target, tol) for low, high in non_energy]),
+        ("Non-energy share in breakdowns that itemise energy: " + listed(non_energy) + ".")
+        if len(effect)
+        else f"No breakdown for a period ended by {_on(ev)} itemises energy.",
+        lambda: effect.assign(
+            non_energy_low=[low for low, _ in non_energy], non_energy_high=[high for _, high in non_energy]
+        ),
     )
     r3 = Reading(
         "65% is energy's share of Iraq's imports from Iran (a likely origin of the number)",
-        judge([counting.compare(s, "exact", target, tol) for s in effect["energy_share"]]),
-        "Energy's share in breakdowns that itemise it: "
-        + ", ".join(f"{s:.0%} ({p})" for s, p in zip(effect["energy_share"], effect["publisher"]))
-        + ".",
-        effect,
+        judge([interval_agrees(low, high, target, tol) for low, high in energy]),
+        ("Energy's share in breakdowns that itemise it: " + listed(energy) + ".")
+        if len(effect)
+        else f"No breakdown for a period ended by {_on(ev)} itemises energy.",
+        lambda: effect.assign(energy_low=[low for low, _ in energy], energy_high=[high for _, high in energy]),
     )
     r4 = Reading(
         "the ten categories are 65% of Iraq's imports from all countries",
@@ -843,7 +985,9 @@ def check_agriculture_30(ev: Evidence, claim: pd.Series) -> list[Reading]:
         Reading(
             "agricultural products alone are 30% of Iran's exports to Iraq",
             judge([counting.compare(v, "exact", target, tol) for v in agri]),
-            ("Agriculture alone: " + _share_lines(agri) + ".") if len(agri) else "No breakdown itemises agriculture.",
+            ("Agriculture alone: " + _share_lines(agri) + ".")
+            if len(agri)
+            else f"No breakdown for a period ended by {_on(ev)} itemises agriculture.",
             lambda: _with_sources(agri, shares),
             literal=True,
         )
@@ -903,7 +1047,10 @@ def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
             Reading(
                 name,
                 judge(verdicts),
-                ("; ".join(notes) + ".") if notes else "No breakdown with three or more groups itemising 90%.",
+                ("; ".join(notes) + ".")
+                if notes
+                else f"No breakdown for a period ended by {_on(ev)} lists three or more groups covering at least "
+                "90% of its total.",
                 lambda cols=cols: _src(multi, cols),
                 literal=not merge,
             )
@@ -921,7 +1068,7 @@ def check_leather(ev: Evidence, claim: pd.Series) -> list[Reading]:
             Reading(
                 "leather is 3% of Iran's exports to Iraq",
                 "unverifiable",
-                "No published breakdown in the data itemises leather.",
+                f"No breakdown for a period ended by {_on(ev)} itemises leather.",
                 literal=True,
             )
         ]
@@ -950,7 +1097,12 @@ def check_pezeshkian(ev: Evidence, claim: pd.Series) -> list[Reading]:
     reason = (
         f"{t['date']:%d %B %Y}: {t['title']} ({t['publisher']})"
         + (f", after taking office on {sworn.iloc[0]['date']:%d %B %Y}" if len(sworn) else "")
-        + ". The report announced the visit as scheduled; the evidence is from after the report."
+        + ". The report announced the visit as scheduled; "
+        + (
+            f"this evidence is from after {_on(ev)}: it shows what happened, not what was known then."
+            if t["date"] > ev.as_of
+            else f"it had taken place by {_on(ev)}."
+        )
     )
     return [
         Reading(
@@ -972,8 +1124,13 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
         Reading(
             "Iran's political influence in Iraq expanded significantly after 2003",
             "unverifiable",
-            f"The timeline holds {len(pol)} dated political and security events from 2003 on, "
-            "but political influence itself is not measured in the data.",
+            (
+                f"The timeline holds {counted(len(pol), 'dated political and security event')} from 2003 on, "
+                "but political influence itself is not measured in the data."
+                if len(pol)
+                else f"No political or security event from 2003 on dated by {_on(ev)} is in the timeline, and "
+                "political influence itself is not measured in the data."
+            ),
             literal=True,
         )
     ]
@@ -1017,7 +1174,8 @@ def check_pmf_2016(ev: Evidence, claim: pd.Series) -> list[Reading]:
     law = _events_matching(ev.events, "pmf-law|pmf law")
     name = "legal integration of the PMF into the state's armed forces in 2016"
     if law.empty:
-        return [Reading(name, "unverifiable", "No event records the PMF's legal integration.", literal=True)]
+        why = f"No event dated by {_on(ev)} records the PMF's legal integration."
+        return [Reading(name, "unverifiable", why, literal=True)]
     r = law.iloc[0]
     ok = r["date"].year == int(claim["value"])
     return [

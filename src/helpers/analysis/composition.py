@@ -12,6 +12,8 @@ Rules, stated once:
   breakdown: a breakdown carried by two outlets is one breakdown.
 * Groups nested in another (``part_of``) are shown but never added to their parent's breakdown.
 * Whatever a breakdown's groups do not cover is "not itemised", never assigned to a category.
+* A share keeps its source's bound (:func:`share_bounds`): "more than 65%" is a lower bound, and so is a
+  share of a total given as "nearly $3bn"; energy's share of a breakdown carries it (:func:`energy_effect`).
 * ``include_energy=False`` removes energy groups and re-bases shares on the non-energy total; this is
   possible only where the breakdown itemises its energy, otherwise the share is left as it is and
   marked "energy not itemised".
@@ -235,16 +237,61 @@ def energy_effect(comp: pd.DataFrame) -> pd.DataFrame:
 
 
 def energy_effect_of(s: pd.DataFrame) -> pd.DataFrame:
-    """:func:`energy_effect` from the groups :func:`counted_shares` gives."""
-    energy = s[s["kind"] == "energy"].groupby("breakdown", sort=False)
+    """:func:`energy_effect` from the groups :func:`counted_shares` gives.
+
+    ``energy_bound`` is the bound of ``energy_share`` (see :func:`share_bounds`): "more than 65%" gas is a
+    ``lower`` bound, a share of a total given as "nearly $3bn" too. ``not_itemised`` is the part of the
+    breakdown no group covers: it may be energy or not, so it is never counted on either side."""
+    bounds = share_bounds(s)
+    is_energy = s["kind"] == "energy"
+    energy = s[is_energy].groupby("breakdown", sort=False)
+    listed = s.groupby("breakdown", sort=False)["share"].sum()
     e = pd.DataFrame(
         {
             "start": energy["start"].first(),
             "energy_share": energy["share"].sum(),
+            "energy_bound": bounds[is_energy].groupby(s.loc[is_energy, "breakdown"], sort=False).agg(combined_bound),
             "publisher": energy["publisher"].first(),
         }
     )
+    e["not_itemised"] = (1.0 - listed.reindex(e.index).astype(float)).clip(lower=0.0).where(lambda x: x > 1e-9, 0.0)
     return e.reset_index().sort_values("start").reset_index(drop=True)
+
+
+#: A bound read the other way: a share of a total that is "over" some figure is at most the share computed.
+FLIPPED_BOUND = {"lower": "upper", "upper": "lower"}
+#: The bound of a figure whose parts are bounded both ways (a lower bound plus an upper one): no comparison can
+#: use it (:func:`helpers.analysis.claims` treats it as deciding nothing).
+UNKNOWN_BOUND = "unknown"
+
+
+def _bound(value) -> str:
+    """A ``bound`` cell as text: a missing bound is ``exact`` (the figure as published)."""
+    return "exact" if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+
+def share_bounds(s: pd.DataFrame) -> pd.Series:
+    """The bound of each group's ``share``: a stated share has the group's ``bound``; a value over a stated
+    total has the value's bound with the total's read the other way (a total "over $7.4bn" makes every share
+    of it an upper bound, one of "nearly $3bn" a lower bound). Missing columns are exact."""
+    own = s["bound"].map(_bound) if "bound" in s else pd.Series("exact", index=s.index)
+    total = s["total_bound"].map(_bound) if "total_bound" in s else pd.Series("exact", index=s.index)
+    stated = s["share_pct"].notna() if "share_pct" in s else pd.Series(False, index=s.index)
+    of_total = [combined_bound([b, FLIPPED_BOUND.get(t, t)]) for b, t in zip(own.tolist(), total.tolist())]
+    return own.where(stated, pd.Series(of_total, index=s.index, dtype=object))
+
+
+def combined_bound(bounds) -> str:
+    """The bound of a sum (or ratio) of figures with these bounds: exact when all are; one direction when
+    every bounded part goes that way (an approximate part goes with it); ``approx`` when the only bound is
+    "about"; :data:`UNKNOWN_BOUND` when parts are bounded both ways."""
+    found = {_bound(b) for b in bounds} - {"exact"}
+    directions = found & {"lower", "upper"}
+    if UNKNOWN_BOUND in found or len(directions) > 1:
+        return UNKNOWN_BOUND
+    if directions:
+        return directions.pop()
+    return "approx" if "approx" in found else "exact"
 
 
 @or_unanswered

@@ -253,7 +253,9 @@ def food_mixed_line(versus: pd.DataFrame) -> str:
 @or_unanswered
 def energy_line(effect: pd.DataFrame, rebased: int) -> str:
     """How many breakdowns itemise energy, at what shares, and how many can be re-based without it."""
-    shares = ", ".join(pct(v, 0) for v in effect["energy_share"])
+    bounds = effect["energy_bound"] if "energy_bound" in effect else pd.Series("exact", index=effect.index)
+    words = {"lower": "over ", "upper": "up to ", "approx": "about "}
+    shares = ", ".join(words.get(b, "") + pct(v, 0) for v, b in zip(effect["energy_share"], bounds))
     return (
         f"{len(effect)} breakdowns itemise energy, at {shares} of their totals; "
         f"{rebased} can be re-based on non-energy trade (include_energy=False)."

@@ -17,8 +17,9 @@ value comes from the run's tables and the shipped data, none from the clock:
   ``appearance`` is the seed report (``data/report_sources.csv``, role ``appearance``) and,
   for a claim of a quoted speaker, its ``firstAppearance`` are the primary reports of the
   meeting (role ``first_appearance``: page and publisher from the ``data/events.csv`` row named in
-  ``record``). With another claims file (``claims_path``) the claims are another report's: no
-  appearance is given;
+  ``record``). The claim's ``datePublished`` is the earliest date of those appearances (the date it
+  first appeared), none when no appearance is dated. With another claims file (``claims_path``) the
+  claims are another report's: no appearance is given;
 * ``author``: the collection, an ``Organization`` named by ``CITATION.cff`` (its ``title``);
 * ``datePublished``: **the latest ``checked`` date among the data files the review is based on**
   (the files notebook 04 reads and ``data/report_sources.csv``), so the same data give the same
@@ -195,6 +196,17 @@ def latest_checked(dates: Iterable[str], fallback: str) -> str:
     return max(dated) if dated else fallback
 
 
+def first_appeared(works: Iterable[Mapping[str, Any]]) -> str:
+    """The earliest ``datePublished`` (YYYY-MM-DD) of ``works``, the claim's known appearances: the date a
+    ``Claim`` first appeared (empty when none of them is dated)."""
+    dated = [d for d in (str(w.get("datePublished", "")).strip()[:10] for w in works) if _is_date(d)]
+    return min(dated) if dated else ""
+
+
+def _is_date(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
+
+
 def dataset(name: str, path: str, sha256: str) -> dict[str, Any]:
     """A ``Dataset`` whose one ``DataDownload`` is the file ``path`` (as shown) with its SHA-256."""
     download: dict[str, Any] = {"@type": "DataDownload", "name": path}
@@ -265,6 +277,9 @@ def claim_review(row: Mapping[str, Any], speaker: str, context: ReviewContext) -
         claim["appearance"] = dict(context.appearance)
     if context.first_appearances and speaker.strip().lower() in context.speakers:
         claim["firstAppearance"] = [dict(w) for w in context.first_appearances]
+    first = first_appeared([claim.get("appearance") or {}, *claim.get("firstAppearance", [])])
+    if first:
+        claim["datePublished"] = first
     claim_id = _text(row["claim_id"])
     review: dict[str, Any] = {
         "@context": CONTEXT,
