@@ -55,3 +55,49 @@ def test_a_name_alpha2_code_or_area_is_refused_saying_what_it_would_be(pair_note
         params.resolve({"reporter": written}, pair_notebook)
     assert "'reporter' must be an ISO 3166 alpha-3 country code" in str(err.value)
     assert hint in str(err.value)
+
+
+# ---------------------------------------------------------------------------
+# 2. A BACI country the release's code file does not list
+
+
+def _without(folder, code: int):
+    """The folder's country code file without the line of ``code`` (a trimmed or older release's file)."""
+    (codes,) = folder.glob("country_codes_V*.csv")
+    lines = codes.read_text(encoding="utf-8").splitlines()
+    codes.write_text("\n".join(line for line in lines if not line.startswith(f"{code},")) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("partner", ["IRQ", "DEU"])
+def test_a_country_missing_from_the_baci_code_file_is_one_message_naming_what_the_download_holds(
+    tmp_path, pair_notebook, monkeypatch, partner
+):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    rows = [*GOOD_BACI, [2022, 792, 364, "010121", 2.0, 1], [2022, 842, 368, "010121", 2.0, 1]]
+    folder = _without(baci_folder(tmp_path / "baci", {2022: rows}), 368)
+    with pytest.raises(ParameterError) as err:
+        params.resolve(
+            {"source": "baci", "data_path": str(folder), "reporter": "IRN", "partner": partner}, pair_notebook
+        )
+    message = str(err.value)
+    assert f"holds no rows for IRN and {partner}: {partner} is not in the release's code file" in message
+    assert "country_codes_V202501.csv" in message
+    assert "it holds: IRN, TUR, USA (set reporter and partner to two of them)" in message
+    assert "KeyError" not in message and "Traceback" not in message
+
+
+def test_a_country_missing_from_a_v202301_code_file_in_a_release_zip_is_named_too(tmp_path, pair_notebook, monkeypatch):
+    """The real V202301 code file lists no TWN (Taiwan is BACI's 490 "Other Asia, nes")."""
+    from tests.fixtures.official_layouts import baci_zip
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    rows = [[2021, 364, 368, "010111", 1.5, 2], [2021, 368, 364, "270900", 3.0, 1]]
+    archive = baci_zip(tmp_path / "BACI_HS92_V202301.zip", {2021: rows}, "V202301", folder="BACI_HS92_V202301/")
+    with pytest.raises(ParameterError) as err:
+        params.resolve(
+            {"source": "baci", "data_path": str(archive), "reporter": "IRN", "partner": "TWN"}, pair_notebook
+        )
+    assert "TWN is not in the release's code file" in str(err.value)
+    assert "BACI_HS92_V202301.zip/BACI_HS92_V202301/country_codes_V202301.csv" in str(err.value)
+    assert "it holds: IRN, IRQ (set reporter and partner to two of them)" in str(err.value)

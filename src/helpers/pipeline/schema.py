@@ -581,7 +581,7 @@ def _content_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
 
 def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
     from helpers.config import resolve_path
-    from helpers.errors import DataError, ParameterError
+    from helpers.errors import CountryNotInDownload, DataError, ParameterError
 
     source, data_path = p["source"], p.get("data_path")
     reporter, partner = str(p["reporter"]).upper(), str(p["partner"]).upper()
@@ -593,11 +593,31 @@ def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
     try:
         if _has_pair_rows(path, reporter, partner, _content_stamp(path)):
             return []
+    except CountryNotInDownload as exc:
+        return [_not_in_download(str(data_path), reporter, partner, exc)]
     except (DataError, ParameterError, OSError):
         return []  # a missing, damaged or mismatched download is reported where it is read
     from helpers import evidence
 
     return [evidence.empty_download_reason(str(data_path), reporter, partner)]
+
+
+def _not_in_download(data_path: str, reporter: str, partner: str, exc: Exception) -> str:
+    """One message for a country the download's code file does not list (a BACI release's
+    ``country_codes_V*.csv``): which country, which file, and the countries the download does hold."""
+    from helpers import official
+    from helpers.config import resolve_path
+    from helpers.errors import DataError
+
+    try:
+        countries = official.download_countries(resolve_path(data_path))
+    except DataError as other:  # a file the listing reads is broken: say that instead
+        return f"data_path {data_path!r}: {other}"
+    held = f"it holds: {', '.join(countries)}" if countries else "it holds no country's trade rows"
+    return (
+        f"data_path {data_path!r} holds no rows for {reporter} and {partner}: {getattr(exc, 'country', '?')} is not "
+        f"in the release's code file {getattr(exc, 'file', '')}; {held} (set reporter and partner to two of them)"
+    )
 
 
 def _pair_differs(p: Mapping[str, Any]) -> list[str]:
