@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.errors import ParameterError
+from helpers.errors import DataError, ParameterError
+from helpers.official import read_flows
 from helpers.pipeline import parameters as params
-from tests.fixtures import baci_folder, make_notebook
+from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, make_notebook
 
 GOOD_BACI = [[2022, 364, 368, "010121", 1.5, 2], [2022, 368, 364, "270900", 3.0, 1]]
 
@@ -101,3 +102,77 @@ def test_a_country_missing_from_a_v202301_code_file_in_a_release_zip_is_named_to
     assert "TWN is not in the release's code file" in str(err.value)
     assert "BACI_HS92_V202301.zip/BACI_HS92_V202301/country_codes_V202301.csv" in str(err.value)
     assert "it holds: IRN, IRQ (set reporter and partner to two of them)" in str(err.value)
+
+
+# ---------------------------------------------------------------------------
+# 3. A record the csv module cannot parse: file, line, column and rule
+
+
+def _csv_line(row: list) -> str:
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(row)
+    return text.getvalue()
+
+
+def _comtrade_text(*lines: str) -> str:
+    return ",".join(COMTRADE_HEADER) + "\n" + "".join(lines)
+
+
+def test_a_comtrade_download_cut_off_inside_a_quoted_field_names_the_line_and_column(tmp_path):
+    """The website's CSV quotes descriptions ("goods, described"); a download cut off inside one."""
+    cut = _csv_line(comtrade_row(cmd="02")).split('"goods')[0] + '"goods, descr'
+    path = tmp_path / "TradeData_cut.csv"
+    path.write_text(_comtrade_text(_csv_line(comtrade_row()), cut), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_flows(path, "IRN", "IRQ")
+    message = str(err.value)
+    assert message.startswith("TradeData_cut.csv: line 3, column 'cmdDesc': a quoted field opened here is never closed")
+    assert "is the download cut off" in message
+    assert "malformed CSV" not in message
+
+
+def test_an_unmatched_quote_that_runs_on_to_a_later_quote_names_the_line_it_opens_on(tmp_path):
+    """Comtrade's fields may hold line breaks inside quotes, so an unmatched quote runs on to the next quote."""
+    bad = _csv_line(comtrade_row(cmd="02")).replace('"goods, described"', '"goods, described', 1)
+    path = tmp_path / "ct.csv"
+    path.write_text(_comtrade_text(_csv_line(comtrade_row()), bad, _csv_line(comtrade_row(cmd="03"))))
+    with pytest.raises(DataError) as err:
+        read_flows(path, "IRN", "IRQ")
+    assert str(err.value).startswith(
+        "ct.csv: line 3, column 'cmdDesc': a quoted field opened here runs on to line 4, where text follows a quote"
+    )
+
+
+@pytest.mark.parametrize(
+    "bad, rule",
+    [
+        ('2022,364,368,"010122,1.0,2\n2022,364,368,010123,1.0,2\n', "a quoted field opened here is never closed"),
+        ("2022,364,368," + "1" * 140_000 + ",1.0,2\n", "a field longer than 131072 characters"),
+    ],
+    ids=["unmatched-quote", "field-over-the-limit"],
+)
+def test_a_baci_record_the_csv_module_cannot_parse_names_file_line_column_and_rule(tmp_path, monkeypatch, bad, rule):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    folder = baci_folder(tmp_path / "baci", {2022: GOOD_BACI})
+    year = folder / "BACI_HS17_Y2022_V202501.csv"
+    year.write_text(year.read_text() + bad)
+    with pytest.raises(DataError) as err:
+        read_flows(folder, "IRN", "IRQ")
+    assert str(err.value).startswith(f"BACI_HS17_Y2022_V202501.csv: line 4, column 'k': {rule}")
+
+
+def test_an_unmatched_quote_in_the_country_code_file_names_its_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    folder = baci_folder(tmp_path / "baci", {2022: GOOD_BACI})
+    codes = folder / "country_codes_V202501.csv"
+    lines = codes.read_text().splitlines(keepends=True)
+    lines[2] = lines[2].replace("France", '"France')  # line 3; the rest of the file would become its name
+    codes.write_text("".join(lines))
+    with pytest.raises(DataError) as err:
+        read_flows(folder, "IRN", "IRQ")
+    assert str(err.value).startswith(
+        "country_codes_V202501.csv: line 3, column 'country_name': a quoted field opened here runs on to line 5"
+    )
