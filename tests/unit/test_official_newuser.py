@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from helpers.errors import DataError, ParameterError
-from helpers.official import read_flows
+from helpers.official import OfficialDataWarning, read_flows
 from helpers.pipeline import parameters as params
-from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, make_notebook
+from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, make_notebook, values, write
 
 GOOD_BACI = [[2022, 364, 368, "010121", 1.5, 2], [2022, 368, 364, "270900", 3.0, 1]]
 
@@ -176,3 +176,37 @@ def test_an_unmatched_quote_in_the_country_code_file_names_its_line(tmp_path, mo
     assert str(err.value).startswith(
         "country_codes_V202501.csv: line 3, column 'country_name': a quoted field opened here runs on to line 5"
     )
+
+
+# ---------------------------------------------------------------------------
+# Monthly downloads (period 202301): refused or said, never mixed with annual figures
+
+
+def _month(month: int, year: int = 2023, **extra) -> list:
+    period = f"{year}{month:02d}"
+    return comtrade_row(year=year, freqCode="M", period=period, refMonth=month, refPeriodId=f"{period}01", **extra)
+
+
+def test_a_monthly_download_is_refused_saying_the_collection_sums_annual_figures(tmp_path):
+    path = write(tmp_path / "monthly.csv", COMTRADE_HEADER, [_month(1), _month(2)])
+    with pytest.raises(DataError) as err:
+        read_flows(path, "IRN", "IRQ")
+    assert "monthly.csv: none of the 2 rows between IRN and IRQ can be summed (2 monthly, not annual)" in str(err.value)
+    assert "download the annual data (frequency A, period YYYY)" in str(err.value)
+
+
+def test_months_of_a_year_without_annual_rows_are_left_out_with_a_warning_naming_the_year(tmp_path):
+    rows = [comtrade_row(year=2022), _month(1, 2022), _month(1), _month(2), _month(1, cmd="02")]
+    path = write(tmp_path / "mixed.csv", COMTRADE_HEADER, rows)
+    with pytest.warns(OfficialDataWarning, match=r"mixed.csv: 3 monthly row\(s\) of 2023, with no annual row in this"):
+        flows = read_flows(path, "IRN", "IRQ")
+    assert values(flows, ["year"]) == {2022: 100.0}  # the annual figure alone: no month added to it
+
+
+def test_months_beside_their_years_annual_rows_are_left_out_unsaid(tmp_path):
+    import warnings
+
+    path = write(tmp_path / "both.csv", COMTRADE_HEADER, [comtrade_row(year=2023), _month(1), _month(2)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OfficialDataWarning)
+        assert values(read_flows(path, "IRN", "IRQ"), ["year"]) == {2023: 100.0}
