@@ -4,6 +4,8 @@ saved as the publishers' websites and spreadsheets save them, and one readable m
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from helpers.errors import DataError, ParameterError
@@ -210,3 +212,40 @@ def test_months_beside_their_years_annual_rows_are_left_out_unsaid(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", OfficialDataWarning)
         assert values(read_flows(path, "IRN", "IRQ"), ["year"]) == {2023: 100.0}
+
+
+# ---------------------------------------------------------------------------
+# A Comtrade+ CSV as the website saves it, and as a spreadsheet saves it again
+
+#: The exact 47-column header of a CSV downloaded from UN Comtrade+ (see tests/fixtures/comtrade/SOURCE.md).
+PLUS_HEADER = (
+    (Path(__file__).parents[1] / "fixtures" / "comtrade" / "comtrade_plus_csv_header.txt")
+    .read_text(encoding="utf-8")
+    .strip()
+    .split(",")
+)
+
+
+def plus_row(**extra) -> list:
+    """One row of the website's CSV (the API row's fields, the columns the website adds empty)."""
+    fields = dict(zip(COMTRADE_HEADER, comtrade_row(**extra)))
+    return [fields.get(name, "") for name in PLUS_HEADER]
+
+
+@pytest.mark.parametrize("saved", [{"bom": True}, {"crlf": True}, {"bom": True, "crlf": True, "quote_all": True}])
+def test_the_websites_csv_with_a_bom_windows_line_endings_or_quotes_is_read(tmp_path, saved):
+    rows = [plus_row(), plus_row(flow="M", cmd="27", value=50.0)]
+    path = write(tmp_path / "TradeData_1_1_2025.csv", PLUS_HEADER, rows, **saved)
+    assert values(read_flows(path, "IRN", "IRQ"), ["flow", "hs_code"]) == {("M", "27"): 50.0, ("X", "01"): 100.0}
+
+
+@pytest.mark.parametrize("quote_all", [False, True])
+def test_a_csv_re_saved_with_semicolons_is_refused_saying_so(tmp_path, quote_all):
+    path = write(tmp_path / "TradeData.csv", PLUS_HEADER, [plus_row(value="100,5")], delimiter=";", quote_all=quote_all)
+    with pytest.raises(DataError) as err:
+        read_flows(path, "IRN", "IRQ")
+    assert str(err.value).startswith(
+        "TradeData.csv: line 1: header not recognised: its columns are separated by semicolons (;), not commas; it "
+        "is a UN Comtrade (current API / bulk) file re-saved by a spreadsheet"
+    )
+    assert "give the download as it came" in str(err.value)

@@ -329,6 +329,7 @@ def format_of(header: Header, shown: str | Callable[[], str]) -> Format:
         if not fmt.missing(header.names):
             return fmt
     seen = ", ".join(header.names[:8]) + (", ..." if len(header.names) > 8 else "")
+    _refuse_other_separator(header, shown)
     damaged = _damaged_format(header)
     if damaged is not None:
         raise DataError(
@@ -348,6 +349,31 @@ def format_of(header: Header, shown: str | Callable[[], str]) -> Format:
             value=seen,
         ),
     )
+
+
+#: Separators a spreadsheet may save a download with instead of commas (semicolons: where decimals take commas).
+_OTHER_SEPARATORS = {";": "semicolons (;)", "|": "vertical bars (|)"}
+
+
+def _refuse_other_separator(header: Header, shown: str | Callable[[], str]) -> None:
+    """A header that is a download's once split at semicolons (or bars): a DataError saying so, how the file
+    came to be so (re-saved by a spreadsheet) and what to give instead."""
+    if len(header.names) != 1:
+        return
+    for separator, named in _OTHER_SEPARATORS.items():
+        names = [n.strip().strip('"') for n in header.names[0].split(separator)]
+        fmt = next((f for f in FORMATS.values() if len(names) > 1 and not f.missing(names)), None)
+        if fmt is not None:
+            raise DataError(
+                _named(shown),
+                Problem(
+                    f"header not recognised: its columns are separated by {named}, not commas; it is a {fmt.title} "
+                    "file re-saved by a spreadsheet (set to a language that writes decimal commas), whose numbers "
+                    "may have changed too: give the download as it came, or save it again as CSV with commas and "
+                    "numbers written plainly",
+                    line=1,
+                ),
+            )
 
 
 def _damaged_format(header: Header) -> Format | None:
