@@ -249,3 +249,31 @@ def test_a_csv_re_saved_with_semicolons_is_refused_saying_so(tmp_path, quote_all
         "is a UN Comtrade (current API / bulk) file re-saved by a spreadsheet"
     )
     assert "give the download as it came" in str(err.value)
+
+
+# ---------------------------------------------------------------------------
+# data_path: relative to the project folder, never the current folder
+
+
+def test_a_relative_data_path_that_is_not_found_says_where_it_was_looked_for(tmp_path, pair_notebook, monkeypatch):
+    download = tmp_path / "mine" / "TradeData.csv"
+    download.parent.mkdir()
+    write(download, COMTRADE_HEADER, [comtrade_row()])
+    monkeypatch.chdir(tmp_path)  # the user typed the command here, where mine/TradeData.csv is
+    with pytest.raises(ParameterError) as err:
+        params.resolve({"source": "comtrade", "data_path": "mine/TradeData.csv"}, pair_notebook)
+    message = str(err.value)
+    assert (
+        "'data_path' points to 'mine/TradeData.csv', which does not exist (a relative path is read from the " in message
+    )
+    assert (
+        "project folder, the one holding params/ and notebooks/, not from the folder the command is typed in" in message
+    )
+    assert "the current folder has a 'mine/TradeData.csv': give its absolute path" in message
+    assert params.resolve({"source": "comtrade", "data_path": str(download)}, pair_notebook)["01-pair"]["data_path"]
+
+
+def test_an_absolute_data_path_that_is_not_found_is_said_plainly(tmp_path, pair_notebook):
+    with pytest.raises(ParameterError) as err:
+        params.resolve({"source": "comtrade", "data_path": str(tmp_path / "gone.csv")}, pair_notebook)
+    assert str(err.value).endswith("gone.csv', which does not exist")

@@ -142,7 +142,21 @@ class ExistingPath:
 
         if not value or resolve_path(value).exists():
             return []
-        return [f"'{name}' points to {value!r}, which does not exist"]
+        return [f"'{name}' points to {value!r}, which does not exist{_relative_hint(str(value))}"]
+
+
+def _relative_hint(value: str) -> str:
+    """For a relative path that does not exist: where it was looked for (the project folder, never the folder
+    the command was typed in), and whether the current folder has one of that name."""
+    if Path(value).expanduser().is_absolute():
+        return ""
+    hint = (
+        " (a relative path is read from the project folder, the one holding params/ and notebooks/, not from the "
+        "folder the command is typed in"
+    )
+    if (Path.cwd() / value).exists():
+        hint += f"; the current folder has a {value!r}: give its absolute path"
+    return hint + ")"
 
 
 @dataclass(frozen=True)
