@@ -277,3 +277,14 @@ def test_an_absolute_data_path_that_is_not_found_is_said_plainly(tmp_path, pair_
     with pytest.raises(ParameterError) as err:
         params.resolve({"source": "comtrade", "data_path": str(tmp_path / "gone.csv")}, pair_notebook)
     assert str(err.value).endswith("gone.csv', which does not exist")
+
+
+def test_a_folder_whose_files_are_in_a_sub_folder_names_the_sub_folder(tmp_path):
+    """An unpacked BACI release keeps its files in a folder of its own: the user gives the folder above it."""
+    baci_folder(tmp_path / "downloads" / "BACI_HS17_V202501", {2022: GOOD_BACI})
+    with pytest.raises(DataError) as err:
+        read_flows(tmp_path / "downloads", "IRN", "IRQ")
+    assert str(err.value).startswith(
+        "downloads: no download files in the folder; its sub-folder(s) BACI_HS17_V202501 hold download files "
+        "(sub-folders are not read): give the one to read, e.g. downloads/BACI_HS17_V202501; expected one of:"
+    )

@@ -99,12 +99,29 @@ def data_files(path: Path | str) -> list[Path | ArchiveMember]:
     files = sorted(p for p in path.iterdir() if _is_data_file(p))
     if not files:
         archives = sorted(p.name for p in path.iterdir() if p.is_file() and is_archive(p))
-        hint = f"; to read {archives[0]}, give the archive itself" if archives else ""
+        hint = f"; to read {archives[0]}, give the archive itself" if archives else _subfolder_hint(path)
         raise DataError(
             display_path(path),
             Problem(f"no download files in the folder{hint}; expected one of: {expected_formats()}"),
         )
     return files
+
+
+def _subfolder_hint(path: Path) -> str:
+    """For a folder without download files: its sub-folders that hold some (an unpacked BACI release keeps its
+    files in a folder of its own), named so that the user can give one; empty when none does."""
+    holding = sorted(
+        sub.name
+        for sub in path.iterdir()
+        if sub.is_dir() and not sub.name.startswith(".") and any(_is_data_file(p) for p in sub.iterdir())
+    )
+    if not holding:
+        return ""
+    listed = ", ".join(holding[:3]) + (", ..." if len(holding) > 3 else "")
+    return (
+        f"; its sub-folder(s) {listed} hold download files (sub-folders are not read): give the one to read, "
+        f"e.g. {display_path(path)}/{holding[0]}"
+    )
 
 
 def _is_data_file(path: Path) -> bool:
