@@ -288,3 +288,39 @@ def test_a_folder_whose_files_are_in_a_sub_folder_names_the_sub_folder(tmp_path)
         "downloads: no download files in the folder; its sub-folder(s) BACI_HS17_V202501 hold download files "
         "(sub-folders are not read): give the one to read, e.g. downloads/BACI_HS17_V202501; expected one of:"
     )
+
+
+# ---------------------------------------------------------------------------
+# BACI zips: a nested folder is read; two releases, or one release twice, are refused naming the files
+
+
+def test_a_baci_zip_with_its_release_in_a_nested_folder_is_read(tmp_path, monkeypatch):
+    from tests.fixtures.official_layouts import baci_zip
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    archive = baci_zip(tmp_path / "BACI_HS17_V202501.zip", {2022: GOOD_BACI}, folder="downloads/BACI_HS17_V202501/")
+    assert values(read_flows(archive, "IRN", "IRQ"), ["exporter"]) == {"IRN": 1500.0, "IRQ": 3000.0}
+
+
+def test_a_zip_holding_one_release_twice_says_the_file_is_there_twice(tmp_path, monkeypatch):
+    from tests.fixtures.official_layouts import baci_members, write_zip
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    members = baci_members({2022: GOOD_BACI})
+    files = {f"BACI_HS17_V202501/{n}": b for n, b in members.items()} | {f"copy/{n}": b for n, b in members.items()}
+    archive = write_zip(tmp_path / "downloads.zip", files)
+    with pytest.raises(DataError) as err:
+        read_flows(archive, "IRN", "IRQ")
+    assert "is in two files named BACI_HS17_Y2022_V202501.csv: the download holds that file twice" in str(err.value)
+
+
+def test_a_zip_holding_two_releases_names_both_files(tmp_path, monkeypatch):
+    from tests.fixtures.official_layouts import baci_members, write_zip
+
+    monkeypatch.setenv("COLLECTION_FLOW_CACHE", "off")
+    rows = [[2021, 364, 368, "010111", 1.5, 2]]
+    files = {f"BACI_HS17_V202501/{n}": b for n, b in baci_members({2021: rows}, "V202501").items()}
+    files |= {f"BACI_HS92_V202301/{n}": b for n, b in baci_members({2021: rows}, "V202301").items()}
+    with pytest.raises(DataError) as err:
+        read_flows(write_zip(tmp_path / "both.zip", files), "IRN", "IRQ")
+    assert "is in BACI_HS17_Y2021_V202501.csv and BACI_HS92_Y2021_V202301.csv" in str(err.value)

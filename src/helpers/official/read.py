@@ -376,12 +376,21 @@ def _check_overlaps(flows: pd.DataFrame, shown: str, revisions: pd.DataFrame | N
         return
     first = bad.iloc[0]
     files = sorted(set(bad.loc[(bad[group] == first[group]).all(axis=1), "file"]))
+    flow = f"{first['family']} {first['year']} {first['exporter']}->{first['importer']} {first['flow']}"
+    if len(files) == 1:  # one file's own rows are checked by its reader: two files of one name
+        raise DataError(
+            shown,
+            Problem(
+                f"{what} ({flow}) is in two files named {files[0]}: the download holds that file twice (e.g. in "
+                "two folders of the archive, or one release unpacked twice); summed, it would be counted twice; "
+                "keep one copy"
+            ),
+        )
     raise DataError(
         shown,
         Problem(
-            f"{what} ({first['family']} {first['year']} {first['exporter']}->{first['importer']} {first['flow']}) "
-            f"is in {' and '.join(files)}: two releases, HS revisions or overlapping downloads would be counted "
-            "twice; keep one"
+            f"{what} ({flow}) is in {' and '.join(files)}: two releases, HS revisions or overlapping downloads would "
+            "be counted twice; keep one"
         ),
     )
 
