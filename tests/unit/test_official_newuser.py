@@ -324,3 +324,32 @@ def test_a_zip_holding_two_releases_names_both_files(tmp_path, monkeypatch):
     with pytest.raises(DataError) as err:
         read_flows(write_zip(tmp_path / "both.zip", files), "IRN", "IRQ")
     assert "is in BACI_HS17_Y2021_V202501.csv and BACI_HS92_Y2021_V202301.csv" in str(err.value)
+
+
+# ---------------------------------------------------------------------------
+# An Excel workbook downloaded instead of CSV
+
+
+def _workbook(path: Path) -> Path:
+    """A minimal .xlsx: a zip archive of XML parts, as Excel writes it."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    return path
+
+
+def test_an_excel_workbook_is_refused_saying_to_download_csv(tmp_path):
+    with pytest.raises(DataError) as err:
+        read_flows(_workbook(tmp_path / "TradeData.xlsx"), "IRN", "IRQ")
+    assert str(err.value).startswith("TradeData.xlsx: a spreadsheet workbook is not read: download the data as CSV")
+
+
+def test_a_folder_of_workbooks_says_they_are_not_read(tmp_path):
+    _workbook(tmp_path / "TradeData.xlsx")
+    with pytest.raises(DataError) as err:
+        read_flows(tmp_path, "IRN", "IRQ")
+    assert "no download files in the folder; TradeData.xlsx is a spreadsheet workbook, which is not read" in str(
+        err.value
+    )

@@ -78,6 +78,12 @@ from helpers.official.stream import Source, distinct_values
 #: Comtrade JSON, adds its suffixes here and its dispatch in :func:`read_download_file` and
 #: :func:`download_file_countries`).
 DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz", *JSON_SUFFIXES)
+#: Spreadsheet workbooks (UN Comtrade's website offers Excel beside CSV): refused, saying to download CSV.
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
+AS_CSV = (
+    "download the data as CSV (UN Comtrade's website offers CSV beside Excel), or give the CSV file the workbook was "
+    "made from; a sheet saved again as CSV may have lost leading zeros of HS codes"
+)
 _SIDE_FILES = re.compile(r"^(country_codes_|product_codes_|readme)", re.I)
 #: The order of the rows :func:`read_flows` and :func:`read_imports` return.
 FLOWS_ORDER = ["source", "year", "exporter", "importer", "flow", "hs_code"]
@@ -95,11 +101,16 @@ def data_files(path: Path | str) -> list[Path | ArchiveMember]:
     if not path.exists():
         raise DataError(display_path(path), Problem("file or folder not found"))
     if path.is_file():
+        if path.name.lower().endswith(WORKBOOK_SUFFIXES):
+            raise DataError(display_path(path), Problem(f"a spreadsheet workbook is not read: {AS_CSV}"))
         return list(archive_members(path)) if is_archive(path) else [path]
     files = sorted(p for p in path.iterdir() if _is_data_file(p))
     if not files:
         archives = sorted(p.name for p in path.iterdir() if p.is_file() and is_archive(p))
+        workbooks = sorted(p.name for p in path.iterdir() if p.is_file() and p.name.lower().endswith(WORKBOOK_SUFFIXES))
         hint = f"; to read {archives[0]}, give the archive itself" if archives else _subfolder_hint(path)
+        if workbooks and not hint:
+            hint = f"; {workbooks[0]} is a spreadsheet workbook, which is not read: {AS_CSV}"
         raise DataError(
             display_path(path),
             Problem(f"no download files in the folder{hint}; expected one of: {expected_formats()}"),
