@@ -45,6 +45,16 @@ class DataError(CollectionError, ValueError):
         super().__init__("\n".join(lines))
 
 
+class CountryNotInDownload(DataError):
+    """A download cannot hold a country asked about: its code file (a BACI release's ``country_codes_V*.csv``)
+    lists no such country. ``country`` is the ISO3 code asked about; the run's check of the parameters
+    turns it into one message naming the countries the download does hold."""
+
+    def __init__(self, file: str, country: str, rule: str):
+        self.country = country
+        super().__init__(file, Problem(rule))
+
+
 class ParameterError(CollectionError, ValueError):
     """A run parameter is unknown, of the wrong type or out of range."""
 

@@ -24,7 +24,7 @@ import warnings
 
 import pandas as pd
 
-from helpers.errors import DataError, Problem
+from helpers.errors import CountryNotInDownload
 from helpers.official.archive import shown
 from helpers.official.codes import hs_columns, normalise_codes
 from helpers.official.countries import (
@@ -91,8 +91,18 @@ def pair_codes(path: Source, first: str, second: str) -> tuple[dict[str, frozens
     codes = {iso: frozenset(c for c, i in table.items() if i == iso) for iso in (first, second)}
     for iso, found in codes.items():
         if not found:
-            raise DataError(shown(code_file), Problem(f"no country with ISO3 code {iso} in the release's code file"))
+            raise _not_in_release(code_file, iso)
     return codes, table
+
+
+def _not_in_release(code_file: Source, iso: str) -> CountryNotInDownload:
+    """The error for a country the release's code file does not list: no file of the release can hold it."""
+    return CountryNotInDownload(
+        shown(code_file),
+        iso,
+        f"no country with ISO3 code {iso} in the release's code file, so no file of this release holds its "
+        "trade; choose countries the download holds (helpers.official.download_countries lists them)",
+    )
 
 
 def release_table(path: Source, iso: str) -> dict[int, str | None]:
@@ -108,7 +118,7 @@ def release_table(path: Source, iso: str) -> dict[int, str | None]:
         return _numeric_table()
     table = read_country_codes(code_file)
     if iso not in table.values():
-        raise DataError(shown(code_file), Problem(f"no country with ISO3 code {iso} in the release's code file"))
+        raise _not_in_release(code_file, iso)
     return table
 
 

@@ -221,11 +221,46 @@ def _usable_rows(path: Path, rows: pd.DataFrame, fmt: Format, first: str, second
     keep, dropped = _keep(rows)
     if not keep.any():
         why = "; ".join(f"{n} {reason}" for reason, n in dropped.items() if n)
+        advice = ANNUAL_ONLY if dropped["monthly, not annual"] else ""
         raise DataError(
             display_path(path),
-            Problem(f"none of the {len(rows)} rows between {first} and {second} can be summed ({why})"),
+            Problem(f"none of the {len(rows)} rows between {first} and {second} can be summed ({why}){advice}"),
         )
+    _warn_monthly_only_years(path, rows, keep)
     return rows[keep].copy()
+
+
+#: What a file of monthly rows is told: the collection sums calendar years from annual rows.
+ANNUAL_ONLY = (
+    ": the collection sums annual figures only, never months (a year of months may be incomplete or revised "
+    "apart); download the annual data (frequency A, period YYYY)"
+)
+
+
+def _row_years(rows: pd.DataFrame) -> pd.Series:
+    """Each row's year as text, as :func:`_years` reads it, without checking (a broken one is said there)."""
+    if "year" in rows:
+        return rows["year"].astype("string")
+    return rows["period"].astype("string").str.strip().str.slice(0, 4)
+
+
+def _warn_monthly_only_years(path: Path, rows: pd.DataFrame, keep: pd.Series) -> None:
+    """Monthly rows of a year the file has no annual row of, between the pair, are left out: said, with the
+    years, never silently (monthly rows of a year that has annual ones repeat them, and are left out unsaid)."""
+    monthly = ~rows["annual"]
+    if not monthly.any():
+        return
+    years = _row_years(rows)
+    lost = monthly & ~years.isin(set(years[keep]))
+    if not lost.any():
+        return
+    shown = sorted(set(years[lost].dropna()))
+    warnings.warn(
+        f"{path.name}: {int(lost.sum())} monthly row(s) of {', '.join(shown)}, with no annual row in this file, "
+        f"left out{ANNUAL_ONLY}",
+        OfficialDataWarning,
+        stacklevel=4,
+    )
 
 
 def _annual(rows: pd.DataFrame) -> pd.Series:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.analysis.countries import FORMER_AREAS, country_entry
 from helpers.errors import DataError, ParameterError, Problem
-from helpers.official.formats import BACI_FILE_NAME, WHOLE_NUMBER
+from helpers.official.formats import BACI_FILE_NAME, WHOLE_NUMBER, malformed_record
 from helpers.official.schema import OfficialDataWarning
 
 if TYPE_CHECKING:
@@ -157,21 +157,36 @@ def _shown(path: Source) -> str:
     return shown(path)
 
 
-def _parse_small_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header (lower case) and (line, fields) rows of a small side file; UTF-8 or, failing that, Latin-1."""
-    reader = _small_csv_reader(raw)
-    header = next((fields for fields in reader if fields), [])
-    header = [h.strip().lower() for h in header]
-    rows = [(reader.line_num, fields) for fields in reader if fields and (fields[0].strip() or "".join(fields).strip())]
-    return header, rows
-
-
-def _small_csv_reader(raw: bytes):
+def _parse_small_csv(raw: bytes, shown: str = "") -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header (lower case) and (line, fields) rows of a small side file; UTF-8 or, failing that, Latin-1.
+    A record the csv module cannot parse (an unmatched quote, text after a closing quote) is a
+    :class:`DataError` naming ``shown``, the line it starts on, its column and the rule."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    return csv.reader(io.StringIO(text))
+    pending: list[str] = []  # the lines of the record being parsed
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            pending.append(line)
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    end = 0  # the last line of the record before the one being parsed
+    try:
+        for fields in reader:
+            first, end = end + 1, reader.line_num
+            pending.clear()
+            if not header:
+                header = [h.strip().lower() for h in fields]
+            elif fields and (fields[0].strip() or "".join(fields).strip()):
+                rows.append((first, fields))
+    except csv.Error as exc:
+        raise DataError(shown, malformed_record(exc, end + 1, reader.line_num, pending, header)) from None
+    return header, rows
 
 
 def read_country_codes(path: Source) -> dict[int, str | None]:
@@ -187,7 +202,7 @@ def read_country_codes(path: Source) -> dict[int, str | None]:
 @functools.lru_cache(maxsize=32)
 def _country_codes(shown: str, raw: bytes) -> dict[int, str | None]:
     """:func:`read_country_codes` of a file's bytes, parsed once per content (a copy is handed out)."""
-    header, rows = _parse_small_csv(raw)
+    header, rows = _parse_small_csv(raw, shown)
     iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha") if c in header), None)
     if "country_code" not in header or iso_col is None:
         raise DataError(
@@ -224,7 +239,7 @@ def product_codes(path: Source) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=32)
 def _product_codes(shown: str, raw: bytes) -> frozenset[str]:
-    header, rows = _parse_small_csv(raw)
+    header, rows = _parse_small_csv(raw, shown)
     if "code" not in header:
         raise DataError(shown, Problem("expected columns code, description", line=1, value=", ".join(header)))
     at = header.index("code")

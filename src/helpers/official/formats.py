@@ -246,6 +246,71 @@ def parse_header(first: str, shown: str | Callable[[], str]) -> Header:
     return Header(names, delimiter)
 
 
+#: What the csv module's messages mean, for a reader of a download.
+_CSV_RULES = {
+    "unexpected end of data": 'a quoted field opened here is never closed: an unmatched quote (") runs to the end '
+    "of the file; is the download cut off, or a quote in a text field not doubled?",
+    "expected after": 'text after the closing quote of a quoted field: a quote (") inside a quoted field must be '
+    'written twice ("")',
+    "field larger than field limit": 'a field longer than {limit} characters: an unmatched quote (") or a damaged '
+    "file (a trade download's fields are short)",
+    "new-line character seen in unquoted field": "a line break inside a field: the file mixes line endings (CR "
+    "alone); save it again with Windows (CRLF) or Unix (LF) line endings",
+}
+#: The rule when a quoted field runs over lines to a quote followed by text (an unmatched quote, most often).
+_RUNS_ON = (
+    'a quoted field opened here runs on to line {last}, where text follows a quote: an unmatched quote ("), or a '
+    'quote inside a quoted field not written twice ("")'
+)
+
+
+def malformed_record(
+    exc: csv.Error, first: int, last: int, lines: list[str], names: list[str], delimiter: str = ","
+) -> Problem:
+    """The problem of a record the csv module refuses: the rule in a reader's words, on the line the record
+    starts on (``first``; ``last`` is where the csv module stopped), in the column (of ``names``) where it
+    broke when it can be told from the record's ``lines``."""
+    message = str(exc)
+    rule = next((text for key, text in _CSV_RULES.items() if key in message), f"the record does not parse ({message})")
+    if "expected after" in message and last > first:
+        rule = _RUNS_ON
+    elif last > first:
+        rule += " (the record runs from line {first} to line {last})"
+    rule = rule.format(limit=csv.field_size_limit(), first=first, last=last)
+    at = _breaking_field("".join(lines), delimiter)
+    column = names[at] if at is not None and at < len(names) else None
+    return Problem(rule, line=first, column=column)
+
+
+def _breaking_field(text: str, delimiter: str) -> int | None:
+    """The index of the field of a record's ``text`` where the csv module's strict parse breaks: the field an
+    unmatched quote opens, the quoted field followed by other text, the field over the size limit; None when
+    no field breaks a rule the scan knows."""
+    index, start, quoted, closed = 0, 0, False, False
+    limit = csv.field_size_limit()
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quoted:
+            if char == '"':
+                if text[i + 1 : i + 2] == '"':
+                    i += 1
+                else:
+                    quoted, closed = False, True
+        elif closed and char not in (delimiter, "\r", "\n"):
+            return index
+        elif char == delimiter:
+            index, start, closed = index + 1, i + 1, False
+        elif char in "\r\n":
+            return None  # the record ends here, unbroken by any rule the scan knows
+        elif char == '"' and i == start:
+            quoted = True
+        if i - start >= limit:
+            return index
+        i += 1
+    return index if quoted else None
+
+
 def read_header(path: Path) -> Header:
     """Column names and delimiter of a download (BOM, CRLF, quotes and tabs tolerated)."""
     path = Path(path)
@@ -264,6 +329,7 @@ def format_of(header: Header, shown: str | Callable[[], str]) -> Format:
         if not fmt.missing(header.names):
             return fmt
     seen = ", ".join(header.names[:8]) + (", ..." if len(header.names) > 8 else "")
+    _refuse_other_separator(header, shown)
     damaged = _damaged_format(header)
     if damaged is not None:
         raise DataError(
@@ -283,6 +349,31 @@ def format_of(header: Header, shown: str | Callable[[], str]) -> Format:
             value=seen,
         ),
     )
+
+
+#: Separators a spreadsheet may save a download with instead of commas (semicolons: where decimals take commas).
+_OTHER_SEPARATORS = {";": "semicolons (;)", "|": "vertical bars (|)"}
+
+
+def _refuse_other_separator(header: Header, shown: str | Callable[[], str]) -> None:
+    """A header that is a download's once split at semicolons (or bars): a DataError saying so, how the file
+    came to be so (re-saved by a spreadsheet) and what to give instead."""
+    if len(header.names) != 1:
+        return
+    for separator, named in _OTHER_SEPARATORS.items():
+        names = [n.strip().strip('"') for n in header.names[0].split(separator)]
+        fmt = next((f for f in FORMATS.values() if len(names) > 1 and not f.missing(names)), None)
+        if fmt is not None:
+            raise DataError(
+                _named(shown),
+                Problem(
+                    f"header not recognised: its columns are separated by {named}, not commas; it is a {fmt.title} "
+                    "file re-saved by a spreadsheet (set to a language that writes decimal commas), whose numbers "
+                    "may have changed too: give the download as it came, or save it again as CSV with commas and "
+                    "numbers written plainly",
+                    line=1,
+                ),
+            )
 
 
 def _damaged_format(header: Header) -> Format | None:

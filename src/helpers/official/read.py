@@ -78,6 +78,12 @@ from helpers.official.stream import Source, distinct_values
 #: Comtrade JSON, adds its suffixes here and its dispatch in :func:`read_download_file` and
 #: :func:`download_file_countries`).
 DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz", ".tsv", ".tsv.gz", *JSON_SUFFIXES)
+#: Spreadsheet workbooks (UN Comtrade's website offers Excel beside CSV): refused, saying to download CSV.
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
+AS_CSV = (
+    "download the data as CSV (UN Comtrade's website offers CSV beside Excel), or give the CSV file the workbook was "
+    "made from; a sheet saved again as CSV may have lost leading zeros of HS codes"
+)
 _SIDE_FILES = re.compile(r"^(country_codes_|product_codes_|readme)", re.I)
 #: The order of the rows :func:`read_flows` and :func:`read_imports` return.
 FLOWS_ORDER = ["source", "year", "exporter", "importer", "flow", "hs_code"]
@@ -95,16 +101,38 @@ def data_files(path: Path | str) -> list[Path | ArchiveMember]:
     if not path.exists():
         raise DataError(display_path(path), Problem("file or folder not found"))
     if path.is_file():
+        if path.name.lower().endswith(WORKBOOK_SUFFIXES):
+            raise DataError(display_path(path), Problem(f"a spreadsheet workbook is not read: {AS_CSV}"))
         return list(archive_members(path)) if is_archive(path) else [path]
     files = sorted(p for p in path.iterdir() if _is_data_file(p))
     if not files:
         archives = sorted(p.name for p in path.iterdir() if p.is_file() and is_archive(p))
-        hint = f"; to read {archives[0]}, give the archive itself" if archives else ""
+        workbooks = sorted(p.name for p in path.iterdir() if p.is_file() and p.name.lower().endswith(WORKBOOK_SUFFIXES))
+        hint = f"; to read {archives[0]}, give the archive itself" if archives else _subfolder_hint(path)
+        if workbooks and not hint:
+            hint = f"; {workbooks[0]} is a spreadsheet workbook, which is not read: {AS_CSV}"
         raise DataError(
             display_path(path),
             Problem(f"no download files in the folder{hint}; expected one of: {expected_formats()}"),
         )
     return files
+
+
+def _subfolder_hint(path: Path) -> str:
+    """For a folder without download files: its sub-folders that hold some (an unpacked BACI release keeps its
+    files in a folder of its own), named so that the user can give one; empty when none does."""
+    holding = sorted(
+        sub.name
+        for sub in path.iterdir()
+        if sub.is_dir() and not sub.name.startswith(".") and any(_is_data_file(p) for p in sub.iterdir())
+    )
+    if not holding:
+        return ""
+    listed = ", ".join(holding[:3]) + (", ..." if len(holding) > 3 else "")
+    return (
+        f"; its sub-folder(s) {listed} hold download files (sub-folders are not read): give the one to read, "
+        f"e.g. {display_path(path)}/{holding[0]}"
+    )
 
 
 def _is_data_file(path: Path) -> bool:
@@ -359,12 +387,21 @@ def _check_overlaps(flows: pd.DataFrame, shown: str, revisions: pd.DataFrame | N
         return
     first = bad.iloc[0]
     files = sorted(set(bad.loc[(bad[group] == first[group]).all(axis=1), "file"]))
+    flow = f"{first['family']} {first['year']} {first['exporter']}->{first['importer']} {first['flow']}"
+    if len(files) == 1:  # one file's own rows are checked by its reader: two files of one name
+        raise DataError(
+            shown,
+            Problem(
+                f"{what} ({flow}) is in two files named {files[0]}: the download holds that file twice (e.g. in "
+                "two folders of the archive, or one release unpacked twice); summed, it would be counted twice; "
+                "keep one copy"
+            ),
+        )
     raise DataError(
         shown,
         Problem(
-            f"{what} ({first['family']} {first['year']} {first['exporter']}->{first['importer']} {first['flow']}) "
-            f"is in {' and '.join(files)}: two releases, HS revisions or overlapping downloads would be counted "
-            "twice; keep one"
+            f"{what} ({flow}) is in {' and '.join(files)}: two releases, HS revisions or overlapping downloads would "
+            "be counted twice; keep one"
         ),
     )
 

@@ -33,7 +33,7 @@ import pyarrow.csv as pacsv
 
 from helpers.errors import DataError, Problem
 from helpers.official.archive import ArchiveMember, MemberStream, binary_input, check_intact, shown, text_input
-from helpers.official.formats import BACI, PLAIN_NUMBER, WHOLE_NUMBER, Field, Format, Header
+from helpers.official.formats import BACI, PLAIN_NUMBER, WHOLE_NUMBER, Field, Format, Header, malformed_record
 
 #: A download file on disk, or a member of a zip archive read in place.
 Source = Path | ArchiveMember
@@ -205,16 +205,35 @@ def _no_rows(fmt: Format, positions: dict[str, int]) -> pd.DataFrame:
 
 
 def _records(path: Source, header: Header) -> Iterator[tuple[int, int, list[str]]]:
-    """(record number, line, fields) of every non-blank data row, read slowly with the csv module."""
+    """(record number, line, fields) of every non-blank data row, read slowly with the csv module.
+
+    A record the csv module cannot parse (an unmatched quote, a stray quote after a closing one, a
+    field over the csv module's size limit) is a :class:`DataError` naming the line it starts on, its
+    column where it can be told, and the rule (:func:`~helpers.official.formats.malformed_record`)."""
     with text_input(path) as fh:
-        reader = csv.reader(fh, delimiter=header.delimiter, strict=True)
-        next(reader, None)
-        rec = 0
-        for fields in reader:
-            if not fields:
-                continue
-            yield rec, reader.line_num, fields
-            rec += 1
+        pending: list[str] = []  # the lines of the record being parsed (bounded by the field size limit)
+
+        def lines() -> Iterator[str]:
+            for text in fh:
+                pending.append(text)
+                yield text
+
+        reader = csv.reader(lines(), delimiter=header.delimiter, strict=True)
+        rec, end = 0, 0  # ``end``: the last line of the record before the one being parsed
+        try:
+            next(reader, None)
+            end = reader.line_num
+            pending.clear()
+            for fields in reader:
+                line, end = end + 1, reader.line_num
+                pending.clear()
+                if not fields:
+                    continue
+                yield rec, line, fields
+                rec += 1
+        except csv.Error as exc:
+            problem = malformed_record(exc, end + 1, reader.line_num, pending, header.names, header.delimiter)
+            raise DataError(shown(path), problem) from None
 
 
 def _field_problem(field: Field, text: str) -> str | None:
@@ -255,8 +274,8 @@ def _diagnosis(path: Source, header: Header, fmt: Format, reason: str) -> DataEr
             problems += _row_problems(fields, line, header, checked)
             if len(problems) >= MAX_PROBLEMS:
                 break
-    except csv.Error as exc:
-        problems.append(Problem(f"malformed CSV ({exc}); is the file cut off inside a quoted field?"))
+    except DataError as exc:  # a record the csv module cannot parse (:func:`_records`)
+        problems += exc.problems
     except (OSError, EOFError) as exc:
         problems.append(Problem(f"cannot be read to the end ({exc}); is the download complete?"))
     if not problems:

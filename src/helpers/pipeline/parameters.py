@@ -180,6 +180,7 @@ def resolve(raw: dict[str, Any], notebooks: list[Path], source: str = "parameter
         values = {k: v for k, v in shared.items() if k in decl}
         if isinstance(sections.get(stem), dict):
             values.update({k: v for k, v in sections[stem].items() if k in decl})
+        values = {k: decl[k].normalise(v) for k, v in values.items()}  # e.g. ' irn ' or 364 -> 'IRN'
         errors += [m for k, v in values.items() if (m := _type_problem(stem, decl[k], v))]
         result[stem] = {k: schema.coerce(decl[k].type, v) for k, v in values.items()}
     if not errors:

@@ -142,7 +142,21 @@ class ExistingPath:
 
         if not value or resolve_path(value).exists():
             return []
-        return [f"'{name}' points to {value!r}, which does not exist"]
+        return [f"'{name}' points to {value!r}, which does not exist{_relative_hint(str(value))}"]
+
+
+def _relative_hint(value: str) -> str:
+    """For a relative path that does not exist: where it was looked for (the project folder, never the folder
+    the command was typed in), and whether the current folder has one of that name."""
+    if Path(value).expanduser().is_absolute():
+        return ""
+    hint = (
+        " (a relative path is read from the project folder, the one holding params/ and notebooks/, not from the "
+        "folder the command is typed in"
+    )
+    if (Path.cwd() / value).exists():
+        hint += f"; the current folder has a {value!r}: give its absolute path"
+    return hint + ")"
 
 
 @dataclass(frozen=True)
@@ -167,19 +181,71 @@ class WebAddress:
 
 @dataclass(frozen=True)
 class Country:
-    """An ISO 3166 alpha-3 country code, current or former (checked with pycountry)."""
+    """An ISO 3166 alpha-3 country code, current or former (checked with pycountry).
+
+    Given in any case or with spaces (``irn``, `` IRN ``), or as a numeric UN Comtrade/ISO code
+    (``364``, ``"0364"``), it is normalised to the alpha-3 code (:meth:`normalise`) before any check, so
+    every notebook, cache key and download read sees one spelling (``irn`` would match no row)."""
 
     def describe(self) -> str:
         """The accepted values, in Markdown."""
         return "an ISO 3166 alpha-3 country code, e.g. `IRN`, `IRQ`, `TUR` (or a former one such as `SCG`)"
 
+    def normalise(self, value: Any) -> Any:
+        """``value`` as the alpha-3 code of the country it names (any case, spaces around, a numeric code
+        such as 364 or "0364" as :func:`helpers.official.countries.resolve_country` reads it); the value
+        itself when it names no country (its check says why)."""
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return value
+        from helpers.errors import ParameterError
+        from helpers.official.countries import resolve_country
+
+        try:
+            return resolve_country(value)
+        except ParameterError:
+            return value
+
     def problems(self, name: str, value: Any) -> list[str]:
-        """A message when ``value`` is not a known alpha-3 code."""
+        """A message when ``value`` is not a known alpha-3 code (a country's name or alpha-2 code gets the
+        alpha-3 code it would be; an area its name)."""
         from helpers.analysis.countries import country_entry
 
         if country_entry(value) is not None:
             return []
-        return [f"'{name}' must be an ISO 3166 alpha-3 country code such as IRN, IRQ, TUR; got {value!r}"]
+        return [
+            f"'{name}' must be an ISO 3166 alpha-3 country code such as IRN, IRQ, TUR (or a numeric code such as "
+            f"364); got {value!r}{_country_hint(value)}"
+        ]
+
+
+def _country_hint(value: Any) -> str:
+    """What a value that is no alpha-3 code may have meant: ``; did you mean IRN (Iran)?`` for a country's
+    name or alpha-2 code, the area a numeric area code is; empty when nothing fits."""
+    import pycountry
+
+    from helpers.errors import ParameterError
+    from helpers.official.countries import resolve_country
+
+    text = str(value).strip()
+    if not text:
+        return ""
+    if text.isdigit():
+        try:
+            resolve_country(text)
+        except ParameterError as exc:
+            return f" ({exc})"
+        return ""
+    try:
+        found = [pycountry.countries.lookup(text)]
+    except LookupError:
+        try:
+            found = pycountry.countries.search_fuzzy(text)[:3] if len(text) > 3 else []
+        except LookupError:
+            found = []
+    if not found:
+        return ""
+    named = ", ".join(f"{c.alpha_3} ({getattr(c, 'common_name', None) or c.name})" for c in found)
+    return f"; did you mean {named}?" if len(found) == 1 else f"; did you mean one of {named}?"
 
 
 @dataclass(frozen=True)
@@ -240,6 +306,12 @@ class Param:
     def problems(self, value: Any) -> list[str]:
         """Messages for a value this parameter does not accept (its type is checked apart)."""
         return self.check.problems(self.name, value) if self.check is not None else []
+
+    def normalise(self, value: Any) -> Any:
+        """The value as the parameter keeps it, before its type and checks (a country's code in capitals,
+        :meth:`Country.normalise`); unchanged for a parameter whose check has no normal form."""
+        normalise = getattr(self.check, "normalise", None)
+        return normalise(value) if normalise is not None else value
 
 
 TRADE = "01-trade-volume"
@@ -523,7 +595,7 @@ def _content_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
 
 def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
     from helpers.config import resolve_path
-    from helpers.errors import DataError, ParameterError
+    from helpers.errors import CountryNotInDownload, DataError, ParameterError
 
     source, data_path = p["source"], p.get("data_path")
     reporter, partner = str(p["reporter"]).upper(), str(p["partner"]).upper()
@@ -535,11 +607,31 @@ def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
     try:
         if _has_pair_rows(path, reporter, partner, _content_stamp(path)):
             return []
+    except CountryNotInDownload as exc:
+        return [_not_in_download(str(data_path), reporter, partner, exc)]
     except (DataError, ParameterError, OSError):
         return []  # a missing, damaged or mismatched download is reported where it is read
     from helpers import evidence
 
     return [evidence.empty_download_reason(str(data_path), reporter, partner)]
+
+
+def _not_in_download(data_path: str, reporter: str, partner: str, exc: Exception) -> str:
+    """One message for a country the download's code file does not list (a BACI release's
+    ``country_codes_V*.csv``): which country, which file, and the countries the download does hold."""
+    from helpers import official
+    from helpers.config import resolve_path
+    from helpers.errors import DataError
+
+    try:
+        countries = official.download_countries(resolve_path(data_path))
+    except DataError as other:  # a file the listing reads is broken: say that instead
+        return f"data_path {data_path!r}: {other}"
+    held = f"it holds: {', '.join(countries)}" if countries else "it holds no country's trade rows"
+    return (
+        f"data_path {data_path!r} holds no rows for {reporter} and {partner}: {getattr(exc, 'country', '?')} is not "
+        f"in the release's code file {getattr(exc, 'file', '')}; {held} (set reporter and partner to two of them)"
+    )
 
 
 def _pair_differs(p: Mapping[str, Any]) -> list[str]:
