@@ -377,3 +377,29 @@ def test_a_package_upgraded_without_the_lock_changes_the_environment(tmp_path, m
     assert executions.environment_digest() != before
     monkeypatch.undo()
     executions.environment_digest.cache_clear()
+
+
+def test_a_run_stopped_by_its_checks_before_any_kernel_says_no_notebook_was_executed(tmp_path, monkeypatch, capsys):
+    import contextlib
+
+    from helpers.errors import DataError, Problem
+    from helpers.pipeline import runner
+
+    monkeypatch.setenv(config.EXECUTION_CACHE_ENV, str(tmp_path / "cache"))
+
+    @contextlib.contextmanager
+    def no_workers(*args, **kwargs):
+        yield None
+
+    @contextlib.contextmanager
+    def broken_table():
+        raise DataError("data/events.csv", Problem("must be a date written YYYY-MM-DD", 3, "date", "2003-04-31"))
+        yield
+
+    monkeypatch.setattr(runner, "_worker_pool", no_workers)
+    monkeypatch.setattr(runner, "checked_tables", broken_table)
+    with pytest.raises(DataError, match="line 3, column 'date'"):
+        runner.run(config.ROOT / "params/default.yaml", run_name="stopped", reports_dir=tmp_path / "reports")
+    said = capsys.readouterr().out
+    assert "executed" not in said and "reused" not in said, said
+    assert not (tmp_path / "reports" / "stopped").exists()

@@ -525,14 +525,14 @@ def _run_to_reports(
         _reuse_entries(cache, plans, staging, run_name)
         run_info["official_downloads"] = checked.downloads
         run_info["executions"] = [p.record() for p in plans]
-        for p in plans:
-            print(p.line(), flush=True)
         if cache is not None and not any(p.reason or not p.pages for p in plans):
             if _site_from_cache(cache, checked, plans, staging, run_info, render_key):
                 _remember_parameters(cache, checked)
                 _swap(staging, final)
+                _say_what_was_done(plans)
                 return final
         outcomes = _execute_and_render(notebooks, checked, plans, staging, page_info, workers, cache)
+        _say_what_was_done(plans)  # only now: a check failing before any kernel leaves nothing said executed
         run_info["official_downloads"] = checked.downloads
         bad = [o for o in outcomes if not o.ok]
         if bad:
@@ -546,6 +546,12 @@ def _run_to_reports(
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap or a failure kept
         lock.unlink(missing_ok=True)
+
+
+def _say_what_was_done(plans: list[Plan]) -> None:
+    """The runner's line for each notebook (``01 reused``, ``03 executed: data/events.csv changed``)."""
+    for p in plans:
+        print(p.line(), flush=True)
 
 
 def _failed_folder(final: Path) -> Path:
