@@ -370,13 +370,13 @@ def test_a_package_upgraded_without_the_lock_changes_the_environment(tmp_path, m
     site = tmp_path / "lib" / "site-packages"
     (site / "pandas-3.1.1.dist-info").mkdir(parents=True)
     monkeypatch.setattr("sys.path", [str(site)])
-    executions.environment_digest.cache_clear()
+    executions._environment_digest.cache_clear()
     before = executions.environment_digest()
     (site / "pandas-3.1.1.dist-info").rename(site / "pandas-3.2.0.dist-info")
-    executions.environment_digest.cache_clear()
+    executions._environment_digest.cache_clear()
     assert executions.environment_digest() != before
     monkeypatch.undo()
-    executions.environment_digest.cache_clear()
+    executions._environment_digest.cache_clear()
 
 
 def test_a_run_stopped_by_its_checks_before_any_kernel_says_no_notebook_was_executed(tmp_path, monkeypatch, capsys):

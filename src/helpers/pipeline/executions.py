@@ -94,11 +94,15 @@ def template_digest() -> str:
     return _tree_digest(_TEMPLATES)
 
 
-@functools.cache
 def environment_digest() -> str:
     """The locked environment: ``requirements.lock``, the Python version and executable, and the
     distributions installed (their names and versions: a package upgraded without the lock is seen too)."""
-    lock = config.ROOT / "requirements.lock"
+    return _environment_digest(config.ROOT)
+
+
+@functools.cache  # by project root: a process that runs another project's copy digests that copy's lock
+def _environment_digest(root: Path) -> str:
+    lock = root / "requirements.lock"
     installed = []
     for folder in (p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")):
         with contextlib.suppress(OSError):
