@@ -1,7 +1,9 @@
 """Benchmark: the whole collection's rebuild, with and without the execution cache, against the floor.
 
 Run with ``make bench`` (never part of the tests). In one run, on this machine, interleaved over
-``--reps`` repetitions (at least 3; the median is reported), each the whole command's wall time, in a
+``--reps`` repetitions (11 by default, at least 3; the median is reported: single repetitions on a shared
+2-core machine swing widely, and medians of 5 moved the ratios by up to 0.09 between two runs), each the whole
+command's wall time, in a
 copy of the project (its own ``src``, data and execution cache, so nobody's edits interfere):
 
 1. **full** — ``python -m helpers run --params params/default.yaml --force`` (every notebook executed);
@@ -181,7 +183,7 @@ def runner_cmd(reports: Path, notebook_dir: Path | None = None) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reps", type=int, default=3, help="repetitions per method (median reported; at least 3)")
+    parser.add_argument("--reps", type=int, default=11, help="repetitions per method (median reported; at least 3)")
     parser.add_argument("--baseline", action="store_true", help="also time the naive papermill + nbconvert loop")
     args = parser.parse_args()
     reps = max(3, args.reps)
