@@ -181,7 +181,10 @@ def target_statements_line(goal: pd.DataFrame) -> str:
 
 @or_unanswered
 def target_goal(base: dict, need: float, target_usd: float, target_year: int) -> str:
-    """'reaching $20bn by 2030 needs about 9.1% a year'."""
+    """'reaching $20bn by 2030 needs about 9.1% a year'; 'the base is already at or above $5bn: reaching it by
+    2030 needs no growth' when it is."""
+    if need <= 0:
+        return f"the base is already at or above {usd_bn(target_usd, 0)}: reaching it by {target_year} needs no growth"
     return f"reaching {usd_bn(target_usd, 0)} by {target_year} {need_phrase(base, need)}"
 
 

@@ -1,0 +1,35 @@
+"""Sentences that must read right for any valid parameter set: each test is a parameter set of the sweep
+(target already reached, a negative historical rate, a one-year window, a single category, ...) whose
+printed text was wrong, checked on the function that writes it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.analysis import headlines, volume
+
+
+def _growth(first_bound: str, last_bound: str) -> volume.Growth:
+    series = pd.DataFrame(
+        {
+            "year": [1401, 1402],
+            "period": ["1401", "1402"],
+            "value": [10e9, 10.5e9],
+            "bound": [first_bound, last_bound],
+        }
+    )
+    return volume.historical_growth(series, 1)
+
+
+def test_a_target_already_reached_reads_as_a_sentence_in_the_finding():
+    # target_usd: 5e9 with a base of about $10bn: was "... reaching $5bn by 2030 no growth is needed."
+    base = {"value": 10.14e9, "bound": "approx", "how": "x"}
+    goal = headlines.target_goal(base, volume.required_growth(10.14e9, 5e9, 2022, 2030), 5e9, 2030)
+    assert goal == "the base is already at or above $5bn: reaching it by 2030 needs no growth"
+    two_way = pd.DataFrame({"period": ["1401 (Mar 2022–Mar 2023)"], "value": [10.2e9], "bound": ["approx"]})
+    exports = pd.DataFrame({"period": ["1402 (Mar 2023–Mar 2024)"]})
+    finding = headlines.reported_volume_finding(exports, two_way, base, -0.08, 2022, 5e9, 2030)
+    assert finding.endswith(
+        "from a 2022 base of about $10.14bn, the base is already at or above $5bn: reaching it by 2030 needs no growth."
+    )
+    assert "no growth is needed." not in finding
