@@ -165,8 +165,8 @@ def reached_line(base: dict, base_year: int, target_usd: float, growth: volume.G
     if base["value"] >= target_usd:
         return f"The {base_year} base is already at or above {usd_bn(target_usd, 0)}, whatever the rate."
     reached = volume.year_reached(base["value"], base_year, target_usd, growth.rate)
-    when = "never at that rate" if reached is None else f"around {reached:.0f}"
-    return f"At {pct(growth.rate)} a year from the {base_year} base, {usd_bn(target_usd, 0)} is reached {when}."
+    when = "never reached at that rate" if reached is None else f"reached around {reached:.0f}"
+    return f"At {pct(growth.rate)} a year from the {base_year} base, {usd_bn(target_usd, 0)} is {when}."
 
 
 @or_unanswered
