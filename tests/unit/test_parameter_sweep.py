@@ -40,3 +40,12 @@ def test_a_falling_rate_never_reaches_the_target_in_plain_words():
     g = volume.Growth("2021", "2023", 0.65e9, 0.41e9, 2, volume.cagr(0.65e9, 0.41e9, 2), False)
     line = headlines.reached_line({"value": 0.65e9}, 2021, 20e9, g)
     assert line == "At -20.6% a year from the 2021 base, $20bn is never reached at that rate."
+
+
+def test_one_category_is_singular_in_the_events_line():
+    # categories: [social]: was "9 of 58 events between ... in 1 categories; ..."
+    shown = pd.DataFrame({"status": ["confirmed", "unconfirmed"]})
+    line = headlines.events_line(shown, pd.DataFrame(index=range(9)), "2003-01-01", "2025-12-31", ["social"])
+    assert line == "2 of 9 events between 2003-01-01 and 2025-12-31 in 1 category; 1 confirmed at their source"
+    six = headlines.events_line(shown, shown, "2003-01-01", "2025-12-31", ["a", "b", "c", "d", "e", "f"])
+    assert "in 6 categories;" in six
