@@ -42,6 +42,24 @@ def test_a_falling_rate_never_reaches_the_target_in_plain_words():
     assert line == "At -20.6% a year from the 2021 base, $20bn is never reached at that rate."
 
 
+def test_growth_between_two_lower_bounds_is_not_called_a_lower_bound():
+    # growth_window: 1: 1401 "over $10bn" to 1402 "over $10bn" was "... (latest figure is a lower bound, so
+    # growth is at least this)", though the earlier lower bound can make the true rate smaller as well as larger.
+    both = headlines.growth_line("exports IRN→IRQ", _growth("lower", "lower"), 1)
+    assert "at least" not in both
+    assert both.endswith(
+        "(earliest figure is a lower bound and latest figure is a lower bound: the true rate may be higher or lower)."
+    )
+    # a lower-bound start (two-way 1400 "over $9.9bn" to 1401 "about $10.2bn") caps the rate: it was said bare
+    start = headlines.growth_line("two-way trade", _growth("lower", "approx"), 1)
+    assert start.endswith("(earliest figure is a lower bound, so growth is at most this).")
+    assert headlines.growth_line("x", _growth("approx", "lower"), 1).endswith(
+        "(latest figure is a lower bound, so growth is at least this)."
+    )
+    assert headlines.growth_line("x", _growth("exact", "upper"), 1).endswith("so growth is at most this).")
+    assert headlines.growth_line("x", _growth("exact", "exact"), 1) == "x: 5.0% a year from 1401 to 1402."
+
+
 def test_one_category_is_singular_in_the_events_line():
     # categories: [social]: was "9 of 58 events between ... in 1 categories; ..."
     shown = pd.DataFrame({"status": ["confirmed", "unconfirmed"]})

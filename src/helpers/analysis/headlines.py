@@ -153,8 +153,27 @@ def growth_line(label: str, growth: volume.Growth | None, window: int) -> str:
             f"{label}: no figure for both ends of a {window}-year window ending at the latest year; "
             "growth not computed."
         )
-    caveat = " (latest figure is a lower bound, so growth is at least this)" if growth.lower_bound_end else ""
-    return f"{label}: {pct(growth.rate)} a year from {growth.first_label} to {growth.last_label}{caveat}."
+    return (
+        f"{label}: {pct(growth.rate)} a year from {growth.first_label} to {growth.last_label}{growth_caveat(growth)}."
+    )
+
+
+def growth_caveat(growth: volume.Growth) -> str:
+    """What the bounds of the two end figures say about a growth rate: at least it (a lower-bound end or an
+    upper-bound start), at most it (the reverse), or neither (bounds at both ends pulling opposite ways)."""
+    last = growth.last_bound if growth.last_bound != "exact" else ("lower" if growth.lower_bound_end else "exact")
+    first = growth.first_bound
+    up = {"latest figure is a lower bound": last == "lower", "earliest figure is an upper bound": first == "upper"}
+    down = {"earliest figure is a lower bound": first == "lower", "latest figure is an upper bound": last == "upper"}
+    at_least = [why for why, hit in up.items() if hit]
+    at_most = [why for why, hit in down.items() if hit]
+    if at_least and at_most:
+        return f" ({at_most[0]} and {at_least[0]}: the true rate may be higher or lower)"
+    if at_least:
+        return f" ({at_least[0]}, so growth is at least this)"
+    if at_most:
+        return f" ({at_most[0]}, so growth is at most this)"
+    return ""
 
 
 @or_unanswered
