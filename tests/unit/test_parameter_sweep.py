@@ -67,3 +67,35 @@ def test_one_category_is_singular_in_the_events_line():
     assert line == "2 of 9 events between 2003-01-01 and 2025-12-31 in 1 category; 1 confirmed at their source"
     six = headlines.events_line(shown, shown, "2003-01-01", "2025-12-31", ["a", "b", "c", "d", "e", "f"])
     assert "in 6 categories;" in six
+
+
+def _timeline_finding(start: str, end: str, categories: list[str]) -> str:
+    from helpers import evidence
+    from helpers.analysis import timeline
+
+    pair = evidence.load("IRN", "IRQ", "reported", "")
+    events = pair.events()
+    iranian, gregorian = pair.primary.exports("iranian"), pair.primary.exports("gregorian")
+    shown = timeline.select(events, start, end, categories)
+    trade = timeline.trade_beside(timeline.in_span(gregorian, start, end), timeline.in_span(iranian, start, end))
+    return headlines.timeline_finding(pair, events, shown, trade, "", "reported")
+
+
+def test_the_timeline_finding_speaks_of_the_events_drawn_and_their_span():
+    # categories: [social]: was "9 sourced events from 2019 to 2025; the PMF events run from June 2014 to
+    # August 2025; preferred figures ... go from $0.6bn (2003) to $12.0bn (2024) in the same span." (no PMF
+    # event is drawn, and 2003 is not in 2019-2025)
+    social = _timeline_finding("2003-01-01", "2025-12-31", ["social"])
+    assert "PMF" not in social
+    assert "from 2019 to 2025;" in social
+    assert social.endswith("go from $0.6bn (2003) to $12.0bn (2024) in the span shown.")
+    # start: 2024-01-01: the PMF span was that of every event, from June 2014, outside the window
+    recent = _timeline_finding("2024-01-01", "2025-12-31", ["political", "security", "economic", "energy"])
+    assert "June 2014" not in recent
+    assert "; the one PMF event shown is in August 2025;" in recent
+    # the default window keeps its words
+    default = _timeline_finding(
+        "2003-01-01", "2025-12-31", ["political", "security", "economic", "energy", "diplomatic", "social"]
+    )
+    assert "; the PMF events run from June 2014 to August 2025; " in default
+    assert default.endswith("in the same span.")

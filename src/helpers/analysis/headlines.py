@@ -444,25 +444,34 @@ def timeline_finding(
             f"{shown['date'].max():%Y}, "
             f"read from {events_path}."
         )
-    pmf = events[events["event_id"].str.contains("pmf")].sort_values("date")
+    pmf = shown[shown["event_id"].str.contains("pmf")].sort_values("date")  # the PMF events drawn, not all
+    if pmf.empty:
+        pmf_span = ""
+    elif len(pmf) == 1:
+        pmf_span = f"; the one PMF event shown is in {pmf['date'].iloc[0]:%B %Y}"
+    else:
+        pmf_span = f"; the PMF events run from {pmf['date'].min():%B %Y} to {pmf['date'].max():%B %Y}"
+    # the trade figures are those of the window shown: 'the same span' only when each overlaps the events' years
+    within = len(trade) and (
+        trade["end"].min().year >= shown["date"].min().year and trade["start"].max().year <= shown["date"].max().year
+    )
+    span = "in the same span" if within else "in the span shown"
     if len(trade):
         first, last = trade.iloc[0], trade.iloc[-1]
         flows = f"exports {pair.reporter}→{pair.partner} ({source})"
         at_first = f"{usd_bn(first['value'])} ({period_name(first['period'])})"
         if len(trade) == 1:
-            money = f"the one preferred figure of {flows} in the same span is {at_first}."
+            money = f"the one preferred figure of {flows} {span} is {at_first}."
         else:
             money = (
                 f"preferred figures of {flows} go from {at_first} to {usd_bn(last['value'])} "
-                f"({period_name(last['period'])}) in the same span."
+                f"({period_name(last['period'])}) {span}."
             )
     else:
         money = "no trade figure falls in the span."
     return (
         f"With events through {events['date'].max():%B %Y}: {counted(len(shown), 'sourced event')} from "
-        f"{shown['date'].min():%Y} "
-        f"to {shown['date'].max():%Y}; the PMF events run from {pmf['date'].min():%B %Y} to {pmf['date'].max():%B %Y}; "
-        + money
+        f"{shown['date'].min():%Y} to {shown['date'].max():%Y}{pmf_span}; " + money
     )
 
 
