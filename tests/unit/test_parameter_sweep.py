@@ -99,3 +99,11 @@ def test_the_timeline_finding_speaks_of_the_events_drawn_and_their_span():
     )
     assert "; the PMF events run from June 2014 to August 2025; " in default
     assert default.endswith("in the same span.")
+
+
+def test_the_official_caption_names_the_pair_and_its_source_as_words():
+    # sample sets: was "Annual trade between Türkiye–Iraq from comtrade files, ..."
+    caption = headlines.official_caption("Türkiye–Iraq", "comtrade")
+    assert caption.startswith("Annual Türkiye–Iraq trade from UN Comtrade files, one line per direction")
+    assert "between Türkiye–Iraq" not in caption
+    assert headlines.official_caption("Iran–Iraq", "baci").startswith("Annual Iran–Iraq trade from CEPII BACI files")

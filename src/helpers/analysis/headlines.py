@@ -105,10 +105,15 @@ def official_title(pair_name: str, two_way: pd.DataFrame) -> str:
     return f"{pair_name} trade in official statistics: {usd_bn(last['value'])} both ways in {int(last['year'])}"
 
 
+#: How a caption names the download's source.
+SOURCE_NAMES = {"comtrade": "UN Comtrade", "baci": "CEPII BACI"}
+
+
 def official_caption(pair_name: str, source: str) -> str:
     """Caption of the official-series chart."""
     return (
-        f"Annual trade between {pair_name} from {source} files, one line per direction and reporting side "
+        f"Annual {pair_name} trade from {SOURCE_NAMES.get(source, source)} files, one line per direction and "
+        "reporting side "
         "(solid: BACI reconciled; dashed: importer-reported; dotted: exporter-reported). "
         "The dotted horizontal line is the target. Gaps are years the files do not cover."
     )
