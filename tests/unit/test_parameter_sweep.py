@@ -107,3 +107,27 @@ def test_the_official_caption_names_the_pair_and_its_source_as_words():
     assert caption.startswith("Annual Türkiye–Iraq trade from UN Comtrade files, one line per direction")
     assert "between Türkiye–Iraq" not in caption
     assert headlines.official_caption("Iran–Iraq", "baci").startswith("Annual Iran–Iraq trade from CEPII BACI files")
+
+
+def _verdicts(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"claim_id": [f"c{i}" for i in range(n)], "rating": ["unverifiable"] * n, "evidence_after_as_of": [0] * n}
+    )
+
+
+def test_the_claims_finding_of_another_pair_counts_no_ratings_of_no_claims():
+    # the sample Comtrade Türkiye–Iraq set without claims_path: was "Judged at 2024-09-03 (the report's date),
+    # for Türkiye–Iraq: of 0 claims, 0 consistent, 0 mixed, 0 unverifiable, 0 misleading, 0 inconsistent."
+    none = headlines.claims_finding(_verdicts(0), "2024-09-03", None, "Türkiye–Iraq")
+    assert none == (
+        "No claims checked for Türkiye–Iraq: no claims file for this pair "
+        "(pass claims_path, a CSV with the columns of data/claims.csv)."
+    )
+    # with its own claims_path: the date is not that report's date, and one claim is one claim
+    two = headlines.claims_finding(_verdicts(2), "2024-09-03", None, "Türkiye–Iraq")
+    assert two.startswith("Judged at 2024-09-03, for Türkiye–Iraq: of 2 claims, 0 consistent,")
+    one = headlines.claims_finding(_verdicts(1), "2025-01-01", None, "Türkiye–Iraq")
+    assert "of 1 claim, 0 consistent" in one
+    assert headlines.claims_line([object()], _verdicts(1), "2025-01-01").startswith("1 claim rated as written,")
+    shipped = headlines.claims_finding(_verdicts(13), "2024-09-03", object(), "Iran–Iraq")
+    assert shipped.startswith("Judged at 2024-09-03 (the report's date), each claim rated as written: of 13 claims,")

@@ -493,7 +493,7 @@ def rating_counts(verdicts: pd.DataFrame) -> str:
 @or_unanswered
 def claims_line(checks: list, verdicts: pd.DataFrame, as_of: str) -> str:
     """How many claims were rated, judged at when, by rating."""
-    return f"{len(checks)} claims rated as written, judged at {as_of}: {rating_counts(verdicts)}"
+    return f"{counted(len(checks), 'claim')} rated as written, judged at {as_of}: {rating_counts(verdicts)}"
 
 
 def claim_heading(check) -> str:
@@ -516,7 +516,14 @@ def reading_line(reading) -> str:
 @or_unanswered
 def claims_finding(verdicts: pd.DataFrame, as_of: str, evidence, pair_name: str) -> str:
     """Notebook 04's finding: the ratings as written, which claims fail, how many use later evidence."""
-    when = f"Judged at {as_of}" + (" (the report's date)" if as_of == claims.REPORT_DATE else "")
+    if verdicts.empty:  # no claims file for the pair: nothing was rated, so no count of ratings is a finding
+        return (
+            f"No claims checked for {pair_name}: no claims file for this pair "
+            "(pass claims_path, a CSV with the columns of data/claims.csv)."
+        )
+    # the shipped report's date, said only of the shipped report's evidence (another pair's report has its own)
+    shipped = evidence is not None and as_of == claims.REPORT_DATE
+    when = f"Judged at {as_of}" + (" (the report's date)" if shipped else "")
     basis = ", each claim rated as written" if evidence is not None else f", for {pair_name}"
     failed = [
         f"{r}: {', '.join(verdicts.loc[verdicts['rating'] == r, 'claim_id'])}"
@@ -529,7 +536,7 @@ def claims_finding(verdicts: pd.DataFrame, as_of: str, evidence, pair_name: str)
         if later
         else ""
     )
-    return f"{when}{basis}: of {len(verdicts)} claims, {rating_counts(verdicts)}{tail}."
+    return f"{when}{basis}: of {counted(len(verdicts), 'claim')}, {rating_counts(verdicts)}{tail}."
 
 
 # ---------------------------------------------------------------------------
