@@ -75,7 +75,7 @@ def test_claims_finding_counts_every_rating_names_the_failed_and_counts_later_ev
     )
     other = headlines.claims_finding(verdicts.iloc[[0]], "2025-01-01", None, "Türkiye–Iraq")
     assert (
-        other == "Judged at 2025-01-01, for Türkiye–Iraq: of 1 claims, 1 consistent, 0 mixed, 0 unverifiable, "
+        other == "Judged at 2025-01-01, for Türkiye–Iraq: of 1 claim, 1 consistent, 0 mixed, 0 unverifiable, "
         "0 misleading, 0 inconsistent."
     )
 

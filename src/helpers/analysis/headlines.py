@@ -105,10 +105,15 @@ def official_title(pair_name: str, two_way: pd.DataFrame) -> str:
     return f"{pair_name} trade in official statistics: {usd_bn(last['value'])} both ways in {int(last['year'])}"
 
 
+#: How a caption names the download's source.
+SOURCE_NAMES = {"comtrade": "UN Comtrade", "baci": "CEPII BACI"}
+
+
 def official_caption(pair_name: str, source: str) -> str:
     """Caption of the official-series chart."""
     return (
-        f"Annual trade between {pair_name} from {source} files, one line per direction and reporting side "
+        f"Annual {pair_name} trade from {SOURCE_NAMES.get(source, source)} files, one line per direction and "
+        "reporting side "
         "(solid: BACI reconciled; dashed: importer-reported; dotted: exporter-reported). "
         "The dotted horizontal line is the target. Gaps are years the files do not cover."
     )
@@ -153,8 +158,27 @@ def growth_line(label: str, growth: volume.Growth | None, window: int) -> str:
             f"{label}: no figure for both ends of a {window}-year window ending at the latest year; "
             "growth not computed."
         )
-    caveat = " (latest figure is a lower bound, so growth is at least this)" if growth.lower_bound_end else ""
-    return f"{label}: {pct(growth.rate)} a year from {growth.first_label} to {growth.last_label}{caveat}."
+    return (
+        f"{label}: {pct(growth.rate)} a year from {growth.first_label} to {growth.last_label}{growth_caveat(growth)}."
+    )
+
+
+def growth_caveat(growth: volume.Growth) -> str:
+    """What the bounds of the two end figures say about a growth rate: at least it (a lower-bound end or an
+    upper-bound start), at most it (the reverse), or neither (bounds at both ends pulling opposite ways)."""
+    last = growth.last_bound if growth.last_bound != "exact" else ("lower" if growth.lower_bound_end else "exact")
+    first = growth.first_bound
+    up = {"latest figure is a lower bound": last == "lower", "earliest figure is an upper bound": first == "upper"}
+    down = {"earliest figure is a lower bound": first == "lower", "latest figure is an upper bound": last == "upper"}
+    at_least = [why for why, hit in up.items() if hit]
+    at_most = [why for why, hit in down.items() if hit]
+    if at_least and at_most:
+        return f" ({at_most[0]} and {at_least[0]}: the true rate may be higher or lower)"
+    if at_least:
+        return f" ({at_least[0]}, so growth is at least this)"
+    if at_most:
+        return f" ({at_most[0]}, so growth is at most this)"
+    return ""
 
 
 @or_unanswered
@@ -165,8 +189,8 @@ def reached_line(base: dict, base_year: int, target_usd: float, growth: volume.G
     if base["value"] >= target_usd:
         return f"The {base_year} base is already at or above {usd_bn(target_usd, 0)}, whatever the rate."
     reached = volume.year_reached(base["value"], base_year, target_usd, growth.rate)
-    when = "never at that rate" if reached is None else f"around {reached:.0f}"
-    return f"At {pct(growth.rate)} a year from the {base_year} base, {usd_bn(target_usd, 0)} is reached {when}."
+    when = "never reached at that rate" if reached is None else f"reached around {reached:.0f}"
+    return f"At {pct(growth.rate)} a year from the {base_year} base, {usd_bn(target_usd, 0)} is {when}."
 
 
 @or_unanswered
@@ -181,7 +205,10 @@ def target_statements_line(goal: pd.DataFrame) -> str:
 
 @or_unanswered
 def target_goal(base: dict, need: float, target_usd: float, target_year: int) -> str:
-    """'reaching $20bn by 2030 needs about 9.1% a year'."""
+    """'reaching $20bn by 2030 needs about 9.1% a year'; 'the base is already at or above $5bn: reaching it by
+    2030 needs no growth' when it is."""
+    if need <= 0:
+        return f"the base is already at or above {usd_bn(target_usd, 0)}: reaching it by {target_year} needs no growth"
     return f"reaching {usd_bn(target_usd, 0)} by {target_year} {need_phrase(base, need)}"
 
 
@@ -363,12 +390,17 @@ def _composition_finding(pair, pairs, ranges, itemised: dict[str, str], official
 # 03 — influence timeline
 
 
+def counted_category(n: int) -> str:
+    """'1 category', '6 categories' (a plural that does not just add an s)."""
+    return f"{n} category" if n == 1 else f"{n} categories"
+
+
 @or_unanswered
 def events_line(shown: pd.DataFrame, events: pd.DataFrame, start: str, end: str, categories: list[str]) -> str:
     """How many events are drawn, of how many, and how many are confirmed at their source."""
     confirmed = int((shown["status"] == "confirmed").sum())
     return (
-        f"{len(shown)} of {len(events)} events between {start} and {end} in {len(categories)} categories; "
+        f"{len(shown)} of {len(events)} events between {start} and {end} in {counted_category(len(categories))}; "
         f"{confirmed} confirmed at their source"
     )
 
@@ -417,25 +449,34 @@ def timeline_finding(
             f"{shown['date'].max():%Y}, "
             f"read from {events_path}."
         )
-    pmf = events[events["event_id"].str.contains("pmf")].sort_values("date")
+    pmf = shown[shown["event_id"].str.contains("pmf")].sort_values("date")  # the PMF events drawn, not all
+    if pmf.empty:
+        pmf_span = ""
+    elif len(pmf) == 1:
+        pmf_span = f"; the one PMF event shown is in {pmf['date'].iloc[0]:%B %Y}"
+    else:
+        pmf_span = f"; the PMF events run from {pmf['date'].min():%B %Y} to {pmf['date'].max():%B %Y}"
+    # the trade figures are those of the window shown: 'the same span' only when each overlaps the events' years
+    within = len(trade) and (
+        trade["end"].min().year >= shown["date"].min().year and trade["start"].max().year <= shown["date"].max().year
+    )
+    span = "in the same span" if within else "in the span shown"
     if len(trade):
         first, last = trade.iloc[0], trade.iloc[-1]
         flows = f"exports {pair.reporter}→{pair.partner} ({source})"
         at_first = f"{usd_bn(first['value'])} ({period_name(first['period'])})"
         if len(trade) == 1:
-            money = f"the one preferred figure of {flows} in the same span is {at_first}."
+            money = f"the one preferred figure of {flows} {span} is {at_first}."
         else:
             money = (
                 f"preferred figures of {flows} go from {at_first} to {usd_bn(last['value'])} "
-                f"({period_name(last['period'])}) in the same span."
+                f"({period_name(last['period'])}) {span}."
             )
     else:
         money = "no trade figure falls in the span."
     return (
         f"With events through {events['date'].max():%B %Y}: {counted(len(shown), 'sourced event')} from "
-        f"{shown['date'].min():%Y} "
-        f"to {shown['date'].max():%Y}; the PMF events run from {pmf['date'].min():%B %Y} to {pmf['date'].max():%B %Y}; "
-        + money
+        f"{shown['date'].min():%Y} to {shown['date'].max():%Y}{pmf_span}; " + money
     )
 
 
@@ -452,7 +493,7 @@ def rating_counts(verdicts: pd.DataFrame) -> str:
 @or_unanswered
 def claims_line(checks: list, verdicts: pd.DataFrame, as_of: str) -> str:
     """How many claims were rated, judged at when, by rating."""
-    return f"{len(checks)} claims rated as written, judged at {as_of}: {rating_counts(verdicts)}"
+    return f"{counted(len(checks), 'claim')} rated as written, judged at {as_of}: {rating_counts(verdicts)}"
 
 
 def claim_heading(check) -> str:
@@ -475,7 +516,14 @@ def reading_line(reading) -> str:
 @or_unanswered
 def claims_finding(verdicts: pd.DataFrame, as_of: str, evidence, pair_name: str) -> str:
     """Notebook 04's finding: the ratings as written, which claims fail, how many use later evidence."""
-    when = f"Judged at {as_of}" + (" (the report's date)" if as_of == claims.REPORT_DATE else "")
+    if verdicts.empty:  # no claims file for the pair: nothing was rated, so no count of ratings is a finding
+        return (
+            f"No claims checked for {pair_name}: no claims file for this pair "
+            "(pass claims_path, a CSV with the columns of data/claims.csv)."
+        )
+    # the shipped report's date, said only of the shipped report's evidence (another pair's report has its own)
+    shipped = evidence is not None and as_of == claims.REPORT_DATE
+    when = f"Judged at {as_of}" + (" (the report's date)" if shipped else "")
     basis = ", each claim rated as written" if evidence is not None else f", for {pair_name}"
     failed = [
         f"{r}: {', '.join(verdicts.loc[verdicts['rating'] == r, 'claim_id'])}"
@@ -488,7 +536,7 @@ def claims_finding(verdicts: pd.DataFrame, as_of: str, evidence, pair_name: str)
         if later
         else ""
     )
-    return f"{when}{basis}: of {len(verdicts)} claims, {rating_counts(verdicts)}{tail}."
+    return f"{when}{basis}: of {counted(len(verdicts), 'claim')}, {rating_counts(verdicts)}{tail}."
 
 
 # ---------------------------------------------------------------------------

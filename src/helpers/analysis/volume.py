@@ -300,6 +300,8 @@ class Growth:
     years: int
     rate: float
     lower_bound_end: bool
+    first_bound: str = "exact"  # the bound of the figure at each end ("lower", "upper", "approx", "exact")
+    last_bound: str = "exact"
 
 
 @or_unanswered
@@ -328,6 +330,8 @@ def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = 
         window,
         cagr(float(a["value"]), float(b["value"]), window),
         b["bound"] == "lower",
+        str(a["bound"]),
+        str(b["bound"]),
     )
 
 
