@@ -123,9 +123,13 @@ class ReportedEvidence:
         """The preferred full-year series of one flow in one calendar."""
         return volume.preferred(self.trade, flow, calendar)
 
-    def exports(self, calendar: str = "iranian") -> pd.DataFrame:
-        """The preferred series of the reporter's exports to the partner."""
-        return self.preferred("iran_exports_to_iraq", calendar)
+    def exports(self, calendar: str = "iranian", stated_by: list[str] | None = None) -> pd.DataFrame:
+        """The preferred series of the reporter's exports to the partner (from the ``stated_by`` bodies alone
+        when given: what a chart of those bodies draws)."""
+        if stated_by is None:
+            return self.preferred("iran_exports_to_iraq", calendar)
+        chosen = self.trade[self.trade["stated_by"].isin(stated_by)]
+        return volume.preferred(chosen.reset_index(drop=True), "iran_exports_to_iraq", calendar)
 
     def two_way(self, calendar: str = "iranian") -> pd.DataFrame:
         """The preferred series of two-way trade."""

@@ -131,3 +131,61 @@ def test_the_claims_finding_of_another_pair_counts_no_ratings_of_no_claims():
     assert headlines.claims_line([object()], _verdicts(1), "2025-01-01").startswith("1 claim rated as written,")
     shipped = headlines.claims_finding(_verdicts(13), "2024-09-03", object(), "Iran–Iraq")
     assert shipped.startswith("Judged at 2024-09-03 (the report's date), each claim rated as written: of 13 claims,")
+
+
+def _calendar_trade(calendars: list[str]) -> pd.DataFrame:
+    years = range(2019, 2019 + len(calendars))
+    return pd.DataFrame(
+        {
+            "start": [pd.Timestamp(f"{y}-01-01") for y in years],
+            "end": [pd.Timestamp(f"{y}-12-31") for y in years],
+            "value": [1e9 * (k + 1) for k in range(len(calendars))],
+            "bound": ["exact"] * len(calendars),
+            "calendar": calendars,
+        }
+    )
+
+
+def test_another_pairs_timeline_names_its_own_flow_and_only_the_calendars_drawn():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots import timeline as timeline_plots
+
+    events = pd.DataFrame(
+        {
+            "event_id": ["e-1"],
+            "date": [pd.Timestamp("2020-05-01")],
+            "category": ["economic"],
+            "title": ["A memorandum"],
+            "status": ["confirmed"],
+            "publisher": ["Example"],
+        }
+    )
+    no_phases = pd.DataFrame(columns=["label", "start", "end"])
+    calendar_years = _calendar_trade(["gregorian", "gregorian"])
+    fig = timeline_plots.plot_timeline(
+        events, no_phases, calendar_years, [], "2019-01-01", "2021-12-31", "t", "Türkiye's exports to Iraq"
+    )
+    top = fig.axes[0]
+    assert top.get_ylabel().startswith("Türkiye's exports to Iraq")
+    assert [t.get_text() for t in top.get_legend().get_texts()] == ["calendar years"]
+    caption = headlines.timeline_caption("Türkiye", "Iraq", no_phases, calendar_years)
+    assert "each over the calendar year it covers (arrows" in caption and "Iranian" not in caption
+    both = headlines.timeline_caption("Iran", "Iraq", no_phases, _calendar_trade(["iranian", "gregorian"]))
+    assert "each over the Iranian or calendar year it covers, the two calendars kept as separate series" in both
+
+
+def test_the_volume_title_states_a_figure_of_the_bodies_drawn():
+    from helpers import evidence
+
+    reported = evidence.load().reported
+    for bodies in (["mirror_data"], ["chamber"], ["iranian_customs"]):
+        drawn = reported.figures(bodies)
+        title = headlines.volume_title(reported.exports("iranian", bodies), 20e9)
+        exports = reported.exports("iranian", bodies)
+        if len(exports):  # its figure is one of the rows the chart draws
+            assert set(exports["record_id"]) <= set(drawn["record_id"]), bodies
+            assert headlines.period_name(exports.iloc[-1]["period"]) in title
+        else:
+            assert "no full Iranian-year figure of Iran's exports among the bodies drawn" in title

@@ -87,7 +87,13 @@ def coverage_line(cov: pd.DataFrame, first: str, second: str) -> str:
 
 @or_unanswered
 def volume_title(exports: pd.DataFrame, target_usd: float) -> str:
-    """Title of the volume chart: the latest preferred export figure against the two-way target."""
+    """Title of the volume chart: the latest preferred export figure (of the bodies drawn) against the two-way
+    target; without one, the target alone."""
+    if exports.empty:
+        return (
+            f"Reported trade between Iran and Iraq: no full Iranian-year figure of Iran's exports among the "
+            f"bodies drawn, against a {usd_bn(target_usd, 0)} two-way target"
+        )
     latest = exports.iloc[-1]
     return (
         f"Iran's exports to Iraq alone reached {usd_bn(latest['value'], bound=latest['bound'])} in "
@@ -418,13 +424,21 @@ def timeline_title(shown: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFram
     return lead + f"exports {'rose' if rose else 'did not rise'} over the span shown"
 
 
-def timeline_caption(exporter: str, importer: str, shading: pd.DataFrame) -> str:
-    """Caption of the timeline chart: the pair's own names, and the phases only when there are any."""
+def timeline_caption(exporter: str, importer: str, shading: pd.DataFrame, trade: pd.DataFrame | None = None) -> str:
+    """Caption of the timeline chart: the pair's own names, the calendars of the ``trade`` drawn (both when
+    not given), and the phases only when there are any."""
     labels = "Shading marks the phases; labels name" if len(shading) else "Labels name"
+    drawn = set(trade["calendar"]) if trade is not None and len(trade) else {"iranian", "gregorian"}
+    if drawn == {"gregorian"}:
+        spans = "each over the calendar year it covers"
+    elif drawn == {"iranian"}:
+        spans = "each over the Iranian year it covers"
+    else:
+        spans = "each over the Iranian or calendar year it covers, the two calendars kept as separate series"
     return (
-        f"Top: preferred full-year figures of {exporter}'s exports to {importer}, each over the Iranian or calendar "
-        "year it covers, the two calendars kept as separate series (arrows: lower bounds; gaps: no full-year "
-        f"figure). Bottom: dated events by category (hollow: not confirmed at the source). {labels} selected events."
+        f"Top: preferred full-year figures of {exporter}'s exports to {importer}, {spans} (arrows: lower bounds; "
+        f"gaps: no full-year figure). Bottom: dated events by category (hollow: not confirmed at the source). "
+        f"{labels} selected events."
     )
 
 

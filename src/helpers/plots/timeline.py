@@ -18,8 +18,10 @@ def plot_timeline(
     start: str,
     end: str,
     title: str,
+    flow: str = "Iran's exports to Iraq",
 ):
-    """Two panels on one time axis: reported trade on top, events by category below, phases shaded."""
+    """Two panels on one time axis: the pair's trade (``flow`` names it) on top, events by category below,
+    phases shaded; the legend lists only the calendars drawn."""
     import textwrap
 
     import matplotlib.pyplot as plt
@@ -63,15 +65,18 @@ def plot_timeline(
         )
         value = ("over " if row.bound == "lower" else "") + marks.billions_text(row.value)
         body = style.BODY_LABELS.get(getattr(row, "stated_by", ""), getattr(row, "stated_by", ""))
-        said = marks.joined(f"Iran's exports to Iraq: {value}", getattr(row, "period", ""), body)
+        said = marks.joined(f"{flow}: {value}", getattr(row, "period", ""), body)
         marks.link_row(fig, bar, row, marks.joined(said, getattr(row, "publisher", "")))
         if row.bound == "lower":
             mid = row.start + (row.end - row.start) / 2
             top.annotate(
                 "", xy=(mid, row.value * 1.1), xytext=(mid, row.value), arrowprops={"arrowstyle": "->", "lw": 1}
             )
-    top.plot([], [], color=style.PALETTE[0], lw=4, label="Iranian years")
-    top.plot([], [], color="#555555", lw=2, ls=":", label="calendar years")
+    drawn = set(trade["calendar"]) if len(trade) else {"iranian", "gregorian"}
+    if "iranian" in drawn:
+        top.plot([], [], color=style.PALETTE[0], lw=4, label="Iranian years")
+    if "gregorian" in drawn:
+        top.plot([], [], color="#555555", lw=2, ls=":", label="calendar years")
     top.legend(
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
@@ -81,7 +86,7 @@ def plot_timeline(
         title_fontsize=8,
     )
     style.billions(top)
-    top.set_ylabel("Iran's exports to Iraq\n(US$ bn a year, preferred series)")
+    top.set_ylabel(f"{flow}\n(US$ bn a year, preferred series)")
     top.set_ylim(0, max(1.0, float(trade["value"].max()) * 1.25) if len(trade) else 1.0)
     names = lanes(events) or list(CATEGORY_ORDER)
     y = {c: i for i, c in enumerate(names)}
