@@ -189,3 +189,25 @@ def test_the_volume_title_states_a_figure_of_the_bodies_drawn():
             assert headlines.period_name(exports.iloc[-1]["period"]) in title
         else:
             assert "no full Iranian-year figure of Iran's exports among the bodies drawn" in title
+
+
+def test_another_pairs_market_share_chart_draws_and_says_no_reported_range_or_65_percent():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.answers import Unanswered
+    from helpers.plots import market as market_plots
+
+    share = pd.DataFrame(
+        {"year": [2021, 2022], "share": [0.18, 0.21], "basis": ["importer's report"] * 2, "rank": [2, 1]}
+    )
+    none = Unanswered("The reported figures in data/ are about Iran and Iraq")
+    fig = market_plots.plot_market_share(share, none, "Türkiye", "t")
+    lines = [line.get_ydata()[0] for line in fig.axes[0].get_lines() if len(line.get_ydata())]
+    assert 65 not in lines and not any("65%" in t.get_text() for t in fig.axes[0].texts)
+    caption, alt = headlines.market_share_caption("Türkiye", "Iraq", none), headlines.market_share_alt(none)
+    assert "grey bars" not in caption and "65%" not in caption and "65%" not in alt
+    ranges = pd.DataFrame({"year": [2021], "low": [0.1], "high": [0.2]})
+    fig = market_plots.plot_market_share(share, ranges, "Iran", "t")
+    assert any("65%: the report's figure" in t.get_text() for t in fig.axes[0].texts)
+    assert "grey bars" in headlines.market_share_caption("Iran", "Iraq", ranges)

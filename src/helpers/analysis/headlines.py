@@ -582,6 +582,26 @@ def market_share_title(share: pd.DataFrame, supplier: str, importer: str) -> str
     )
 
 
+def market_share_caption(supplier: str, importer: str, reported_ranges) -> str:
+    """Caption of the official share chart: the reported range and the report's 65% only when drawn (they are
+    the Iran–Iraq report's)."""
+    beside = (
+        ", beside the range of the reported figures (grey bars) and the report's 65% (dotted line)"
+        if is_answered(reported_ranges)
+        else ""
+    )
+    return (
+        f"{supplier}'s share of {importer}'s imports by year in official statistics (dots; hollow: mirror data)"
+        f"{beside}; a missing year is a gap."
+    )
+
+
+def market_share_alt(reported_ranges) -> str:
+    """Alt text of the official share chart."""
+    beside = " beside grey bars of the reported range, under a 65% line" if is_answered(reported_ranges) else ""
+    return f"Dots of the share by year from official statistics{beside}."
+
+
 @or_unanswered
 def market_rank_line(share: pd.DataFrame, supplier: str, importer: str) -> str:
     """'Iran's rank among Iraq's suppliers in official statistics: 2021: 3 of 40; 2022: 2 of 41.'"""

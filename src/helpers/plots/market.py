@@ -11,8 +11,8 @@ from helpers.plots import marks, style
 
 def plot_market_share(share: pd.DataFrame, reported_ranges: pd.DataFrame | Unanswered, supplier: str, title: str):
     """The supplier's share of the importer's imports by year from official data (dots joined where years
-    follow each other; a missing year is a gap), beside the range of the reported figures (grey bars),
-    which are left out when there are none."""
+    follow each other; a missing year is a gap), beside the range of the reported figures (grey bars) and the
+    report's 65%, both left out when there are no reported figures (another pair: they are Iran–Iraq's)."""
     import matplotlib.pyplot as plt
 
     if not is_answered(share) or not is_answered(title):
@@ -43,9 +43,10 @@ def plot_market_share(share: pd.DataFrame, reported_ranges: pd.DataFrame | Unans
                 marks.joined(f"{supplier}'s share: {row.share:.1%}", int(row.year), row.basis),
                 marks.ORIGIN_LINK,
             )
-    ax.axhline(65, color="#444444", ls=":", lw=1)
-    ax.text(float(years.min()) - 0.4, 66, "65%: the report's figure", fontsize=8, color="#444444")
-    ax.set_ylim(0, 70)
+    if is_answered(reported_ranges):
+        ax.axhline(65, color="#444444", ls=":", lw=1)
+        ax.text(float(years.min()) - 0.4, 66, "65%: the report's figure", fontsize=8, color="#444444")
+    ax.set_ylim(0, max(70.0, float(share["share"].max()) * 110))
     ax.set_ylabel("share of the importer's imports (%)")
     ax.set_xlabel("Calendar year")
     ax.set_title(title)
