@@ -37,11 +37,20 @@ __all__ = [
 MIRROR_DIGITS = {"exporter_reported_usd": 0, "importer_reported_usd": 0, "baci_usd": 0, "gap_usd": 0, "ratio": 3}
 
 
+#: The word a figure's ``bound`` puts before it, everywhere a figure is written ("over $10bn", "up to $12bn").
+BOUND_WORDS = {"lower": "over ", "upper": "up to ", "approx": "about "}
+
+
+def bound_prefix(bound: str | None) -> str:
+    """The word :data:`BOUND_WORDS` gives ``bound`` (nothing for an exact figure or none)."""
+    return BOUND_WORDS.get(bound or "", "")
+
+
 def usd_bn(value: float | None, digits: int = 1, bound: str | None = None) -> str:
-    """'$10.2bn', with 'over ' for a lower bound and 'about ' for an approximate figure."""
+    """'$10.2bn', with 'over ' for a lower bound, 'up to ' for an upper one and 'about ' for an approximate one."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "n/a"
-    prefix = {"lower": "over ", "approx": "about "}.get(bound or "", "")
+    prefix = bound_prefix(bound)
     if value and round(value / 1e9, digits) == 0:  # a sum that billions would show as $0bn
         return f"{prefix}${value / 1e6:,.{digits}f}m" if abs(value) >= 1e6 else f"{prefix}${value:,.0f}"
     return f"{prefix}${value / 1e9:,.{digits}f}bn"

@@ -45,7 +45,7 @@ import pandas as pd
 
 from helpers.analysis import counting, official
 from helpers.answers import Unanswered, is_answered, or_unanswered
-from helpers.present import counted
+from helpers.present import bound_prefix, counted
 
 #: The rating scale, mapped to schema.org ClaimReview: rating -> (ClaimReview ``alternateName``, ``ratingValue``).
 #: Numeric scale from WORST_RATING (false) to BEST_RATING (true); "unproven" sits at the midpoint because the
@@ -488,7 +488,7 @@ def _on(ev: "Evidence") -> str:
 
 
 def _bound_word(bound: str) -> str:
-    return {"lower": "over ", "approx": "about ", "upper": "nearly "}.get(bound, "")
+    return bound_prefix(bound)  # one word per bound across the collection
 
 
 TRADE_COLUMNS = ["period", "measure", "value", "bound", "stated_by", "publisher", "published", "record_id"]

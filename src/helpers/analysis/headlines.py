@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.analysis import claims, composition, import_share, timeline, volume
 from helpers.analysis.countries import country_name
 from helpers.answers import is_answered, or_unanswered
-from helpers.present import counted, md_escape, pct, usd_bn
+from helpers.present import bound_prefix, counted, md_escape, pct, usd_bn
 
 
 def period_name(period: str) -> str:
@@ -21,9 +21,10 @@ def period_name(period: str) -> str:
     return period.split(" (")[0]
 
 
-def bound_word(bound: str, lower: str = "at least ") -> str:
-    """The word a bound puts before a number: ``lower`` for a lower bound, else nothing."""
-    return lower if bound == "lower" else ""
+def bound_word(bound: str, lower: str = "at least ", upper: str = "at most ") -> str:
+    """The word a bound puts before a ratio of its figure: ``lower`` for a lower bound, ``upper`` for an upper
+    one, else nothing."""
+    return {"lower": lower, "upper": upper}.get(bound, "")
 
 
 def year_spans(years) -> str:
@@ -287,8 +288,7 @@ def food_mixed_line(versus: pd.DataFrame) -> str:
 def energy_line(effect: pd.DataFrame, rebased: int) -> str:
     """How many breakdowns itemise energy, at what shares, and how many can be re-based without it."""
     bounds = effect["energy_bound"] if "energy_bound" in effect else pd.Series("exact", index=effect.index)
-    words = {"lower": "over ", "upper": "up to ", "approx": "about "}
-    shares = ", ".join(words.get(b, "") + pct(v, 0) for v, b in zip(effect["energy_share"], bounds))
+    shares = ", ".join(bound_prefix(b) + pct(v, 0) for v, b in zip(effect["energy_share"], bounds))
     return (
         f"{len(effect)} breakdowns itemise energy, at {shares} of their totals; "
         f"{rebased} can be re-based on non-energy trade (include_energy=False)."

@@ -7,6 +7,7 @@ import pandas as pd
 from helpers.analysis.timeline import CATEGORY_ORDER, lanes
 from helpers.answers import or_unanswered
 from helpers.plots import marks, style
+from helpers.present import bound_prefix
 
 
 @or_unanswered
@@ -63,7 +64,7 @@ def plot_timeline(
             ls=":" if greg else "-",
             solid_capstyle="butt",
         )
-        value = ("over " if row.bound == "lower" else "") + marks.billions_text(row.value)
+        value = bound_prefix(row.bound) + marks.billions_text(row.value)
         body = style.BODY_LABELS.get(getattr(row, "stated_by", ""), getattr(row, "stated_by", ""))
         said = marks.joined(f"{flow}: {value}", getattr(row, "period", ""), body)
         marks.link_row(fig, bar, row, marks.joined(said, getattr(row, "publisher", "")))

@@ -6,6 +6,7 @@ import pandas as pd
 
 from helpers.answers import or_unanswered
 from helpers.plots import marks, style
+from helpers.present import bound_prefix
 
 
 @or_unanswered
@@ -37,7 +38,7 @@ def plot_volume(drawn: pd.DataFrame, targets: pd.DataFrame, target_usd: float, t
                 label=label if label not in seen else None,
             )
         flow = "two-way trade" if two_way else "Iran's exports to Iraq"
-        value = ("over " if row.bound == "lower" else "") + marks.billions_text(row.value)
+        value = bound_prefix(row.bound) + marks.billions_text(row.value)
         marks.link_row(fig, line, row, marks.joined(f"{flow}: {value}", row.period, label, row.publisher))
         if row.bound == "lower":
             ax.annotate(
