@@ -222,3 +222,18 @@ def test_an_upper_bound_keeps_its_word_wherever_a_figure_is_written():
     assert headlines.bound_word("upper") == "at most " and headlines.bound_word("lower") == "at least "
     for bound in ("lower", "upper", "approx", "exact"):  # the claims check writes the same word
         assert claims._bound_word(bound) + "$12.0bn" == usd_bn(12e9, bound=bound)
+
+
+def test_the_largest_category_is_named_by_its_label_not_its_id():
+    from helpers.analysis import claims
+    from helpers.tables import curated, read_table
+
+    checks = claims.check_all(curated.load_claims(), curated.load_evidence())
+    (largest,) = [c for c in checks if c.claim_id == "c09-agriculture-largest"]
+    reasons = " ".join(r.reason for r in largest.readings)
+    categories = read_table("categories")
+    assert "largest is" in reasons
+    for cid, label in zip(categories["category_id"], categories["label"]):
+        if "_" in cid:
+            assert cid.replace("_", " ") not in reasons, cid
+    assert any(f"largest is {label} at" in reasons for label in categories["label"])

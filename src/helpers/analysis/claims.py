@@ -1024,6 +1024,8 @@ def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
     multi = shares.iloc[[k for k, b in enumerate(labels) if not pd.isna(b) and groups[b] >= 3]]
     breakdowns = list(dict.fromkeys(b for b in multi["breakdown"].tolist()))
     agri_ids = {"agriculture", "food_industry", "mixed_agri_food"}
+    # a category is written by its label ("petrochemicals mixed with oil products"), never by its id
+    labels = dict(zip(multi["category_id"].tolist(), multi["category"].tolist())) if "category" in multi else {}
     readings = []
     for name, merge in (
         ("agricultural products alone are the largest group", False),
@@ -1040,7 +1042,7 @@ def check_agriculture_largest(ev: Evidence, claim: pd.Series) -> list[Reading]:
         for b in breakdowns:
             top, largest = max(merged[b], key=lambda found: found[1])  # the first largest, as idxmax
             verdicts.append(top == ("agri_food" if merge else "agriculture"))
-            shown = {"agri_food": "agriculture and food"}.get(top, top.replace("_", " "))
+            shown = {"agri_food": "agriculture and food"}.get(top) or labels.get(top, top.replace("_", " "))
             notes.append(f"{b.split(' · ')[0]} ({b.split(' · ')[-1]}): largest is {shown} at {largest:.0%}")
         cols = ["breakdown", "category", "share", "stated_by", "publisher", "published"]
         readings.append(
