@@ -214,14 +214,11 @@ def test_another_pairs_market_share_chart_draws_and_says_no_reported_range_or_65
 
 
 def test_an_upper_bound_keeps_its_word_wherever_a_figure_is_written():
-    from helpers.analysis import claims
     from helpers.present import usd_bn
 
     assert usd_bn(12e9, bound="upper") == "up to $12.0bn" and usd_bn(12e9, bound="lower") == "over $12.0bn"
     assert usd_bn(3e7, bound="upper") == "up to $30.0m"
     assert headlines.bound_word("upper") == "at most " and headlines.bound_word("lower") == "at least "
-    for bound in ("lower", "upper", "approx", "exact"):  # the claims check writes the same word
-        assert claims._bound_word(bound) + "$12.0bn" == usd_bn(12e9, bound=bound)
 
 
 def test_the_largest_category_is_named_by_its_label_not_its_id():
