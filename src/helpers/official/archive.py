@@ -39,7 +39,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.errors import DataError, Problem
-from helpers.official.formats import Header, display_path, expected_formats, open_text, parse_header, read_header
+from helpers.official.formats import (
+    Header,
+    check_gzip_intact,
+    display_path,
+    expected_formats,
+    open_text,
+    parse_header,
+    read_header,
+)
 
 #: Compression methods read: stored and deflated.
 SUPPORTED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
@@ -337,10 +345,13 @@ def text_input(source: Path | ArchiveMember) -> io.TextIOBase:
 
 
 def check_intact(source: Path | ArchiveMember) -> None:
-    """For a member: read it to its end, so a failed CRC is said before any row of it is blamed."""
+    """For a member: read it to its end, so a failed CRC is said before any row of it is blamed; for a
+    gzip-compressed file, the same (:func:`~helpers.official.formats.check_gzip_intact`)."""
     if isinstance(source, ArchiveMember):
         with source.open() as stream:
             stream.finish()
+    else:
+        check_gzip_intact(source)
 
 
 def source_header(source: Path | ArchiveMember) -> Header:

@@ -51,7 +51,15 @@ from helpers.config import display_path
 from helpers.errors import DataError, Problem
 from helpers.official.comtrade import Locate, comtrade_flows, pair_filter
 from helpers.official.countries import country_or_none, iso_column_country
-from helpers.official.formats import COMTRADE, PLAIN_NUMBER, WHOLE_NUMBER, check_json_start, open_text
+from helpers.official.formats import (
+    COMTRADE,
+    PLAIN_NUMBER,
+    READ_FAILURES,
+    WHOLE_NUMBER,
+    check_json_start,
+    open_text,
+    unreadable,
+)
 from helpers.official.schema import OfficialDataWarning
 from helpers.official.stream import MAX_PROBLEMS
 
@@ -184,8 +192,8 @@ def _load(path: Path, slim: _Slim) -> object:
         ) from None
     except RecursionError:
         raise DataError(shown, Problem("not a Comtrade API response: JSON nested too deeply")) from None
-    except (OSError, EOFError) as exc:
-        raise DataError(shown, Problem(f"cannot be read ({exc}); is the download complete?")) from None
+    except READ_FAILURES as exc:
+        raise unreadable(path, exc) from None
 
 
 def _records(path: Path, doc: object) -> list:

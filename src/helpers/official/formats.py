@@ -13,6 +13,10 @@ Rules, stated here:
   are compared without regard to case.
 * At most one MiB is read to find the header, whatever the file's size: a garbage file is refused
   after a bounded read.
+* A gzip-compressed file (``.gz``) that cannot be decompressed (a damaged deflate stream, a failed
+  CRC, cut off) is a :class:`~helpers.errors.DataError` naming it, wherever it is read
+  (:data:`READ_FAILURES`); one whose header is refused is read to its end first, so a damaged file is
+  said to be damaged rather than to have a header it never had.
 * A header that carries at least half of one format's key columns is that format, damaged: the
   error names the columns it lacks. Any other header is refused with every format's key columns.
 * A JSON file (:data:`JSON_SUFFIXES`) is a Comtrade API response: JSON has no header line, so it is
@@ -34,6 +38,7 @@ import gzip
 import io
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +207,11 @@ def open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8-sig", errors="replace", newline="")
 
 
+#: What reading a file (a gzip-compressed one too) raises when its bytes cannot be had or decompressed:
+#: a damaged deflate stream is a :class:`zlib.error`, which is no OSError.
+READ_FAILURES = (OSError, EOFError, zlib.error)
+
+
 def _check_file(path: Path) -> None:
     """A missing, folder or empty path is a DataError."""
     if not path.exists():
@@ -217,9 +227,32 @@ def _first_line(path: Path) -> str:
     try:
         with open_text(path) as fh:
             first = fh.readline(_HEADER_LIMIT)
-    except (OSError, EOFError) as exc:
-        raise DataError(display_path(path), Problem(f"cannot be read ({exc})")) from None
+    except READ_FAILURES as exc:
+        raise unreadable(path, exc) from None
     return first.rstrip("\r\n")
+
+
+def check_gzip_intact(path: Path) -> None:
+    """For a gzip-compressed file: decompress it to its end (bounded memory), so that a damaged one (a deflate
+    stream that fails, a CRC that does not match, cut off) is a DataError saying so; nothing for another file."""
+    if not path.name.lower().endswith(".gz"):
+        return
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    except READ_FAILURES as exc:
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: BaseException) -> DataError:
+    """The DataError of a file whose bytes cannot be had (:data:`READ_FAILURES`): a gzip-compressed file that
+    cannot be decompressed is said to be damaged."""
+    if path.name.lower().endswith(".gz"):
+        rule = f"damaged gzip file: it cannot be decompressed ({exc}); nothing of it was used; download it again"
+    else:
+        rule = f"cannot be read ({exc}); is the download complete?"
+    return DataError(display_path(path), Problem(rule))
 
 
 def parse_header(first: str, shown: str | Callable[[], str]) -> Header:
@@ -315,7 +348,14 @@ def read_header(path: Path) -> Header:
     """Column names and delimiter of a download (BOM, CRLF, quotes and tabs tolerated)."""
     path = Path(path)
     _check_file(path)
-    return parse_header(_first_line(path), functools.partial(display_path, path))
+    try:
+        header = parse_header(_first_line(path), functools.partial(display_path, path))
+        if not any(not fmt.missing(header.names) for fmt in FORMATS.values()):
+            format_of(header, functools.partial(display_path, path))  # the header's own error
+    except DataError:
+        check_gzip_intact(path)  # a damaged gzip file is said to be damaged, not to have a wrong header
+        raise
+    return header
 
 
 def _named(shown: str | Callable[[], str]) -> str:
@@ -423,8 +463,8 @@ def check_json_start(path: Path) -> None:
     try:
         with open_text(path) as fh:
             start = fh.read(_HEADER_LIMIT).lstrip()
-    except (OSError, EOFError) as exc:
-        raise DataError(shown, Problem(f"cannot be read ({exc}); is the download complete?")) from None
+    except READ_FAILURES as exc:
+        raise unreadable(path, exc) from None
     if not start:
         raise DataError(shown, Problem("file is empty or blank; expected a Comtrade API response (JSON)"))
     if start[0] not in "{[":

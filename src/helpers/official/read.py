@@ -20,7 +20,10 @@ Rules, stated here:
   one year and flow in two HS revisions whatever HS codes each file holds (an error naming both
   files; in one Comtrade file, naming its lines). One revision's flow split across files by HS
   code, and different revisions in different years, are read. Comtrade's current and legacy files
-  count as one source here: both carry the same reports.
+  count as one source here: both carry the same reports. A download holds at most one BACI yearly
+  file a year, by the files' names (two releases or HS revisions of one year, whatever each holds, or
+  one file found twice: an error naming both, :func:`check_one_baci_file_a_year`), checked by
+  :func:`prepare` before a file is read, and by the readers after the flows' own checks.
 * What a download holds (:func:`download_countries`): the ISO3 codes of every country that reports
   or is a partner (Comtrade), exports or imports (BACI) in any of its files, areas and World left
   out; streamed like the reads, and kept in the extract cache the same way.
@@ -61,6 +64,7 @@ from helpers.official.extracts import (
 )
 from helpers.official.formats import (
     BACI,
+    BACI_FILE_NAME,
     JSON_SUFFIXES,
     Format,
     Header,
@@ -215,8 +219,10 @@ def read_flows(
     ``file`` (name).
     """
     first, second = _pair(reporter, partner, level)
-    parts = [download_part(file, first, second, level) for file in _progress(data_files(path), progress)]
+    files = data_files(path)
+    parts = [download_part(file, first, second, level) for file in _progress(files, progress)]
     flows = _checked_and_sorted(parts, display_path(Path(path)))
+    check_one_baci_file_a_year(files, display_path(Path(path)))
     if flows.empty:
         warnings.warn(
             f"no trade between {first} and {second} in {display_path(Path(path))}", OfficialDataWarning, stacklevel=2
@@ -307,8 +313,11 @@ def read_imports(path: Path | str, importer: str, level: str = "chapter", progre
             "BACI extracts are at chapter level: read_imports of a BACI download takes level='chapter'"
         )
     iso = resolve_country(importer)
-    parts = [file_imports(file, iso, level) for file in _progress(data_files(path), progress)]
-    return _checked_and_sorted(parts, display_path(Path(path)))
+    files = data_files(path)
+    parts = [file_imports(file, iso, level) for file in _progress(files, progress)]
+    flows = _checked_and_sorted(parts, display_path(Path(path)))
+    check_one_baci_file_a_year(files, display_path(Path(path)))
+    return flows
 
 
 def _format_of_file(file: Source) -> Format | None:
@@ -337,6 +346,7 @@ def prepare(path: Path | str, progress: bool | None = None) -> int:
     file's table is assembled and stored while the next file is read; every one is stored when this
     returns."""
     files = data_files(path)
+    check_one_baci_file_a_year(files, display_path(Path(path)))  # by the names: before a file is read
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract-finish") as finishing:
         pending: deque[Future] = deque()  # tables assembled and stored while the next file is read
         for file in files:
@@ -362,6 +372,36 @@ def download_file_countries(file: Source) -> set[str]:
     header = source_header(file)
     fmt = format_of(header, functools.partial(shown, file))
     return cached_countries(file, functools.partial(file_countries, file, header, fmt))
+
+
+def check_one_baci_file_a_year(files: list[Source], shown_as: str) -> None:
+    """A download holds at most one BACI yearly file a year (by the files' names,
+    :data:`~helpers.official.formats.BACI_FILE_NAME`): two releases (``V202301`` and ``V202501``) or two HS
+    revisions of one year are each the whole world's trade of that year, so summed they count it twice,
+    whichever pairs and products each file holds. An error naming both files; one file found twice (two
+    folders of an archive, a release unpacked twice) is said to be there twice."""
+    seen: dict[int, Source] = {}
+    for file in files:
+        found = BACI_FILE_NAME.match(file.name)
+        if not found:
+            continue
+        year = int(found["year"])
+        other = seen.setdefault(year, file)
+        if other is file:
+            continue
+        if other.name == file.name:
+            rule = (
+                f"BACI year {year} is in two files named {file.name} ({shown(other)} and {shown(file)}): the download "
+                "holds that file twice (e.g. in two folders of the archive, or one release unpacked twice); summed, "
+                "it would be counted twice; keep one copy"
+            )
+        else:
+            first, last = sorted((other.name, file.name))
+            rule = (
+                f"BACI year {year} is in {first} and {last}: two releases or HS revisions of one year each hold "
+                "that year's whole trade, so summed it would be counted twice; keep one file a year"
+            )
+        raise DataError(shown_as, Problem(rule))
 
 
 def _check_overlaps(flows: pd.DataFrame, shown: str, revisions: pd.DataFrame | None = None) -> None:

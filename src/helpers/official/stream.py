@@ -33,7 +33,16 @@ import pyarrow.csv as pacsv
 
 from helpers.errors import DataError, Problem
 from helpers.official.archive import ArchiveMember, MemberStream, binary_input, check_intact, shown, text_input
-from helpers.official.formats import BACI, PLAIN_NUMBER, WHOLE_NUMBER, Field, Format, Header, malformed_record
+from helpers.official.formats import (
+    BACI,
+    PLAIN_NUMBER,
+    READ_FAILURES,
+    WHOLE_NUMBER,
+    Field,
+    Format,
+    Header,
+    malformed_record,
+)
 
 #: A download file on disk, or a member of a zip archive read in place.
 Source = Path | ArchiveMember
@@ -276,7 +285,7 @@ def _diagnosis(path: Source, header: Header, fmt: Format, reason: str) -> DataEr
                 break
     except DataError as exc:  # a record the csv module cannot parse (:func:`_records`)
         problems += exc.problems
-    except (OSError, EOFError) as exc:
+    except READ_FAILURES as exc:
         problems.append(Problem(f"cannot be read to the end ({exc}); is the download complete?"))
     if not problems:
         problems.append(Problem(f"cannot be read: {reason}"))
