@@ -51,10 +51,14 @@ def load_official(source: str, data_path: str, reporter: str, partner: str) -> p
     found = set(flows["source"]) if len(flows) else set()
     wanted = {"comtrade": {"comtrade", "comtrade_legacy"}, "baci": {"baci"}}[source]
     if found and not found <= wanted:
-        raise ParameterError(
-            f"source is {source!r} but {data_path!r} holds {', '.join(sorted(found))} data; "
-            "set source to match the files"
+        # a folder holding both kinds fits no source: each source's files go in a folder of their own
+        sources = {"baci" if f == "baci" else "comtrade" for f in found}
+        advice = (
+            "keep each source's files in a folder of their own and point data_path at one"
+            if len(sources) > 1
+            else f"set source to {sources.pop()!r} to match the files"
         )
+        raise ParameterError(f"source is {source!r} but {data_path!r} holds {', '.join(sorted(found))} data; {advice}")
     return flows
 
 

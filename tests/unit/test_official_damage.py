@@ -110,3 +110,18 @@ def test_a_gzip_file_cut_short_is_said_to_be_damaged(tmp_path):
     path.write_bytes(data[: len(data) - 12])
     with pytest.raises(DataError, match=r"^bulk.csv.gz: damaged gzip file: it cannot be decompressed"):
         read_flows(path, "IRN", "IRQ")
+
+
+def test_a_folder_holding_baci_and_comtrade_files_says_to_keep_each_source_apart(tmp_path):
+    from helpers import evidence
+    from helpers.errors import ParameterError
+    from tests.fixtures import COMTRADE_HEADER, baci_folder, comtrade_row, write
+
+    folder = baci_folder(tmp_path / "mixed", {2021: [[2021, 364, 368, "010111", 100.0, 1.0]]})
+    write(folder / "comtrade.csv", COMTRADE_HEADER, [comtrade_row(period=2022, refYear=2022, cmd="01", value=5)])
+    for source in ("baci", "comtrade"):
+        with pytest.raises(ParameterError) as info:
+            evidence.load_official(source, str(folder), "IRN", "IRQ")
+        said = str(info.value)
+        assert "holds baci, comtrade data" in said and "keep each source's files in a folder of their own" in said
+        assert "set source to" not in said
