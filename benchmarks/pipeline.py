@@ -217,6 +217,15 @@ def main() -> int:
         print(f"{name:<11} {med[name]:>8.2f} {f'{min(runs):.2f}-{max(runs):.2f}':>13}")
     if args.baseline:
         print(f"runner/baseline = {med['full'] / med['baseline']:.2f}")
+
+    def paired(a: str, b: str) -> float:  # each repetition's own ratio: its methods ran back to back
+        return statistics.median(x / y for x, y in zip(results[a], results[b]))
+
+    print(
+        "paired (median of each repetition's ratio, beside the ratio of medians below): "
+        f"noop/full = {paired('noop', 'full'):.2f}  one_change/full = {paired('one_change', 'full'):.2f}  "
+        f"runner/floor = {paired('full', 'floor'):.2f}"
+    )
     print(
         f"noop/full = {med['noop'] / med['full']:.2f}  one_change/full = {med['one_change'] / med['full']:.2f}  "
         f"runner/floor = {med['full'] / med['floor']:.2f}"
