@@ -125,3 +125,21 @@ def test_a_folder_holding_baci_and_comtrade_files_says_to_keep_each_source_apart
         said = str(info.value)
         assert "holds baci, comtrade data" in said and "keep each source's files in a folder of their own" in said
         assert "set source to" not in said
+
+
+def test_a_row_with_more_fields_than_its_header_names_the_likely_stray_delimiter(tmp_path):
+    from helpers.errors import DataError
+    from helpers.official import read_flows
+    from tests.fixtures import baci_folder
+
+    rows = [[2021, 364, 368, "010111", 100.0, 1.0], [2021, 364, 368, "010112", "1", "5", 2.0]]
+    folder = baci_folder(tmp_path / "baci", {2021: rows})
+    with pytest.raises(DataError) as info:
+        read_flows(folder, "IRN", "IRQ")
+    said = str(info.value)
+    assert "line 3: row has 7 fields, header has 6 (a stray delimiter, such as a decimal comma" in said
+    short = baci_folder(
+        tmp_path / "short", {2021: [[2021, 364, 368, "010111", 100.0, 1.0], [2021, 364, 368, "010112"]]}
+    )
+    with pytest.raises(DataError, match=r"line 3: row has 4 fields, header has 6 \(truncated row\?\)"):
+        read_flows(short, "IRN", "IRQ")

@@ -259,12 +259,12 @@ def _field_problem(field: Field, text: str) -> str | None:
 def _row_problems(fields: list[str], line: int, header: Header, checked: list[tuple[Field, int]]) -> list[Problem]:
     """The problems of one raw row: its width, then each numeric field."""
     if len(fields) != len(header.names):
-        return [
-            Problem(
-                f"row has {len(fields)} fields, header has {len(header.names)} (truncated row or stray delimiter?)",
-                line=line,
-            )
-        ]
+        why = (
+            "truncated row?"
+            if len(fields) < len(header.names)
+            else "a stray delimiter, such as a decimal comma (1,5 for 1.5) or a comma in an unquoted text field?"
+        )
+        return [Problem(f"row has {len(fields)} fields, header has {len(header.names)} ({why})", line=line)]
     problems = []
     for field, pos in checked:
         broken = _field_problem(field, fields[pos])
