@@ -234,3 +234,12 @@ def test_the_largest_category_is_named_by_its_label_not_its_id():
         if "_" in cid:
             assert cid.replace("_", " ") not in reasons, cid
     assert any(f"largest is {label} at" in reasons for label in categories["label"])
+
+
+def test_the_official_finding_writes_the_base_as_the_base_line_does():
+    base = {"value": 6.5e8, "bound": "exact", "how": "two-way from the download"}
+    need = volume.required_growth(base["value"], 20e9, 2021, 2030)
+    finding = headlines.official_volume_finding("baci", "Iran–Iraq", base, need, 2021, 20e9, 2030)
+    line = headlines.base_line(base, "official statistics", 2021)
+    assert finding.startswith("From CEPII BACI statistics for Iran–Iraq: two-way trade was $0.65bn in 2021;")
+    assert "$0.65bn in 2021" in line

@@ -246,7 +246,8 @@ def official_volume_finding(
 ) -> str:
     """Notebook 01's finding from an official download: two-way trade in the base year and what the target needs."""
     return (
-        f"From official {source} statistics for {pair_name}: two-way trade was {usd_bn(base['value'], 1)} in "
+        f"From {SOURCE_NAMES.get(source, source)} statistics for {pair_name}: two-way trade was "
+        f"{usd_bn(base['value'], 2, base.get('bound'))} in "
         f"{base_year}; {target_goal(base, need, target_usd, target_year)}."
     )
 
