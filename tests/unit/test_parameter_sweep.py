@@ -243,3 +243,16 @@ def test_the_official_finding_writes_the_base_as_the_base_line_does():
     line = headlines.base_line(base, "official statistics", 2021)
     assert finding.startswith("From CEPII BACI statistics for Iran–Iraq: two-way trade was $0.65bn in 2021;")
     assert "$0.65bn in 2021" in line
+
+
+def test_the_timeline_title_compares_figures_of_one_calendar_only():
+    from helpers.analysis import timeline
+    from helpers.answers import Unanswered
+
+    none = timeline.shading(Unanswered("no phases for this pair"))
+    shown = pd.DataFrame({"category": ["economic"], "date": [pd.Timestamp("2024-05-01")]})
+    mixed = _calendar_trade(["iranian", "gregorian"])  # 1bn (Iranian) then 2bn (calendar): no direction
+    title = headlines.timeline_title(shown, none, mixed, "Iran–Iraq")
+    assert title == "1 dated event for Iran–Iraq; too few full-year trade figures in one calendar to show a direction"
+    one = _calendar_trade(["gregorian", "iranian", "gregorian"])  # calendar years 1bn then 3bn
+    assert headlines.timeline_title(shown, none, one, "Iran–Iraq").endswith("exports rose over the span shown")

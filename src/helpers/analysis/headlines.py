@@ -416,12 +416,17 @@ def events_line(shown: pd.DataFrame, events: pd.DataFrame, start: str, end: str,
 def timeline_title(shown: pd.DataFrame, phases: pd.DataFrame, trade: pd.DataFrame, pair_name: str) -> str:
     """Title of the timeline: the phase with most events, and whether exports rose over the span."""
     busiest = timeline.busiest_phase(shown, phases)
-    rose = len(trade) >= 2 and trade.iloc[-1]["value"] > trade.iloc[0]["value"]
     lead = (
         f"Most dated events fall in the phase '{busiest}'; "
         if busiest
-        else f"{len(shown)} dated events for {pair_name}; "
+        else f"{counted(len(shown), 'dated event')} for {pair_name}; "
     )
+    # one calendar's first and last figures (calendars are never compared with each other): the one with more
+    series = [trade[trade["calendar"] == c] for c in ("iranian", "gregorian")] if len(trade) else []
+    longest = max(series, key=len) if series else trade
+    if len(longest) < 2:
+        return lead + "too few full-year trade figures in one calendar to show a direction"
+    rose = longest.iloc[-1]["value"] > longest.iloc[0]["value"]
     return lead + f"exports {'rose' if rose else 'did not rise'} over the span shown"
 
 
