@@ -36,3 +36,11 @@ def test_another_pairs_index_names_that_pair_not_iran_and_iraq():
     assert "Official statistics for Türkiye–Iraq" in page
     default = site.index_html([_entry({})], _run_info())
     assert f"<h1>{site.SITE_TITLE.replace(chr(39), '&#39;')}</h1>" in default and site.SITE_LEAD in default
+
+
+def test_index_headings_nest_and_it_says_how_the_run_was_made():
+    page = site.index_html([_entry({})], _run_info())
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", page)]
+    assert levels.count(1) == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert re.search(r"<h3>01 — Trade volume</h3>", page)  # a notebook's card under "The notebooks" (h2)
+    assert "python -m helpers run --params p.yaml --name turkey" in page
