@@ -84,6 +84,35 @@ def data_sources(files: list[str]) -> list[dict[str, str]]:
     return out
 
 
+def other_pair(params: dict[str, Any]) -> str:
+    """The name of the country pair a notebook's parameters name (``"Türkiye–Iraq"``) when it is not Iran and
+    Iraq, the pair the shipped data and the notebooks' own text are about; ``""`` for Iran and Iraq."""
+    from helpers.analysis.countries import DEFAULT_PAIR, country_name, is_default_pair
+
+    reporter = str(params.get("reporter") or DEFAULT_PAIR[0])
+    partner = str(params.get("partner") or DEFAULT_PAIR[1])
+    if is_default_pair(reporter, partner):
+        return ""
+    return f"{country_name(reporter.upper())}–{country_name(partner.upper())}"
+
+
+def run_sources(files: list[str], params: dict[str, Any]) -> list[dict[str, str]]:
+    """``data_sources`` of a notebook as this run used them: for another pair than Iran and Iraq (see
+    ``other_pair``) the official download named by ``source`` and ``data_path`` comes first, and each shipped
+    file (about Iran and Iraq) says that this pair's figures come from that download only."""
+    sources = data_sources(files)
+    pair = other_pair(params)
+    if not pair:
+        return sources
+    source, path = str(params.get("source") or "reported"), str(params.get("data_path") or "")
+    shipped = f"shipped with the collection, about Iran and Iraq: the figures for {pair} come from official statistics"
+    out = [{**s, "title": f"{s['title']} ({shipped})"} for s in sources]
+    if source != "reported" and path:
+        official = f"Official statistics for {pair}: the {source} download (each file's origin and SHA-256 in run.json)"
+        out.insert(0, {"file": path, "title": official, "checked": _UNDATED[0]})
+    return out
+
+
 def _last_checked(path: Path) -> str:
     """The latest ``checked`` date of a data file's rows, ``n/a`` without one, ``missing`` without the file."""
     if not path.exists():
@@ -135,7 +164,7 @@ def _header_html(
         .render(
             info=info,
             params=params,
-            sources=data_sources(info.get("reads", [])),
+            sources=run_sources(info.get("reads", []), params),
             run_info={"run": run_info.get("run", "")},
             other_page=other_page,
             other_label=other_label,

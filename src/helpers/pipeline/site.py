@@ -40,6 +40,7 @@ SITE_DESCRIPTION = (
     "A reproducible notebook collection that tests a 2024 news report on Iran–Iraq trade, claim by claim, "
     "against sourced figures."
 )
+SITE_LEAD = "Reports of a reproducible notebook collection that tests a 2024 news report against sourced figures."
 #: Where a claim's reason stops being its one-line reason (the other readings follow).
 OTHER_READINGS = " Other readings:"
 
@@ -96,6 +97,33 @@ def head_tags(title: str, description: str, page: str, site_url: str, run: str, 
     return {"title": title, "description": description, "og": og}
 
 
+def run_pair(entries: list[dict[str, Any]]) -> str:
+    """The country pair of a run when its parameters name another than Iran and Iraq (``render.other_pair``
+    of the first notebook whose parameters name one), ``""`` for Iran and Iraq."""
+    return next((render.other_pair(e["params"]) for e in entries if render.other_pair(e.get("params", {}))), "")
+
+
+def index_head(run: str, site_url: str, pair: str = "") -> dict[str, Any]:
+    """The index's head tags (``head_tags``) with its heading and lead: for another country pair than Iran and
+    Iraq (``run_pair``) they name that pair and say that the collection's own text and data are about Iran
+    and Iraq, so that no line of the page states an Iran–Iraq fact for it."""
+    if not pair:
+        head = head_tags(f"{SITE_TITLE}: reports ({run})", SITE_DESCRIPTION, "index.html", site_url, run)
+        return {**head, "heading": SITE_TITLE, "lead": SITE_LEAD}
+    description = (
+        f"{pair} trade from official statistics: a run of the reproducible notebook collection "
+        f"“{SITE_TITLE}” for another country pair."
+    )
+    lead = (
+        f"{description} Every figure, table and finding of these reports is about {pair} and comes from official "
+        "trade statistics. The collection's shipped figures, events and claims are about Iran and Iraq and are not "
+        "used here; the notebooks' explanatory text (questions, methods) is written for "
+        "Iran and Iraq."
+    )
+    head = head_tags(f"{pair} trade: reports ({run})", description, "index.html", site_url, run)
+    return {**head, "heading": f"{pair} trade, from official statistics", "lead": lead}
+
+
 def load_templates() -> None:
     """Import what the run's own files are made with and compile their templates (the runner does it
     while the kernels run, instead of after them)."""
@@ -122,12 +150,10 @@ def index_html(
     notebook), ``finding`` (its one-line finding, or ``""``) and optionally ``thumbs``.
     """
     cards = [
-        {**e, "sources": render.data_sources(e["info"].get("reads", [])), "thumbs": e.get("thumbs", [])}
+        {**e, "sources": render.run_sources(e["info"].get("reads", []), e["params"]), "thumbs": e.get("thumbs", [])}
         for e in entries
     ]
-    head = head or head_tags(
-        f"{SITE_TITLE}: reports ({run_info.get('run', '')})", SITE_DESCRIPTION, "index.html", "", ""
-    )
+    head = head or index_head(str(run_info.get("run", "")), "", run_pair(entries))
     page = (
         render.jinja_environment()
         .get_template(INDEX_TEMPLATE)
@@ -161,6 +187,8 @@ def _page_heads(folder: Path, entries: list[dict[str, Any]], site_url: str, run:
     template = render.jinja_environment().get_template(HEAD_TEMPLATE)
     for e in entries:
         title = str(e["info"].get("title", e["name"]))
+        pair = render.other_pair(e.get("params", {}))
+        title = f"{title} ({pair})" if pair else title
         description = e["finding"] or str(e["info"].get("question", "")) or SITE_DESCRIPTION
         image = e["thumbs"][0]["file"] if e["thumbs"] else ""
         for suffix in (".html", ".code.html"):
@@ -212,17 +240,22 @@ def run_pages(
     entries = parts["entries"]
     changes = _changes(folder, run, entries, run_info)
     changes_page = render.jinja_environment().get_template(CHANGES_TEMPLATE)
+    pair = run_pair(entries)
     head = head_tags(
-        f"What changed: {SITE_TITLE} ({run})", changes_mod.summary(changes), changes_mod.CHANGES_PAGE, site_url, run
+        f"What changed: {f'{pair} trade' if pair else SITE_TITLE} ({run})",
+        changes_mod.summary(changes),
+        changes_mod.CHANGES_PAGE,
+        site_url,
+        run,
     )
     context = changes_mod.page_context(changes)
     (folder / changes_mod.CHANGES_PAGE).write_text(
         render.with_style(changes_page.render(changes=context, head=head, run=run)), encoding="utf-8"
     )
-    index_head = head_tags(f"{SITE_TITLE}: reports ({run})", SITE_DESCRIPTION, "index.html", site_url, run)
+    head_of_index = index_head(run, site_url, pair)
     summary = {"href": changes_mod.CHANGES_PAGE, "summary": context["summary"]}
     (folder / "index.html").write_text(
-        index_html(entries, run_info, parts["verdicts"], summary, index_head), encoding="utf-8"
+        index_html(entries, run_info, parts["verdicts"], summary, head_of_index), encoding="utf-8"
     )
     (folder / "run.json").write_text(
         json.dumps({**run_info, "notebooks": [e["name"] for e in entries]}, indent=2) + "\n", encoding="utf-8"
