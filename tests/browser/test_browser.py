@@ -337,7 +337,7 @@ def test_text_from_data_is_shown_as_text_on_the_index(fresh_page, escaping_run):
         PARAM_SCRIPT,
     ):
         assert shown in text, f"index: {shown!r} is not shown as text"
-    assert v.page.locator("h2", has_text=PERSIAN).first.is_visible()
+    assert v.page.locator("h3", has_text=PERSIAN).first.is_visible()
 
 
 # --- charts whose marks cite their sources, the verdicts first, both colour schemes ----------------
