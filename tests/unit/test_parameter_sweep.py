@@ -83,12 +83,12 @@ def _timeline_finding(start: str, end: str, categories: list[str]) -> str:
 
 def test_the_timeline_finding_speaks_of_the_events_drawn_and_their_span():
     # categories: [social]: was "9 sourced events from 2019 to 2025; the PMF events run from June 2014 to
-    # August 2025; preferred figures ... go from $0.6bn (2003) to $12.0bn (2024) in the same span." (no PMF
+    # August 2025; preferred figures ... go from about $0.6bn (2003) to up to $12.0bn (2024) in the same span." (no PMF
     # event is drawn, and 2003 is not in 2019-2025)
     social = _timeline_finding("2003-01-01", "2025-12-31", ["social"])
     assert "PMF" not in social
     assert "from 2019 to 2025;" in social
-    assert social.endswith("go from $0.6bn (2003) to $12.0bn (2024) in the span shown.")
+    assert social.endswith("go from about $0.6bn (2003) to up to $12.0bn (2024) in the span shown.")
     # start: 2024-01-01: the PMF span was that of every event, from June 2014, outside the window
     recent = _timeline_finding("2024-01-01", "2025-12-31", ["political", "security", "economic", "energy"])
     assert "June 2014" not in recent

@@ -484,12 +484,12 @@ def timeline_finding(
     if len(trade):
         first, last = trade.iloc[0], trade.iloc[-1]
         flows = f"exports {pair.reporter}→{pair.partner} ({source})"
-        at_first = f"{usd_bn(first['value'])} ({period_name(first['period'])})"
+        at_first = f"{usd_bn(first['value'], bound=first.get('bound'))} ({period_name(first['period'])})"
         if len(trade) == 1:
             money = f"the one preferred figure of {flows} {span} is {at_first}."
         else:
             money = (
-                f"preferred figures of {flows} go from {at_first} to {usd_bn(last['value'])} "
+                f"preferred figures of {flows} go from {at_first} to {usd_bn(last['value'], bound=last.get('bound'))} "
                 f"({period_name(last['period'])}) {span}."
             )
     else:
