@@ -36,7 +36,7 @@ def test_lines_of_the_target_arithmetic_follow_the_bound_of_the_base():
 def test_growth_and_reached_lines_say_when_a_rate_is_missing():
     assert "growth not computed" in headlines.growth_line("two-way trade", None, 5)
     assert headlines.reached_line({"value": 10e9}, 2022, 20e9, None) is None
-    g = volume.Growth("1396", "1401", 5e9, 10e9, 5, volume.cagr(5e9, 10e9, 5), False)
+    g = volume.Growth("1396", "1401", 5e9, 10e9, 5, volume.cagr(5e9, 10e9, 5))
     assert headlines.growth_line("exports", g, 5) == "exports: 14.9% a year from 1396 to 1401."
     assert headlines.reached_line({"value": 10e9}, 2022, 20e9, g) == (
         "At 14.9% a year from the 2022 base, $20bn is reached around 2027."
@@ -102,7 +102,7 @@ def test_official_title_without_two_way_figures_states_no_level():
 
 
 def test_a_target_at_or_below_the_base_is_said_to_be_reached_already():
-    g = volume.Growth("1396", "1401", 5e9, 10e9, 5, volume.cagr(5e9, 10e9, 5), False)
+    g = volume.Growth("1396", "1401", 5e9, 10e9, 5, volume.cagr(5e9, 10e9, 5))
     line = headlines.reached_line({"value": 10e9}, 2022, 1.0, g)
     assert line == "The 2022 base is already at or above $1, whatever the rate."
 

@@ -37,7 +37,7 @@ def test_a_target_already_reached_reads_as_a_sentence_in_the_finding():
 
 def test_a_falling_rate_never_reaches_the_target_in_plain_words():
     # sample BACI / Comtrade sets (growth_window 2): was "$20bn is reached never at that rate."
-    g = volume.Growth("2021", "2023", 0.65e9, 0.41e9, 2, volume.cagr(0.65e9, 0.41e9, 2), False)
+    g = volume.Growth("2021", "2023", 0.65e9, 0.41e9, 2, volume.cagr(0.65e9, 0.41e9, 2))
     line = headlines.reached_line({"value": 0.65e9}, 2021, 20e9, g)
     assert line == "At -20.6% a year from the 2021 base, $20bn is never reached at that rate."
 

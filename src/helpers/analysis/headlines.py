@@ -173,8 +173,7 @@ def growth_line(label: str, growth: volume.Growth | None, window: int) -> str:
 def growth_caveat(growth: volume.Growth) -> str:
     """What the bounds of the two end figures say about a growth rate: at least it (a lower-bound end or an
     upper-bound start), at most it (the reverse), or neither (bounds at both ends pulling opposite ways)."""
-    last = growth.last_bound if growth.last_bound != "exact" else ("lower" if growth.lower_bound_end else "exact")
-    first = growth.first_bound
+    first, last = growth.first_bound, growth.last_bound
     up = {"latest figure is a lower bound": last == "lower", "earliest figure is an upper bound": first == "upper"}
     down = {"earliest figure is a lower bound": first == "lower", "latest figure is an upper bound": last == "upper"}
     at_least = [why for why, hit in up.items() if hit]

@@ -299,9 +299,13 @@ class Growth:
     last_value: float
     years: int
     rate: float
-    lower_bound_end: bool
     first_bound: str = "exact"  # the bound of the figure at each end ("lower", "upper", "approx", "exact")
     last_bound: str = "exact"
+
+    @property
+    def lower_bound_end(self) -> bool:
+        """The latest figure is a lower bound (so the rate is at least this, its start being exact)."""
+        return self.last_bound == "lower"
 
 
 @or_unanswered
@@ -329,7 +333,6 @@ def historical_growth(series: pd.DataFrame, window: int, end_year: int | None = 
         float(b["value"]),
         window,
         cagr(float(a["value"]), float(b["value"]), window),
-        b["bound"] == "lower",
         str(a["bound"]),
         str(b["bound"]),
     )
