@@ -56,9 +56,10 @@ def usd_bn(value: float | None, digits: int = 1, bound: str | None = None) -> st
     return f"{prefix}${value / 1e9:,.{digits}f}bn"
 
 
-def counted(n: int, noun: str) -> str:
-    """'1 sourced event', '2 sourced events' (nouns whose plural adds an s)."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """'1 sourced event', '2 sourced events'; ``plural`` for a noun whose plural does not just add an s
+    ('1 category', '6 categories')."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
 def pct(value: float | None, digits: int = 1) -> str:

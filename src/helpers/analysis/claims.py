@@ -487,10 +487,6 @@ def _on(ev: "Evidence") -> str:
     return f"{ev.as_of.day} {ev.as_of:%B %Y}"
 
 
-def _bound_word(bound: str) -> str:
-    return bound_prefix(bound)  # one word per bound across the collection
-
-
 TRADE_COLUMNS = ["period", "measure", "value", "bound", "stated_by", "publisher", "published", "record_id"]
 EVENT_COLUMNS = ["date", "title", "publisher", "event_id"]
 
@@ -530,7 +526,7 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         ]
         agrees = [counting.compare(r.value, b, threshold, tol, "at_least") for r, b in zip(rows, as_two_way)]
         listed = "; ".join(
-            f"{measures[r.flow == 'two_way']} {_bound_word(r.bound)}${r.value / 1e9:.1f}bn "
+            f"{measures[r.flow == 'two_way']} {bound_prefix(r.bound)}${r.value / 1e9:.1f}bn "
             f"({r.stated_by}, {r.publisher})"
             for r in rows
         )
@@ -572,7 +568,7 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
             for r in figures
         ]
         reason = "; ".join(
-            f"{r.year} {r.flow.replace('_', ' ')}: {_bound_word(r.bound)}${r.value / 1e9:.1f}bn ({r.publisher})"
+            f"{r.year} {r.flow.replace('_', ' ')}: {bound_prefix(r.bound)}${r.value / 1e9:.1f}bn ({r.publisher})"
             for r in figures
         )
         if any(r.flow != "two_way" for r in figures):
@@ -595,7 +591,7 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         figures = _tuples(t, "published speaker bound value", stated)
         agrees = [counting.compare(r.value, r.bound, threshold, tol, "at_least") for r in figures]
         reason = "; ".join(
-            f"{r.published:%Y-%m} {r.speaker}: {_bound_word(r.bound)}${r.value / 1e9:.1f}bn" for r in figures
+            f"{r.published:%Y-%m} {r.speaker}: {bound_prefix(r.bound)}${r.value / 1e9:.1f}bn" for r in figures
         )
         readings.append(
             Reading(
@@ -666,7 +662,7 @@ def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
     ok = counting.compare(ratio, ratio_bound, stated, ev.tolerance("roughly_ratio") * stated)
     reason = (
         f"${target / 1e9:.0f}bn over the latest preferred two-way figure ({last['period'].split(' (')[0]}: "
-        f"{_bound_word(last['bound'])}${last['value'] / 1e9:.1f}bn, {last['stated_by']}) is {ratio:.2f}."
+        f"{bound_prefix(last['bound'])}${last['value'] / 1e9:.1f}bn, {last['stated_by']}) is {ratio:.2f}."
     )
     return [Reading(name, judge([ok]), reason, lambda: _src(tw.tail(1), TRADE_COLUMNS), literal=True)]
 

@@ -396,17 +396,13 @@ def _composition_finding(pair, pairs, ranges, itemised: dict[str, str], official
 # 03 — influence timeline
 
 
-def counted_category(n: int) -> str:
-    """'1 category', '6 categories' (a plural that does not just add an s)."""
-    return f"{n} category" if n == 1 else f"{n} categories"
-
-
 @or_unanswered
 def events_line(shown: pd.DataFrame, events: pd.DataFrame, start: str, end: str, categories: list[str]) -> str:
     """How many events are drawn, of how many, and how many are confirmed at their source."""
     confirmed = int((shown["status"] == "confirmed").sum())
+    drawn = counted(len(categories), "category", "categories")
     return (
-        f"{len(shown)} of {len(events)} events between {start} and {end} in {counted_category(len(categories))}; "
+        f"{len(shown)} of {len(events)} events between {start} and {end} in {drawn}; "
         f"{confirmed} confirmed at their source"
     )
 
