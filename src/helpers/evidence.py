@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.analysis import composition, headlines, import_share, market, official, volume
-from helpers.analysis.countries import country_name, is_default_pair
+from helpers.analysis.countries import country_name, is_default_pair, pair_name
 from helpers.answers import Unanswered, stands_in_for
 from helpers.config import resolve_path
 from helpers.errors import ParameterError
@@ -555,7 +555,7 @@ class Pair:
     @property
     def name(self) -> str:
         """'Iran–Iraq'."""
-        return f"{country_name(self.reporter)}–{country_name(self.partner)}"
+        return pair_name(self.reporter, self.partner)
 
     @property
     def exporter_name(self) -> str:
@@ -635,7 +635,7 @@ class Pair:
 
 def load(reporter: str = "IRN", partner: str = "IRQ", source: str = "reported", data_path: str = "") -> Pair:
     """The evidence a run's parameters name: reported figures for Iran–Iraq, the download for any pair."""
-    name = f"{country_name(reporter)}–{country_name(partner)}"
+    name = pair_name(reporter, partner)
     reported: ReportedEvidence | Unanswered
     if is_default_pair(reporter, partner):
         reported = ReportedEvidence(name)

@@ -35,3 +35,8 @@ def country_name(iso3: str) -> str:
     """A country's name for display (its common name where ISO gives one); the code itself when unknown."""
     c = country_entry(iso3)
     return getattr(c, "common_name", None) or (c.name if c else iso3)
+
+
+def pair_name(reporter: str, partner: str) -> str:
+    """'Iran–Iraq': the two countries' names for display, reporter first."""
+    return f"{country_name(reporter)}–{country_name(partner)}"

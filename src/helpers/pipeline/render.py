@@ -87,13 +87,11 @@ def data_sources(files: list[str]) -> list[dict[str, str]]:
 def other_pair(params: dict[str, Any]) -> str:
     """The name of the country pair a notebook's parameters name (``"Türkiye–Iraq"``) when it is not Iran and
     Iraq, the pair the shipped data and the notebooks' own text are about; ``""`` for Iran and Iraq."""
-    from helpers.analysis.countries import DEFAULT_PAIR, country_name, is_default_pair
+    from helpers.analysis.countries import DEFAULT_PAIR, is_default_pair, pair_name
 
     reporter = str(params.get("reporter") or DEFAULT_PAIR[0])
     partner = str(params.get("partner") or DEFAULT_PAIR[1])
-    if is_default_pair(reporter, partner):
-        return ""
-    return f"{country_name(reporter.upper())}–{country_name(partner.upper())}"
+    return "" if is_default_pair(reporter, partner) else pair_name(reporter, partner)
 
 
 def run_sources(files: list[str], params: dict[str, Any]) -> list[dict[str, str]]:

@@ -100,7 +100,7 @@ def head_tags(title: str, description: str, page: str, site_url: str, run: str, 
 def run_pair(entries: list[dict[str, Any]]) -> str:
     """The country pair of a run when its parameters name another than Iran and Iraq (``render.other_pair``
     of the first notebook whose parameters name one), ``""`` for Iran and Iraq."""
-    return next((render.other_pair(e["params"]) for e in entries if render.other_pair(e.get("params", {}))), "")
+    return next((pair for pair in (render.other_pair(e.get("params", {})) for e in entries) if pair), "")
 
 
 def index_head(run: str, site_url: str, pair: str = "") -> dict[str, Any]:
