@@ -31,7 +31,6 @@ Rules, stated here:
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import io
 import re
@@ -43,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.analysis.countries import FORMER_AREAS, country_entry
 from helpers.errors import DataError, ParameterError, Problem
-from helpers.official.formats import BACI_FILE_NAME, WHOLE_NUMBER, malformed_record
+from helpers.official.formats import BACI_FILE_NAME, WHOLE_NUMBER, strict_records
 from helpers.official.schema import OfficialDataWarning
 
 if TYPE_CHECKING:
@@ -165,27 +164,13 @@ def _parse_small_csv(raw: bytes, shown: str = "") -> tuple[list[str], list[tuple
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    pending: list[str] = []  # the lines of the record being parsed
-
-    def lines() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
-            pending.append(line)
-            yield line
-
-    reader = csv.reader(lines(), strict=True)
     header: list[str] = []
     rows: list[tuple[int, list[str]]] = []
-    end = 0  # the last line of the record before the one being parsed
-    try:
-        for fields in reader:
-            first, end = end + 1, reader.line_num
-            pending.clear()
-            if not header:
-                header = [h.strip().lower() for h in fields]
-            elif fields and (fields[0].strip() or "".join(fields).strip()):
-                rows.append((first, fields))
-    except csv.Error as exc:
-        raise DataError(shown, malformed_record(exc, end + 1, reader.line_num, pending, header)) from None
+    for first, fields in strict_records(io.StringIO(text, newline=""), shown, lambda: header):
+        if not header:
+            header = [h.strip().lower() for h in fields]
+        elif fields and (fields[0].strip() or "".join(fields).strip()):
+            rows.append((first, fields))
     return header, rows
 
 

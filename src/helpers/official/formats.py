@@ -39,7 +39,7 @@ import io
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -313,6 +313,35 @@ def malformed_record(
     at = _breaking_field("".join(lines), delimiter)
     column = names[at] if at is not None and at < len(names) else None
     return Problem(rule, line=first, column=column)
+
+
+def strict_records(
+    lines: Iterable[str],
+    shown: str | Callable[[], str],
+    names: Sequence[str] | Callable[[], Sequence[str]] = (),
+    delimiter: str = ",",
+) -> Iterator[tuple[int, list[str]]]:
+    """(line a record starts on, its fields) of every record of ``lines`` (the header's too), parsed strictly
+    by the csv module. A record it cannot parse is a DataError naming ``shown``, that line, the column of
+    ``names`` (or of what ``names()`` gives then) where it broke, and the rule (:func:`malformed_record`)."""
+    pending: list[str] = []  # the lines of the record being parsed (bounded by the field size limit)
+
+    def kept() -> Iterator[str]:
+        for line in lines:
+            pending.append(line)
+            yield line
+
+    reader = csv.reader(kept(), delimiter=delimiter, strict=True)
+    end = 0  # the last line of the record before the one being parsed
+    try:
+        for fields in reader:
+            first, end = end + 1, reader.line_num
+            pending.clear()
+            yield first, fields
+    except csv.Error as exc:
+        columns = list(names() if callable(names) else names)
+        problem = malformed_record(exc, end + 1, reader.line_num, pending, columns, delimiter)
+        raise DataError(_named(shown), problem) from None
 
 
 def _breaking_field(text: str, delimiter: str) -> int | None:

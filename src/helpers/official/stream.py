@@ -20,7 +20,6 @@ Rules, stated here:
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from helpers.official.formats import (
     Field,
     Format,
     Header,
-    malformed_record,
+    strict_records,
 )
 
 #: A download file on disk, or a member of a zip archive read in place.
@@ -220,29 +219,14 @@ def _records(path: Source, header: Header) -> Iterator[tuple[int, int, list[str]
     field over the csv module's size limit) is a :class:`DataError` naming the line it starts on, its
     column where it can be told, and the rule (:func:`~helpers.official.formats.malformed_record`)."""
     with text_input(path) as fh:
-        pending: list[str] = []  # the lines of the record being parsed (bounded by the field size limit)
-
-        def lines() -> Iterator[str]:
-            for text in fh:
-                pending.append(text)
-                yield text
-
-        reader = csv.reader(lines(), delimiter=header.delimiter, strict=True)
-        rec, end = 0, 0  # ``end``: the last line of the record before the one being parsed
-        try:
-            next(reader, None)
-            end = reader.line_num
-            pending.clear()
-            for fields in reader:
-                line, end = end + 1, reader.line_num
-                pending.clear()
-                if not fields:
-                    continue
-                yield rec, line, fields
-                rec += 1
-        except csv.Error as exc:
-            problem = malformed_record(exc, end + 1, reader.line_num, pending, header.names, header.delimiter)
-            raise DataError(shown(path), problem) from None
+        records = strict_records(fh, lambda: shown(path), header.names, header.delimiter)
+        next(records, None)  # the header
+        rec = 0
+        for line, fields in records:
+            if not fields:
+                continue
+            yield rec, line, fields
+            rec += 1
 
 
 def _field_problem(field: Field, text: str) -> str | None:
