@@ -88,6 +88,11 @@ AS_CSV = (
     "download the data as CSV (UN Comtrade's website offers CSV beside Excel), or give the CSV file the workbook was "
     "made from; a sheet saved again as CSV may have lost leading zeros of HS codes"
 )
+#: Why one file found twice (two folders of an archive, a release unpacked twice) is refused.
+_FILE_TWICE = (
+    "the download holds that file twice (e.g. in two folders of the archive, or one release unpacked twice); "
+    "summed, it would be counted twice; keep one copy"
+)
 _SIDE_FILES = re.compile(r"^(country_codes_|product_codes_|readme)", re.I)
 #: The order of the rows :func:`read_flows` and :func:`read_imports` return.
 FLOWS_ORDER = ["source", "year", "exporter", "importer", "flow", "hs_code"]
@@ -391,9 +396,7 @@ def check_one_baci_file_a_year(files: list[Source], shown_as: str) -> None:
             continue
         if other.name == file.name:
             rule = (
-                f"BACI year {year} is in two files named {file.name} ({shown(other)} and {shown(file)}): the download "
-                "holds that file twice (e.g. in two folders of the archive, or one release unpacked twice); summed, "
-                "it would be counted twice; keep one copy"
+                f"BACI year {year} is in two files named {file.name} ({shown(other)} and {shown(file)}): {_FILE_TWICE}"
             )
         else:
             first, last = sorted((other.name, file.name))
@@ -431,11 +434,7 @@ def _check_overlaps(flows: pd.DataFrame, shown: str, revisions: pd.DataFrame | N
     if len(files) == 1:  # one file's own rows are checked by its reader: two files of one name
         raise DataError(
             shown,
-            Problem(
-                f"{what} ({flow}) is in two files named {files[0]}: the download holds that file twice (e.g. in "
-                "two folders of the archive, or one release unpacked twice); summed, it would be counted twice; "
-                "keep one copy"
-            ),
+            Problem(f"{what} ({flow}) is in two files named {files[0]}: {_FILE_TWICE}"),
         )
     raise DataError(
         shown,
