@@ -62,8 +62,9 @@ def load_official(source: str, data_path: str, reporter: str, partner: str) -> p
     return flows
 
 
-def empty_download_reason(data_path: str, reporter: str, partner: str) -> str:
-    """Why a download with no rows for the pair cannot be used: the countries it does hold, to choose from."""
+def empty_download_reason(data_path: str, reporter: str, partner: str, why: str = "") -> str:
+    """Why a download with no rows for the pair cannot be used (``why``, when known, after the pair): the
+    countries it does hold, to choose from."""
     from helpers import official as official_files
 
     countries = official_files.download_countries(resolve_path(data_path))
@@ -72,7 +73,7 @@ def empty_download_reason(data_path: str, reporter: str, partner: str) -> str:
         if countries
         else "it holds no country's trade rows"
     )
-    return f"data_path {data_path!r} holds no rows for {reporter.upper()} and {partner.upper()}; {held}"
+    return f"data_path {data_path!r} holds no rows for {reporter.upper()} and {partner.upper()}{why}; {held}"
 
 
 @stands_in_for

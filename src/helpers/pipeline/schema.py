@@ -22,10 +22,13 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from helpers.analysis.claims import REPORT_DATE
 from helpers.tables import EVENT_CATEGORIES, STATED_BY
+
+if TYPE_CHECKING:
+    from helpers.errors import CountryNotInDownload
 
 SOURCE_CHOICES = ("reported", "comtrade", "baci")
 
@@ -616,22 +619,17 @@ def _download_holds_pair(p: Mapping[str, Any]) -> list[str]:
     return [evidence.empty_download_reason(str(data_path), reporter, partner)]
 
 
-def _not_in_download(data_path: str, reporter: str, partner: str, exc: Exception) -> str:
+def _not_in_download(data_path: str, reporter: str, partner: str, exc: CountryNotInDownload) -> str:
     """One message for a country the download's code file does not list (a BACI release's
     ``country_codes_V*.csv``): which country, which file, and the countries the download does hold."""
-    from helpers import official
-    from helpers.config import resolve_path
+    from helpers import evidence
     from helpers.errors import DataError
 
+    why = f": {exc.country} is not in the release's code file {exc.file}"
     try:
-        countries = official.download_countries(resolve_path(data_path))
+        return evidence.empty_download_reason(data_path, reporter, partner, why)
     except DataError as other:  # a file the listing reads is broken: say that instead
         return f"data_path {data_path!r}: {other}"
-    held = f"it holds: {', '.join(countries)}" if countries else "it holds no country's trade rows"
-    return (
-        f"data_path {data_path!r} holds no rows for {reporter} and {partner}: {getattr(exc, 'country', '?')} is not "
-        f"in the release's code file {getattr(exc, 'file', '')}; {held} (set reporter and partner to two of them)"
-    )
 
 
 def _pair_differs(p: Mapping[str, Any]) -> list[str]:
