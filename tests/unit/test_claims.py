@@ -161,20 +161,25 @@ def test_a_rating_that_rests_on_a_single_source_says_so():
     assert check("c13-pmf-integrated-2016", evidence(events_=two), 2016.0).robustness == "robust"
 
 
-def test_a_rating_that_depends_on_the_tolerance_says_so():
-    t = rows(("two_way", "iranian", 1402, 1, 12, 11.5e9, "exact", "iranian_customs"))
-    targets = pd.DataFrame(
+def one_target(date: str, side: str, speaker: str, deadline_year: int | None, publisher: str) -> pd.DataFrame:
+    """One statement of a $20bn two-way trade target, in the columns of the targets table the checks read."""
+    return pd.DataFrame(
         {
             "target_id": ["t1"],
-            "date": [pd.Timestamp("2024-09-02")],
+            "date": [pd.Timestamp(date)],
             "measure": ["two_way_trade"],
             "target_value": [20e9],
-            "side": ["iraqi"],
-            "speaker": ["Ambassador"],
-            "deadline_year": [None],
-            "publisher": ["IRNA"],
+            "side": [side],
+            "speaker": [speaker],
+            "deadline_year": [deadline_year],
+            "publisher": [publisher],
         }
     )
+
+
+def test_a_rating_that_depends_on_the_tolerance_says_so():
+    t = rows(("two_way", "iranian", 1402, 1, 12, 11.5e9, "exact", "iranian_customs"))
+    targets = one_target("2024-09-02", "iraqi", "Ambassador", None, "IRNA")
     c = check("c03-target-doubles", evidence(trade=t, targets=targets), 2.0)
     assert c.rating == "consistent"  # 20 / 11.5 = 1.74, within 15% of 2
     assert "depends on the tolerance (halved: inconsistent)" in c.robustness
@@ -372,18 +377,7 @@ def test_claims_judged_before_the_evidence_say_so_plainly(as_of):
 
 
 def test_a_lone_statement_of_the_goal_by_the_iranian_side_says_nothing_about_iraq_s_goal():
-    targets = pd.DataFrame(
-        {
-            "target_id": ["t1"],
-            "date": [pd.Timestamp("2015-09-17")],
-            "measure": ["two_way_trade"],
-            "target_value": [20e9],
-            "side": ["outlet"],
-            "speaker": ["an outlet"],
-            "deadline_year": [2016],
-            "publisher": ["Al-Forat News"],
-        }
-    )
+    targets = one_target("2015-09-17", "outlet", "an outlet", 2016, "Al-Forat News")
     c = check("c02-aim-20bn", evidence(targets=targets, as_of="2016-01-01"), 20e9)
     assert c.rating == "unverifiable"  # not 'inconsistent': no Iraqi statement is no evidence against it
     assert c.literal.reason.startswith("1 statement of a $20bn two-way goal dated by 1 January 2016, none by Iraqi")
