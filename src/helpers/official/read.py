@@ -110,13 +110,13 @@ def data_files(path: Path | str) -> list[Path | ArchiveMember]:
     if not path.exists():
         raise DataError(display_path(path), Problem("file or folder not found"))
     if path.is_file():
-        if path.name.lower().endswith(WORKBOOK_SUFFIXES):
+        if _is_workbook(path):
             raise DataError(display_path(path), Problem(f"a spreadsheet workbook is not read: {AS_CSV}"))
         return list(archive_members(path)) if is_archive(path) else [path]
     files = sorted(p for p in path.iterdir() if _is_data_file(p))
     if not files:
         archives = sorted(p.name for p in path.iterdir() if p.is_file() and is_archive(p))
-        workbooks = sorted(p.name for p in path.iterdir() if p.is_file() and p.name.lower().endswith(WORKBOOK_SUFFIXES))
+        workbooks = sorted(p.name for p in path.iterdir() if p.is_file() and _is_workbook(p))
         hint = f"; to read {archives[0]}, give the archive itself" if archives else _subfolder_hint(path)
         if workbooks and not hint:
             hint = f"; {workbooks[0]} is a spreadsheet workbook, which is not read: {AS_CSV}"
@@ -125,6 +125,11 @@ def data_files(path: Path | str) -> list[Path | ArchiveMember]:
             Problem(f"no download files in the folder{hint}; expected one of: {expected_formats()}"),
         )
     return files
+
+
+def _is_workbook(path: Path) -> bool:
+    """A spreadsheet workbook (:data:`WORKBOOK_SUFFIXES`), by its name."""
+    return path.name.lower().endswith(WORKBOOK_SUFFIXES)
 
 
 def _subfolder_hint(path: Path) -> str:
