@@ -429,7 +429,7 @@ def timeline_caption(exporter: str, importer: str, shading: pd.DataFrame, trade:
     """Caption of the timeline chart: the pair's own names, the calendars of the ``trade`` drawn (both when
     not given), and the phases only when there are any."""
     labels = "Shading marks the phases; labels name" if len(shading) else "Labels name"
-    drawn = set(trade["calendar"]) if trade is not None and len(trade) else {"iranian", "gregorian"}
+    drawn = timeline.calendars_drawn(trade)
     if drawn == {"gregorian"}:
         spans = "each over the calendar year it covers"
     elif drawn == {"iranian"}:

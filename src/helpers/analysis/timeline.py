@@ -47,6 +47,12 @@ def in_span(series: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     return series[(series["end"] >= pd.Timestamp(start)) & (series["start"] <= pd.Timestamp(end))]
 
 
+def calendars_drawn(trade: pd.DataFrame | None) -> set[str]:
+    """The calendars of the trade figures drawn beside the events; both when none are (the legend and caption
+    then name both)."""
+    return set(trade["calendar"]) if trade is not None and len(trade) else {"iranian", "gregorian"}
+
+
 def trade_beside(*series: pd.DataFrame | Unanswered) -> pd.DataFrame:
     """The trade figures drawn above the events: every series given that has figures, in date order
     (calendars stay separate series in the frame; an unanswered series adds nothing)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.analysis.timeline import CATEGORY_ORDER, lanes
+from helpers.analysis.timeline import CATEGORY_ORDER, calendars_drawn, lanes
 from helpers.answers import or_unanswered
 from helpers.plots import marks, style
 from helpers.present import bound_prefix
@@ -73,7 +73,7 @@ def plot_timeline(
             top.annotate(
                 "", xy=(mid, row.value * 1.1), xytext=(mid, row.value), arrowprops={"arrowstyle": "->", "lw": 1}
             )
-    drawn = set(trade["calendar"]) if len(trade) else {"iranian", "gregorian"}
+    drawn = calendars_drawn(trade)
     if "iranian" in drawn:
         top.plot([], [], color=style.PALETTE[0], lw=4, label="Iranian years")
     if "gregorian" in drawn:
