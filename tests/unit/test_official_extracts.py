@@ -23,7 +23,7 @@ from helpers.official import (
 )
 from helpers.official import extracts as extracts_module
 from tests.fixtures import BACI_HEADER, COMTRADE_HEADER, baci_folder, comtrade_row, values, write
-from tests.fixtures.official_layouts import baci_zip
+from tests.fixtures.official_layouts import baci_zip, padded_baci_rows
 
 Y2022 = "BACI_HS17_Y2022_V202501.csv"
 ROWS = [
@@ -475,3 +475,39 @@ def test_the_importer_index_fits_the_rows_and_an_extract_it_does_not_fit_is_buil
     assert extracts_module.load_entry(entry, BACI) is None
     pd.testing.assert_frame_equal(read_imports(folder, "IRQ"), expected)
     assert entry.read_bytes() == good
+
+
+# ---------------------------------------------------------------------------
+# Values padded as CEPII's recent releases write them
+
+
+@pytest.mark.parametrize("ranges", [False, True], ids=["one range", "many ranges"])
+def test_values_padded_as_cepii_writes_them_read_as_plain_ones(tmp_path, cache, monkeypatch, ranges):
+    rows = many_rows(fraction=True)
+    rows[5][5] = ""  # a quantity not known: NA in the padded file
+    plain = baci_folder(tmp_path / "plain", {2022: rows})
+    padded = baci_folder(tmp_path / "padded", {2022: padded_baci_rows(rows)})
+    assert b",        1.370,           NA\n" in (padded / Y2022).read_bytes()  # the layout, not only wider
+    if ranges:
+        monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+        monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
+        assert len(extracts_module.byte_ranges(padded / Y2022)) > 5
+    for level in ("chapter", "6"):
+        expected = read_flows(plain, "IRN", "IRQ", level=level)
+        got = read_flows(padded, "IRN", "IRQ", level=level)
+        pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(read_imports(padded, "IRQ"), read_imports(plain, "IRQ"))
+    archive = baci_zip(tmp_path / "BACI_HS17_V202501.zip", {2022: padded_baci_rows(rows)})
+    pd.testing.assert_frame_equal(read_flows(archive, "IRN", "IRQ"), read_flows(plain, "IRN", "IRQ"))
+
+
+def test_a_bad_padded_value_names_its_line_and_column(tmp_path, cache, monkeypatch):
+    rows = padded_baci_rows(many_rows())
+    rows[-30][4] = "       1.5e"  # padded like the rest, but not a number
+    folder = baci_folder(tmp_path / "baci", {2022: rows})
+    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
+    line = len(rows) - 30 + 2
+    with pytest.raises(DataError, match=rf"^{Y2022}: line {line}, column 'v': must be a number written plainly"):
+        prepare(folder)
+    assert extracts_in(cache) == []
