@@ -88,6 +88,37 @@ def test_chart_html_inlines_the_svg_with_a_table_of_every_mark(tmp_path):
     assert page.count("<tr>") == 1 + 2 and "rec-1" in page and "rec-2" in page
 
 
+def test_the_reader_page_puts_each_charts_caption_and_source_in_its_figcaption(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    fig = _two_mark_figure()
+    meta = style.Figure(2, "Shares <by> year", "Source: A & B", "Dots of shares")
+    (tmp_path / "figures").mkdir()
+    style.export_sidecars(str(tmp_path / "figures" / "nb-fig2"), _svg(fig), meta, fig.collection_marks)
+    caption = new_output("display_data", data={"text/markdown": "**Figure 2.** Shares \\<by\\> year  \n*Source: A & B*"})
+    outputs = [
+        new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "Figure 2: Dots of shares"}),
+        new_output("display_data", data={"text/markdown": "Download figure 2: [PNG](figures/nb-fig2.png)"}),
+        caption,
+        new_output("display_data", data={"text/markdown": "**Figure 3.** another figure's caption"}),
+    ]
+    nb = new_notebook(cells=[new_code_cell("show()", outputs=outputs)])
+    page_nb = render.inline_charts(nb, tmp_path, "nb")
+    shown = page_nb.cells[0].outputs
+    html = shown[0].data["text/html"]
+    assert html.count("<figcaption") == 1 and 'aria-describedby="nb-fig2-caption"' in html
+    assert '<figcaption id="nb-fig2-caption"><strong>Figure 2.</strong> Shares &lt;by&gt; year<br>' in html
+    assert "<em>Source: A &amp; B</em></figcaption>" in html
+    assert html.index("</svg>") < html.index("<figcaption") < html.index("</figure>")
+    assert caption not in shown and len(shown) == 3  # said once, in the figure; the other figure's caption stays
+    assert nbformat.validate(page_nb) is None
+    assert nb.cells[0].outputs[2] == caption  # the notebook itself, and the page with code, keep it
+    (tmp_path / "figures" / "nb-fig2.json").unlink()  # no metadata: no figcaption, and the caption stays
+    bare = render.inline_charts(nb, tmp_path, "nb").cells[0].outputs
+    assert "<figcaption" not in bare[0].data["text/html"] and caption in bare
+
+
 def test_one_line_reason_stops_at_the_other_readings():
     assert site.one_line_reason("As written: consistent. X. Other readings: [a] b.") == "As written: consistent. X."
     assert site.one_line_reason("Only one.") == "Only one."

@@ -395,14 +395,14 @@ def _figure_number(out: Any) -> str | None:
     return m.group(1) if m else None
 
 
-def chart_html(svg_path: Path, alt: str) -> str:
+def chart_html(svg_path: Path, alt: str, captioned: bool = False) -> str:
     """A figure's inline SVG (see ``helpers.plots.marks``) on its light panel, with the table of every mark's
-    row and source under it (from the figure's metadata JSON beside the SVG)."""
+    row and source under it (from the figure's metadata JSON beside the SVG); ``captioned``: its caption and
+    source line (from the same JSON) in the figure's ``<figcaption>``."""
     from helpers.plots.marks import inline_svg
 
     svg = _SVG_METADATA.sub("", inline_svg(svg_path.read_text(encoding="utf-8")))
-    meta_path = svg_path.with_suffix(".json")
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    meta = _figure_metadata(svg_path)
     page = (
         jinja_environment()
         .get_template(CHART_TEMPLATE)
@@ -412,26 +412,50 @@ def chart_html(svg_path: Path, alt: str) -> str:
             count=len(meta.get("marks", [])),
             number=meta.get("figure", ""),
             anchor=svg_path.stem,
+            caption=meta.get("caption", "") if captioned else "",
+            source=meta.get("source", "") if captioned else "",
         )
     )
     return page.replace("<!-- svg -->", svg, 1)
 
 
+def _figure_metadata(svg_path: Path) -> dict[str, Any]:
+    """The metadata JSON written beside a figure's SVG (``plots.style.export_sidecars``), else {}."""
+    meta_path = svg_path.with_suffix(".json")
+    return json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+
+
 def inline_charts(nb: NotebookNode, folder: Path, stem: str) -> NotebookNode:
-    """A copy of ``nb`` whose exported figures show as inline SVG (text/html) instead of their PNG: the
-    reader's page. The notebook itself, and the page with code, keep the PNG."""
+    """A copy of ``nb`` whose exported figures show as inline SVG (text/html) instead of their PNG, each
+    with its caption and source line in its ``<figcaption>`` (the caption's own output is then dropped):
+    the reader's page. The notebook itself, and the page with code, keep the PNG and the caption under it."""
     import copy
 
     new = copy.deepcopy(nb)
     for cell in new.cells:
-        for out in cell.get("outputs", []):
+        outputs = cell.get("outputs", [])
+        for out in list(outputs):
             number = _figure_number(out)
             svg = folder / "figures" / f"{stem}-fig{number}.svg"
             if number and svg.exists():
                 alt = "".join(out["data"]["text/plain"])
-                out["data"] = {"text/html": chart_html(svg, alt)}
+                described = bool(_figure_metadata(svg).get("caption"))
+                caption = _caption_output(outputs, outputs.index(out), number) if described else None
+                out["data"] = {"text/html": chart_html(svg, alt, captioned=caption is not None)}
                 out["metadata"] = {}
+                if caption is not None:
+                    outputs.remove(caption)
     return new
+
+
+def _caption_output(outputs: list, after: int, number: str) -> Any:
+    """The output after position ``after`` that is figure ``number``'s caption (``plots.style.show`` writes it
+    as Markdown beginning ``**Figure N.**``), else None."""
+    for out in outputs[after + 1 :]:
+        text = "".join(out.get("data", {}).get("text/markdown", ""))
+        if text.startswith(f"**Figure {number}.**"):
+            return out
+    return None
 
 
 # --- claim anchors and structured data ---------------------------------------------------------
