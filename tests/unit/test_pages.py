@@ -96,7 +96,8 @@ def test_the_reader_page_puts_each_charts_caption_and_source_in_its_figcaption(t
     meta = style.Figure(2, "Shares <by> year", "Source: A & B", "Dots of shares")
     (tmp_path / "figures").mkdir()
     style.export_sidecars(str(tmp_path / "figures" / "nb-fig2"), _svg(fig), meta, fig.collection_marks)
-    caption = new_output("display_data", data={"text/markdown": "**Figure 2.** Shares \\<by\\> year  \n*Source: A & B*"})
+    markdown = "**Figure 2.** Shares \\<by\\> year  \n*Source: A & B*"
+    caption = new_output("display_data", data={"text/markdown": markdown})
     outputs = [
         new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "Figure 2: Dots of shares"}),
         new_output("display_data", data={"text/markdown": "Download figure 2: [PNG](figures/nb-fig2.png)"}),
