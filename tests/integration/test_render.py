@@ -57,6 +57,8 @@ def _hostile_contexts() -> dict[str, dict]:
             "number": HOSTILE,
             "anchor": HOSTILE,
             "count": HOSTILE,
+            "caption": HOSTILE,
+            "source": HOSTILE,
             "marks": [{"title": HOSTILE, "record_id": HOSTILE, "url": HOSTILE, "publisher": HOSTILE}],
         },
         "changes.html.j2": {
