@@ -3,13 +3,16 @@
 A question a pair's evidence cannot answer (no reported figures for that pair, no download given,
 no figure for the base year) returns an :class:`Unanswered` holding the reason. Every step a
 notebook chains after it (analysis, chart, table, sentence) hands the same object on
-(:func:`or_unanswered`), and showing it prints the reason once per notebook cell. So a notebook
-reads as one straight sequence of calls whatever the source of its data, and a gap stays a gap.
+(:func:`or_unanswered`), and showing it prints the reason once per notebook cell: in full in the
+first cell that shows it, and as its first clause in later cells (:func:`again`), so that a reason
+that stops several steps is read once. So a notebook reads as one straight sequence of calls whatever
+the source of its data, and a gap stays a gap.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -37,10 +40,11 @@ def stands_in_for(cls: T) -> T:
     return cls
 
 
-def _cell() -> str | None:
-    """An id of the cell being run: its execute request's message id (new for every cell, whether the
-    notebook is run by papermill, nbval or JupyterLab, which do not all count executions), or None
-    outside a kernel."""
+def _cell() -> tuple[str, str] | None:
+    """(the cell being run, this run of it), or None outside a kernel. The run is its execute request's
+    message id (new for every run, whether the notebook is run by papermill, nbval or JupyterLab, which
+    do not all count executions); the cell is the cell's own id when the front end sends it (JupyterLab
+    does, so a cell run again is the same cell), else the run's id."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
@@ -48,9 +52,25 @@ def _cell() -> str | None:
     shell = get_ipython()
     if shell is None:
         return None
-    header = getattr(getattr(shell, "kernel", None), "get_parent", lambda: {})()
-    msg_id = (header or {}).get("header", {}).get("msg_id")
-    return msg_id if msg_id else str(shell.execution_count)
+    parent = getattr(getattr(shell, "kernel", None), "get_parent", lambda: {})() or {}
+    run = parent.get("header", {}).get("msg_id") or str(shell.execution_count)
+    return (parent.get("metadata") or {}).get("cellId") or run, run
+
+
+#: Reason -> (the cell that first showed it, every run of a cell that has shown it), in this kernel.
+_SAID: dict[str, tuple[str, set[str]]] = {}
+#: First words written in capitals only because they begin the reason.
+_SENTENCE_STARTS = ("No", "The", "A", "An", "Every", "None", "Nothing")
+_CLAUSE_END = re.compile(r"[;:]\s|\.(\s|$)")
+
+
+def again(reason: str) -> str:
+    """What a later cell prints for a reason an earlier cell printed in full: its first clause."""
+    clause = _CLAUSE_END.split(reason, maxsplit=1)[0].strip()
+    first, _, rest = clause.partition(" ")
+    if first in _SENTENCE_STARTS:
+        clause = " ".join(filter(None, (first.lower(), rest)))
+    return f"Not answered here either: {clause} (see above)."
 
 
 class Unanswered:
@@ -63,16 +83,20 @@ class Unanswered:
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        self._shown_in: int | None = None
-        self._shown = False
 
     def show(self) -> None:
-        """Print the reason, once per notebook cell (every time outside IPython)."""
-        cell = _cell()
-        if self._shown and cell is not None and cell == self._shown_in:
+        """Print the reason once per notebook cell: in full in the first cell that shows it, as
+        :func:`again` in later ones (in full every time outside IPython)."""
+        where = _cell()
+        if where is None:
+            print(self.reason)
             return
-        print(self.reason)
-        self._shown, self._shown_in = True, cell
+        cell, run = where
+        first, runs = _SAID.setdefault(self.reason, (cell, set()))
+        if run in runs:
+            return
+        runs.add(run)
+        print(self.reason if cell == first else again(self.reason))
 
     def __getattr__(self, name: str) -> Unanswered:
         if name.startswith("_"):  # dunders and IPython's _repr_*_ hooks: not part of an answer

@@ -571,8 +571,8 @@ class Pair:
         if self.downloaded is not None:
             return self.downloaded
         return Unanswered(
-            "source is 'reported': set source to comtrade or baci and data_path to your download "
-            f"to {purpose} (see the README)."
+            "No official download in this run: source is 'reported'. Set source to comtrade or baci and data_path "
+            f"to your download to {purpose} (see the README)."
         )
 
     @property

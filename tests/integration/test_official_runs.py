@@ -168,6 +168,10 @@ def test_every_notebook_runs_on_a_download_shaped_as_real_ones_and_says_what_is_
         assert "the largest category of Türkiye's exports to Iraq in 2021" in printed["02-composition"]
         assert "No events file for Türkiye–Iraq" in printed["03-influence-timeline"]
         assert "No claims file for Türkiye–Iraq" in printed["04-claims-check"]
+        # a reason that stops several cells is said in full once, then by its first clause
+        trade, reason = printed["01-trade-volume"], "The reported figures in data/ are about Iran and Iraq;"
+        again = "Not answered here either: the reported figures in data/ are about Iran and Iraq (see above)."
+        assert trade.count(reason) == 1 and trade.count(again) >= 2 and trade.index(reason) < trade.index(again)
 
 
 def test_a_download_without_the_pair_stops_the_run_before_any_kernel(tmp_path, monkeypatch):

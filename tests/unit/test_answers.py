@@ -40,14 +40,51 @@ def test_a_decorated_step_hands_on_the_first_unanswered_argument():
 
 
 def test_say_prints_reasons_once_per_cell_and_skips_none(capsys, monkeypatch):
-    cell = {"n": 1}
-    monkeypatch.setattr(answers, "_cell", lambda: cell["n"])
+    cell = {"n": "1", "run": "a"}
+    monkeypatch.setattr(answers, "_cell", lambda: (cell["n"], cell["run"]))
+    monkeypatch.setattr(answers, "_SAID", {})
     gap = Unanswered("why not")
     say("a line", gap, None, gap)
     gap.show()
-    cell["n"] = 2
-    say(gap)
-    assert capsys.readouterr().out == "a line\nwhy not\nwhy not\n"
+    assert capsys.readouterr().out == "a line\nwhy not\n"
+    cell["n"], cell["run"] = "2", "b"  # a later cell: the reason in short, once, whichever object carries it
+    say(gap, Unanswered("why not"))
+    assert capsys.readouterr().out == "Not answered here either: why not (see above).\n"
+    cell["n"], cell["run"] = "1", "c"  # the first cell run again (JupyterLab sends its id): in full again
+    gap.show()
+    assert capsys.readouterr().out == "why not\n"
+
+
+def test_a_later_cell_gives_the_reasons_first_clause():
+    assert answers.again("No events file for Türkiye–Iraq: the shipped timeline is about Iran and Iraq.") == (
+        "Not answered here either: no events file for Türkiye–Iraq (see above)."
+    )
+    assert answers.again("The figures are about Iran and Iraq; for TUR–IRQ only official ones.") == (
+        "Not answered here either: the figures are about Iran and Iraq (see above)."
+    )
+    assert (
+        answers.again("Iraq reports nothing. No share.")
+        == "Not answered here either: Iraq reports nothing (see above)."
+    )
+    assert answers.again("No data/ v1.2 file.") == "Not answered here either: no data/ v1.2 file (see above)."
+
+
+def test_the_cell_id_a_front_end_sends_names_the_cell(monkeypatch):
+    class Kernel:
+        parent = {"header": {"msg_id": "m-1"}, "metadata": {"cellId": "cell-a"}}
+
+        def get_parent(self):
+            return self.parent
+
+    class Shell:
+        kernel, execution_count = Kernel(), 7
+
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    assert answers._cell() == ("cell-a", "m-1")
+    Shell.kernel.parent = {"header": {"msg_id": "m-2"}, "metadata": {}}  # papermill and nbval send none
+    assert answers._cell() == ("m-2", "m-2")
 
 
 def test_outside_ipython_every_show_prints(capsys, monkeypatch):
