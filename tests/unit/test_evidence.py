@@ -39,7 +39,7 @@ def test_the_shipped_pair_answers_from_reported_figures(iran_iraq):
 def test_without_a_download_every_official_answer_says_what_to_set(iran_iraq):
     official = iran_iraq.download("add official series")
     assert isinstance(official, Unanswered)
-    assert "set source to comtrade or baci" in official.reason and "to add official series" in official.reason
+    assert "Set source to comtrade or baci" in official.reason and "to add official series" in official.reason
     assert official.series_long() is official and official.mirror() is official
 
 
