@@ -24,6 +24,7 @@ def _hostile_contexts() -> dict[str, dict]:
             "run_info": run_info,
             "other_page": HOSTILE,
             "other_label": HOSTILE,
+            "pair": HOSTILE,
         },
         "index.html.j2": {
             "cards": [

@@ -166,6 +166,7 @@ def _header_html(
             run_info={"run": run_info.get("run", "")},
             other_page=other_page,
             other_label=other_label,
+            pair=other_pair(params),
         )
     )
 
