@@ -48,9 +48,9 @@ def test_index_headings_nest_and_it_says_how_the_run_was_made():
 
 def test_another_pairs_pages_say_the_notebooks_text_is_about_iran_and_iraq_and_what_it_prints_is_not():
     info = {"title": "01 — Trade volume", "question": "How large is Iran–Iraq trade?", "reads": []}
-    header = render._header_html(info, TURKEY, _run_info(), "01-trade-volume.code.html", "Page with code")
+    header = render.run_header_html(info, TURKEY, _run_info(), "01-trade-volume.code.html", "Page with code")
     note = re.search(r'<p class="collection-pair-note">(.*?)</p>', header, re.S).group(1)
     assert "This run is for Türkiye–Iraq." in note and "written about Iran and Iraq" in note
     assert note.endswith("is about Türkiye–Iraq.")
-    default = render._header_html(info, {}, _run_info(), "01-trade-volume.code.html", "Page with code")
+    default = render.run_header_html(info, {}, _run_info(), "01-trade-volume.code.html", "Page with code")
     assert "collection-pair-note" not in default and "This run is for" not in default

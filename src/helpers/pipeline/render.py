@@ -152,7 +152,7 @@ def jinja_environment() -> jinja2.Environment:
     return env
 
 
-def _header_html(
+def run_header_html(
     info: dict[str, Any], params: dict[str, Any], run_info: dict[str, Any], other_page: str, other_label: str
 ) -> str:
     """The run header of one page: links, question, this run's parameters, data sources and the run's name."""
@@ -347,7 +347,7 @@ def render_notebook(executed: Path, run_info: dict[str, Any]) -> list[str]:
     for suffix, exclude_input, other, label in _PAGE_KINDS:
         body, _ = exporter(exclude_input).from_notebook_node(reader_nb if exclude_input else nb)
         body = claim_anchors(body, ids) if ids else body
-        header = _header_html(info, params, run_info, executed.stem + other, label)
+        header = run_header_html(info, params, run_info, executed.stem + other, label)
         out = executed.with_name(executed.stem + suffix)
         out.write_text(with_style(_insert_after_body(_offline(body), header)), encoding="utf-8")
         written.append(str(out))
