@@ -43,8 +43,10 @@ def stands_in_for(cls: T) -> T:
 def _cell() -> tuple[str, str] | None:
     """(the cell being run, this run of it), or None outside a kernel. The run is its execute request's
     message id (new for every run, whether the notebook is run by papermill, nbval or JupyterLab, which
-    do not all count executions); the cell is the cell's own id when the front end sends it (JupyterLab
-    does, so a cell run again is the same cell), else the run's id."""
+    do not all count executions). The cell is the cell's own id when the front end sends it (JupyterLab
+    does), else its code: either way a cell run again, or a notebook run again top to bottom in the same
+    kernel, is the same cell. (A cell run before the one above it, or edited since, may say "see above"
+    of a reason shown below or no longer shown: restart the kernel to have every reason in order.)"""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
@@ -54,22 +56,29 @@ def _cell() -> tuple[str, str] | None:
         return None
     parent = getattr(getattr(shell, "kernel", None), "get_parent", lambda: {})() or {}
     run = parent.get("header", {}).get("msg_id") or str(shell.execution_count)
-    return (parent.get("metadata") or {}).get("cellId") or run, run
+    code = (parent.get("content") or {}).get("code")
+    cell = (parent.get("metadata") or {}).get("cellId") or (f"code:{hash(code)}" if code is not None else run)
+    return cell, run
 
 
 #: Reason -> (the cell that first showed it, every run of a cell that has shown it), in this kernel.
 _SAID: dict[str, tuple[str, set[str]]] = {}
 #: First words written in capitals only because they begin the reason.
-_SENTENCE_STARTS = ("No", "The", "A", "An", "Every", "None", "Nothing")
-_CLAUSE_END = re.compile(r"[;:]\s|\.(\s|$)")
+_SENTENCE_STARTS = ("No", "The", "A", "An", "Every", "None", "Nothing", "Two-way")
+#: Where a reason's first clause ends: a semicolon or colon, or a full stop before a capital or at the end
+#: (so that "e.g. the" or "est. 2018" do not end it).
+_CLAUSE_END = re.compile(r"[;:]\s|\.\s+(?=[A-Z])|\.$")
 
 
 def again(reason: str) -> str:
-    """What a later cell prints for a reason an earlier cell printed in full: its first clause."""
-    clause = _CLAUSE_END.split(reason, maxsplit=1)[0].strip()
+    """What a later cell prints for a reason an earlier cell printed in full: its first clause (the
+    whole reason when that clause is empty)."""
+    clause = _CLAUSE_END.split(reason.strip(), maxsplit=1)[0].strip()
+    if not clause:
+        return reason
     first, _, rest = clause.partition(" ")
     if first in _SENTENCE_STARTS:
-        clause = " ".join(filter(None, (first.lower(), rest)))
+        clause = " ".join(filter(None, (first[0].lower() + first[1:], rest)))
     return f"Not answered here either: {clause} (see above)."
 
 
@@ -143,6 +152,13 @@ def or_unanswered(func: F) -> F:
         return missing if missing is not None else func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def say_finding(line: Any) -> None:
+    """Print a notebook's finding (the output of its cell tagged ``finding``, quoted alone on the index,
+    in the page's description and in the README): an :class:`Unanswered` prints its whole reason, never
+    the short form of a reason said above."""
+    print(line.reason if isinstance(line, Unanswered) else line)
 
 
 def say(*lines: Any) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from helpers.config import PARAMS_DIR
-from helpers.pipeline import runner
+from helpers.pipeline import findings, runner
 
 pytestmark = pytest.mark.slow
 
@@ -172,6 +172,9 @@ def test_every_notebook_runs_on_a_download_shaped_as_real_ones_and_says_what_is_
         trade, reason = printed["01-trade-volume"], "The reported figures in data/ are about Iran and Iraq;"
         again = "Not answered here either: the reported figures in data/ are about Iran and Iraq (see above)."
         assert trade.count(reason) == 1 and trade.count(again) >= 2 and trade.index(reason) < trade.index(again)
+    for stem in STEMS:  # a finding is quoted alone (index, page description, README): never a short form
+        finding = findings.notebook_finding(nbformat.read(out / f"{stem}.ipynb", as_version=4))
+        assert finding and not finding.startswith("Not answered here either"), (stem, finding)
 
 
 def test_a_download_without_the_pair_stops_the_run_before_any_kernel(tmp_path, monkeypatch):

@@ -67,6 +67,13 @@ def test_a_later_cell_gives_the_reasons_first_clause():
         == "Not answered here either: Iraq reports nothing (see above)."
     )
     assert answers.again("No data/ v1.2 file.") == "Not answered here either: no data/ v1.2 file (see above)."
+    assert answers.again("Two-way trade in 2021 is $0: no rate.") == (
+        "Not answered here either: two-way trade in 2021 is $0 (see above)."
+    )
+    assert answers.again("Rows (est. 2018), e.g. these. More") == (
+        "Not answered here either: Rows (est. 2018), e.g. these (see above)."
+    )
+    assert answers.again(": nothing before the colon") == ": nothing before the colon"  # no clause: in full
 
 
 def test_the_cell_id_a_front_end_sends_names_the_cell(monkeypatch):
@@ -85,6 +92,36 @@ def test_the_cell_id_a_front_end_sends_names_the_cell(monkeypatch):
     assert answers._cell() == ("cell-a", "m-1")
     Shell.kernel.parent = {"header": {"msg_id": "m-2"}, "metadata": {}}  # papermill and nbval send none
     assert answers._cell() == ("m-2", "m-2")
+    Shell.kernel.parent = {"header": {"msg_id": "m-3"}, "content": {"code": "say(x)"}}  # the cell is its code
+    first = answers._cell()
+    Shell.kernel.parent = {"header": {"msg_id": "m-4"}, "content": {"code": "say(x)"}}
+    assert answers._cell()[0] == first[0] and answers._cell()[1] == "m-4"
+
+
+def test_a_notebook_run_again_in_the_same_kernel_says_each_reason_in_full_first(capsys, monkeypatch):
+    cells = {"a": "show_table(x)", "b": "say(y)"}
+    run = {"cell": "a", "n": 0}
+
+    def where():
+        return f"code:{hash(cells[run['cell']])}", f"run-{run['n']}"
+
+    monkeypatch.setattr(answers, "_cell", where)
+    monkeypatch.setattr(answers, "_SAID", {})
+    gap = Unanswered("No download given: set data_path.")
+    for _ in range(2):  # Run All, twice, without a restart (no cellId sent)
+        for cell in ("a", "b"):
+            run["cell"], run["n"] = cell, run["n"] + 1
+            gap.show()
+    short = "Not answered here either: no download given (see above)."
+    assert capsys.readouterr().out.splitlines() == [gap.reason, short, gap.reason, short]
+
+
+def test_a_finding_is_said_whole_even_after_its_reason_was_said_above(capsys, monkeypatch):
+    monkeypatch.setattr(answers, "_cell", lambda: ("later", "run-9"))
+    monkeypatch.setattr(answers, "_SAID", {"No events file: pass events_path.": ("earlier", {"run-1"})})
+    answers.say_finding(Unanswered("No events file: pass events_path."))
+    answers.say_finding("12 dated events.")
+    assert capsys.readouterr().out == "No events file: pass events_path.\n12 dated events.\n"
 
 
 def test_outside_ipython_every_show_prints(capsys, monkeypatch):

@@ -484,7 +484,7 @@ def test_the_importer_index_fits_the_rows_and_an_extract_it_does_not_fit_is_buil
 @pytest.mark.parametrize("ranges", [False, True], ids=["one range", "many ranges"])
 def test_values_padded_as_cepii_writes_them_read_as_plain_ones(tmp_path, cache, monkeypatch, ranges):
     rows = many_rows(fraction=True)
-    rows[5][5] = ""  # a quantity not known: NA in the padded file
+    rows[5][5] = ""  # a quantity not known: NA in the padded file (q is not read; the row must still be)
     plain = baci_folder(tmp_path / "plain", {2022: rows})
     padded = baci_folder(tmp_path / "padded", {2022: padded_baci_rows(rows)})
     assert b",        1.370,           NA\n" in (padded / Y2022).read_bytes()  # the layout, not only wider
@@ -498,12 +498,14 @@ def test_values_padded_as_cepii_writes_them_read_as_plain_ones(tmp_path, cache, 
         pd.testing.assert_frame_equal(got, expected)
     pd.testing.assert_frame_equal(read_imports(padded, "IRQ"), read_imports(plain, "IRQ"))
     archive = baci_zip(tmp_path / "BACI_HS17_V202501.zip", {2022: padded_baci_rows(rows)})
-    pd.testing.assert_frame_equal(read_flows(archive, "IRN", "IRQ"), read_flows(plain, "IRN", "IRQ"))
+    for level in ("chapter", "6"):
+        expected = read_flows(plain, "IRN", "IRQ", level=level)
+        pd.testing.assert_frame_equal(read_flows(archive, "IRN", "IRQ", level=level), expected)
 
 
 def test_a_bad_padded_value_names_its_line_and_column(tmp_path, cache, monkeypatch):
     rows = padded_baci_rows(many_rows())
-    rows[-30][4] = "       1.5e"  # padded like the rest, but not a number
+    rows[-30][4] = f"{'1.5e':>13}"  # padded like the rest, but not a number
     folder = baci_folder(tmp_path / "baci", {2022: rows})
     monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
     monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)

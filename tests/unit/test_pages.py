@@ -108,8 +108,8 @@ def test_the_reader_page_puts_each_charts_caption_and_source_in_its_figcaption(t
     page_nb = render.inline_charts(nb, tmp_path, "nb")
     shown = page_nb.cells[0].outputs
     html = shown[0].data["text/html"]
-    assert html.count("<figcaption") == 1 and 'aria-describedby="nb-fig2-caption"' in html
-    assert '<figcaption id="nb-fig2-caption"><strong>Figure 2.</strong> Shares &lt;by&gt; year<br>' in html
+    assert html.count("<figcaption") == 1 and 'aria-label="Figure 2: Dots of shares"' in html
+    assert "<figcaption><strong>Figure 2.</strong> Shares &lt;by&gt; year<br>" in html
     assert "<em>Source: A &amp; B</em></figcaption>" in html
     assert html.index("</svg>") < html.index("<figcaption") < html.index("</figure>")
     assert caption not in shown and len(shown) == 3  # said once, in the figure; the other figure's caption stays
