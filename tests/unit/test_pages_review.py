@@ -26,6 +26,18 @@ def test_another_pairs_data_lines_name_its_download_first_and_mark_the_shipped_f
     assert "the figures for Türkiye–Iraq come from official statistics" in sources[1]["title"]
 
 
+def test_the_tables_that_hold_no_pairs_figures_are_not_said_to_be_about_iran_and_iraq():
+    from helpers.tables.specs import SPECS
+
+    assert render.ANY_PAIR_FILES == {spec.file for spec in SPECS.values() if spec.any_pair}
+    files = ["composition.csv", "categories.csv", "concordance_hs.csv", "concordance_groups.csv"]
+    titles = {s["file"]: s["title"] for s in render.run_sources(files, TURKEY)}
+    assert "about Iran and Iraq" in titles["data/composition.csv"]
+    assert "about Iran and Iraq" in titles["data/concordance_groups.csv"]  # the reported groups' mapping
+    assert titles["data/categories.csv"] == "Product categories: the chamber's ten, energy, mixed buckets and unmapped"
+    assert titles["data/concordance_hs.csv"] == "HS chapters to the chamber's categories"
+
+
 def test_another_pairs_index_names_that_pair_not_iran_and_iraq():
     page = site.index_html([_entry(TURKEY)], _run_info())
     h1 = re.search(r"<h1>(.*?)</h1>", page).group(1)

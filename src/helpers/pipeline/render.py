@@ -94,17 +94,26 @@ def other_pair(params: dict[str, Any]) -> str:
     return "" if is_default_pair(reporter, partner) else pair_name(reporter, partner)
 
 
+#: The shipped tables that hold no country pair's figures (``tables.specs`` ``any_pair``; named here because
+#: the pages import no pandas): another pair's run reads them as they are.
+ANY_PAIR_FILES = frozenset({"categories.csv", "concordance_hs.csv"})
+
+
 def run_sources(files: list[str], params: dict[str, Any]) -> list[dict[str, str]]:
     """``data_sources`` of a notebook as this run used them: for another pair than Iran and Iraq (see
     ``other_pair``) the official download named by ``source`` and ``data_path`` comes first, and each shipped
-    file (about Iran and Iraq) says that this pair's figures come from that download only."""
+    file about Iran and Iraq (all but :data:`ANY_PAIR_FILES`) says that this pair's figures come from that
+    download only."""
     sources = data_sources(files)
     pair = other_pair(params)
     if not pair:
         return sources
     source, path = str(params.get("source") or "reported"), str(params.get("data_path") or "")
     shipped = f"shipped with the collection, about Iran and Iraq: the figures for {pair} come from official statistics"
-    out = [{**s, "title": f"{s['title']} ({shipped})"} for s in sources]
+    out = [
+        s if s["file"].removeprefix("data/") in ANY_PAIR_FILES else {**s, "title": f"{s['title']} ({shipped})"}
+        for s in sources
+    ]
     if source != "reported" and path:
         official = f"Official statistics for {pair}: the {source} download (each file's origin and SHA-256 in run.json)"
         out.insert(0, {"file": path, "title": official, "checked": _UNDATED[0]})

@@ -91,6 +91,8 @@ class TableSpec:
     key: tuple[str, ...]
     rules: tuple[RowRule, ...] = field(default_factory=tuple)
     description: str = ""
+    #: Holds no country pair's figures (the categories, the HS concordance): read as it is for any pair.
+    any_pair: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -571,6 +573,7 @@ CATEGORIES = TableSpec(
         Col("description", doc="What the category holds"),
     ),
     key=("category_id",),
+    any_pair=True,
 )
 
 CONCORDANCE_HS = TableSpec(
@@ -592,6 +595,7 @@ CONCORDANCE_HS = TableSpec(
             "hs_chapter",
         ),
     ),
+    any_pair=True,
 )
 
 CONCORDANCE_GROUPS = TableSpec(
