@@ -105,6 +105,13 @@ def test_the_path_that_finds_nothing_to_do_imports_no_heavy_library(project, cap
     done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root, check=True)
     lines = done.stdout.splitlines()
     assert lines[:2] == ["01 reused", "02 reused"] and lines[-1] == "['yaml']", done.stdout + done.stderr
+    assert lines[-3] == "Reports written. Open reports/p/index.html"  # inside the project: from its root
+    elsewhere = root.parent / f"{root.name}-elsewhere"
+    argv = [sys.executable, "-m", "helpers", "run", "--params", "p.yaml", "--name", "p"]
+    argv += ["--reports-dir", str(elsewhere)]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root, check=True)
+    index = (elsewhere / "p" / "index.html").resolve()
+    assert f"Reports written. Open {index}\n  {index.as_uri()}\n" in done.stdout  # outside it: the whole path
 
 
 def test_two_concurrent_runs_sharing_the_cache_both_succeed_and_the_next_reuses(project):

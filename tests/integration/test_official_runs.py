@@ -35,7 +35,10 @@ def test_official_statistics_for_iran_iraq_and_a_second_pair(tmp_path, name, cap
         for c in nbformat.read(out / "01-trade-volume.ipynb", as_version=4).cells
         for o in c.get("outputs", [])
     )
-    assert "official" in text and "SYNTHETIC" in (out / "01-trade-volume.html").read_text(encoding="utf-8")
+    assert "official" in text
+    for stem in ("01-trade-volume", "02-composition", "03-influence-timeline", "04-claims-check"):
+        # every notebook that reads the synthetic samples says so (the timeline draws their trade too)
+        assert "are SYNTHETIC test data" in (out / f"{stem}.html").read_text(encoding="utf-8"), stem
     if "turkey" in name:
         assert "for Türkiye–Iraq only official statistics are used" in text
         nb3 = "".join(

@@ -528,3 +528,15 @@ def test_tables_modules_read_no_environment_and_share_no_private_names():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers.tables"):
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 assert not private, f"{source.relative_to(package)} imports {private} from {node.module}"
+
+
+def test_every_shipped_table_is_described_in_the_data_dictionary():
+    import json
+
+    from helpers.config import DATA_DIR
+    from helpers.tables.specs import SPECS
+
+    manifest = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    described = {r["name"]: r.get("description", "") for r in manifest["resources"]}
+    assert set(SPECS) <= set(described)
+    assert [name for name, text in described.items() if len(text) < 40] == []  # a sentence, not a blank

@@ -970,6 +970,8 @@ def main_run(args) -> int:
     if args.in_place:
         print(f"Stored outputs regenerated in {display_path(out)}/")
     else:
-        print(f"Reports written. Open {display_path(out / 'index.html')}")
-        print(f"  file://{(out / 'index.html').resolve()}")
+        index = (out / "index.html").resolve()
+        inside = index.is_relative_to(config.ROOT.resolve())  # else the whole path: a name alone finds nothing
+        print(f"Reports written. Open {display_path(index) if inside else index}")
+        print(f"  {index.as_uri()}")
     return 0

@@ -192,7 +192,10 @@ class Country:
 
     def describe(self) -> str:
         """The accepted values, in Markdown."""
-        return "an ISO 3166 alpha-3 country code, e.g. `IRN`, `IRQ`, `TUR` (or a former one such as `SCG`)"
+        return (
+            "an ISO 3166 alpha-3 country code, e.g. `IRN`, `IRQ`, `TUR` (any case; a former one such as `SCG`), "
+            "or its numeric code, e.g. `364`"
+        )
 
     def normalise(self, value: Any) -> Any:
         """``value`` as the alpha-3 code of the country it names (any case, spaces around, a numeric code

@@ -566,6 +566,11 @@ CATEGORIES = TableSpec(
     name="categories",
     file="categories.csv",
     title="Product categories: the chamber's ten, energy, mixed buckets and unmapped",
+    description=(
+        "The ten categories the seed report attributes to the Joint Chamber of Commerce, energy (kept apart from "
+        "them), mixed buckets for reported groups that span two categories, and unmapped; every HS chapter and "
+        "every reported product group is mapped to one of them."
+    ),
     columns=(
         Col("category_id", doc="Id used in the concordances"),
         Col("label", doc="Label shown in charts"),
@@ -580,6 +585,10 @@ CONCORDANCE_HS = TableSpec(
     name="concordance_hs",
     file="concordance_hs.csv",
     title="HS chapters to the chamber's categories",
+    description=(
+        "Each two-digit HS chapter mapped to one category of categories.csv, with the reason for each judgement "
+        "call; official statistics (Comtrade, BACI) of any country pair are summed into the categories through it."
+    ),
     columns=(
         Col("hs_chapter", doc="Two-digit HS chapter, as text with leading zero"),
         Col("hs_section", required=False, doc="HS section, Roman numeral (empty for chapter 99)"),
@@ -602,6 +611,10 @@ CONCORDANCE_GROUPS = TableSpec(
     name="concordance_groups",
     file="concordance_groups.csv",
     title="Reported product groups to the chamber's categories",
+    description=(
+        "Each product group named in a published breakdown (composition.csv) mapped to a category of "
+        "categories.csv, or to a mixed bucket when the group spans two categories."
+    ),
     columns=(
         Col("reported_group", doc="Group as reported (matches composition.csv)"),
         Col("category_id", doc="Category of categories.csv"),
