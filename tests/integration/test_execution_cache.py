@@ -74,6 +74,20 @@ def test_only_what_changed_is_executed_again(project, capsys, monkeypatch):
     assert report(root, capsys) == {"01": "reused", "02": "reused"}
 
 
+def test_the_reason_names_the_values_that_differ_from_the_closest_earlier_run(project, capsys):
+    root = project
+    make_notebook(root / "notebooks/01-reads.ipynb", "a: int = 1  # one\nb: int = 1  # another", "print(a, b)")
+    params = root / "p.yaml"
+    for values, said in (
+        ("a: 1\nb: 1\n", "executed: not run before"),
+        ("a: 2\nb: 2\n", "executed: parameters changed (a, b)"),
+        # closest: the first run (only b differs), though the last run is more recent
+        ("a: 1\nb: 3\n", "executed: parameters changed (b)"),
+    ):
+        params.write_text(values, encoding="utf-8")
+        assert report(root, capsys, params)["01"] == said
+
+
 def test_a_failed_run_is_never_stored_and_off_means_off(project, capsys, monkeypatch):
     root = project
     make_notebook(root / "notebooks/02-other.ipynb", "other: int = 2  # another", "1/0")

@@ -523,6 +523,12 @@ def _touch(entry: Path) -> None:
         os.utime(entry / "entry.json")
 
 
+def _changed_parameters(old: Any, new: Any) -> list[str]:
+    """The names of the parameters whose values differ between two parameter sets (None: none given)."""
+    old, new = old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {}
+    return sorted(n for n in set(old) | set(new) if old.get(n) != new.get(n))
+
+
 class Cache:
     """The cache folder (``config.execution_cache_dir``)."""
 
@@ -595,13 +601,19 @@ class Cache:
         return None, self._what_changed(stem, components)
 
     def _what_changed(self, stem: str, components: dict[str, Any]) -> str:
-        """Why no entry fits: what differs from the notebook's entry most like this run (the most recent of
-        those that differ in the fewest parts)."""
+        """Why no entry fits: what differs from the notebook's entry most like this run (of those that differ
+        in the fewest parts, the one with the fewest other parameter values, then the most recent: a run with
+        one value changed names that value, not every value of another run's parameter set)."""
         latest = None
         parts = ("parameters", "notebook", "code", "environment")
 
-        def likeness(m: dict[str, Any]) -> tuple[int, float]:
-            return sum(m["components"].get(k) == components[k] for k in parts), m.get("stored", 0)
+        def likeness(m: dict[str, Any]) -> tuple[int, int, float]:
+            same = sum(m["components"].get(k) == components[k] for k in parts)
+            return (
+                same,
+                -len(_changed_parameters(m["components"].get("parameters"), components["parameters"])),
+                m.get("stored", 0),
+            )
 
         with contextlib.suppress(OSError):
             folders = (p for p in (self.folder / "notebooks" / stem).iterdir() if not p.name.startswith("."))
@@ -612,8 +624,7 @@ class Cache:
             return "not run before"
         before = latest["components"]
         if before.get("parameters") != components["parameters"]:
-            old, new = before.get("parameters") or {}, components["parameters"] or {}
-            names = sorted(n for n in set(old) | set(new) if old.get(n) != new.get(n))
+            names = _changed_parameters(before.get("parameters"), components["parameters"])
             return f"parameters changed ({', '.join(names)})"
         for part, said in (
             ("notebook", "the notebook changed"),
