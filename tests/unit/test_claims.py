@@ -147,6 +147,7 @@ def test_a_charitable_reading_that_fits_makes_a_failed_claim_misleading_not_ambi
     assert c.others[0].result == "consistent"  # 'over 1,200', as the primary report says
     assert c.rating == "misleading"
     assert "right about a different measure: more than 1,200" in c.reason
+    assert "(consistent), hence misleading." in c.reason  # the reason ends in the rating its badge shows
     assert "Envoy: 1,200 students" not in c.literal.reason  # the claim's own source is not evidence for it
     near = [("e-2019-students-1300", "2019-08-26", "1,300 Iraqi students in Iran"), STUDENTS[2]]
     assert check("c05-students-1200", evidence(events_=events(*near)), 1200.0).rating == "consistent"

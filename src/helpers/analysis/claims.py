@@ -181,7 +181,8 @@ class Check:
         text = f"As written ({lit.name}): {lit.result}. {lit.reason}"
         other = self.explained_by
         if other is not None:
-            text += f" It is right about a different measure: {other.name} ({other.result})."
+            # said in so many words: the badge reads "misleading" beside a literal reading that fails
+            text += f" It is right about a different measure: {other.name} ({other.result}), hence misleading."
         rest = " ".join(f"[{r.name}: {r.result}] {r.reason}" for r in self.others)
         return f"{text} Other readings: {rest}" if rest else text
 
