@@ -407,3 +407,38 @@ def test_the_record_of_the_students_figure_keeps_the_source_s_bound_and_only_wha
     c = check("c05-students-1200", curated.load_evidence(), 1200.0)
     assert "The reports of the meeting: Shafaq News: " in c.others[0].reason
     assert "more than 1,200" in c.others[0].reason.split("The reports of the meeting:")[1]
+
+
+def test_a_figure_published_after_the_date_is_marked_so_in_the_reason():
+    t = rows(
+        ("two_way", "iranian", 1402, 1, 12, 10.5e9, "exact", "iranian_customs"),
+        ("two_way", "iranian", 1402, 1, 12, 10.4e9, "exact", "trade_promotion"),
+    )
+    t["published"] = [pd.Timestamp("2024-05-01"), pd.Timestamp("2024-11-12")]
+    c = check("c01-trade-over-10bn", evidence(trade=t), 10e9)
+    assert "$10.5bn (iranian_customs, pub0)" in c.reason
+    assert "$10.4bn (trade_promotion, pub1, published after 3 September 2024)" in c.reason
+    assert c.evidence_after_as_of == 1
+
+
+def test_political_influence_is_unproven_and_the_reason_names_the_events_that_involve_iran():
+    ev = events(
+        ("e-2005-02-17-uia-wins", "2005-02-17", "Shia UIA wins Jan 2005 election"),
+        ("e-2018-09-07-basra-consulate", "2018-09-07", "Basra protesters storm Iran consulate"),
+        ("e-2024-01-15-erbil-strikes", "2024-01-15", "IRGC missiles hit Erbil"),
+    )
+    ev["category"] = "political"
+    c = check("c12-influence-after-2003", evidence(events_=ev), 2003)
+    assert c.rating == "unverifiable"
+    said = c.literal.reason
+    assert said.startswith("The timeline holds 3 dated political and security events from 2003 on, 2 of them")
+    assert "(e.g. Basra protesters storm Iran consulate, 2018; IRGC missiles hit Erbil, 2024)" in said
+    assert "no source in the data assesses how far Iran's political influence grew" in said
+
+
+def test_the_students_bound_is_said_to_come_from_as_many_reports_as_the_data_hold():
+    one = check("c05-students-1200", evidence(events_=events(*STUDENTS)), 1200.0)
+    assert one.others[0].name.endswith("(a lower bound, as a report of the meeting puts it)")
+    two = [*STUDENTS, ("e-2024-09-03-students-1200-copy", "2024-09-03", "Envoy: 1,200 students", "eishan", "over")]
+    both = check("c05-students-1200", evidence(events_=events(*two)), 1200.0)
+    assert both.others[0].name.endswith("(a lower bound, as the reports of the meeting put it)")

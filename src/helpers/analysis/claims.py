@@ -38,7 +38,7 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -483,6 +483,12 @@ def _row_type(columns: tuple[str, ...]):
     return collections.namedtuple("Row", columns)
 
 
+def _published_after(published: Any, ev: "Evidence") -> str:
+    """``, published after <the date judged at>`` for a piece of evidence published after it, else ``""``."""
+    when = pd.to_datetime(published, errors="coerce")
+    return f", published after {_on(ev)}" if not pd.isna(when) and when > ev.as_of else ""
+
+
 def _on(ev: "Evidence") -> str:
     """The date the claims are judged at, in words ('1 January 2003')."""
     return f"{ev.as_of.day} {ev.as_of:%B %Y}"
@@ -515,7 +521,7 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     iranian = np.concatenate(full_years)
     iranian = iranian[counting.mask(t["calendar"] == "iranian")[iranian]]
 
-    figures = _tuples(t, "year flow bound value stated_by publisher period", iranian)
+    figures = _tuples(t, "year flow bound value stated_by publisher period published", iranian)
     measures = {True: "two-way", False: "exports only (two-way is more)"}
 
     def year_reading(year: int, name: str, literal: bool) -> Reading:
@@ -528,7 +534,7 @@ def check_trade_over_10bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         agrees = [counting.compare(r.value, b, threshold, tol, "at_least") for r, b in zip(rows, as_two_way)]
         listed = "; ".join(
             f"{measures[r.flow == 'two_way']} {bound_prefix(r.bound)}${r.value / 1e9:.1f}bn "
-            f"({r.stated_by}, {r.publisher})"
+            f"({r.stated_by}, {r.publisher}{_published_after(r.published, ev)})"
             for r in rows
         )
 
@@ -757,8 +763,9 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
         )
     else:
         found = f"{len(counts) - above} of {len(counts)} national counts are not above {value:,.0f}."
+    as_put = "the reports of the meeting put it" if len(primary) > 1 else "a report of the meeting puts it"
     lower = Reading(
-        f"more than {value:,.0f} Iraqi students (a lower bound, as the reports of the meeting put it)",
+        f"more than {value:,.0f} Iraqi students (a lower bound, as {as_put})",
         judge([counting.compare(c, "exact", value, tol, "at_least") for c in counts["count"]]),
         found + (f" The reports of the meeting: {said}" if said else ""),
         lambda: _src(counts, cols),
@@ -1119,13 +1126,17 @@ def check_influence_2003(ev: Evidence, claim: pd.Series) -> list[Reading]:
     from helpers.analysis import volume
 
     pol = ev.events[ev.events["category"].isin(["political", "security"]) & (ev.events["date"].dt.year >= 2003)]
+    naming = pol[pol["title"].str.contains(r"\bIran|IRGC", regex=True)].sort_values("date")
+    examples = "; ".join(f"{r.title}, {r.date:%Y}" for r in _tuples(naming.head(3), "title date"))
+    some = f", {len(naming)} of them naming Iran (e.g. {examples})" if len(naming) else ""
     readings = [
         Reading(
             "Iran's political influence in Iraq expanded significantly after 2003",
             "unverifiable",
             (
-                f"The timeline holds {counted(len(pol), 'dated political and security event')} from 2003 on, "
-                "but political influence itself is not measured in the data."
+                f"The timeline holds {counted(len(pol), 'dated political and security event')} from 2003 on"
+                f"{some}. Events are not a measure of influence, and no source in the data assesses how far "
+                "Iran's political influence grew, so the data can neither confirm nor refute 'expanded significantly'."
                 if len(pol)
                 else f"No political or security event from 2003 on dated by {_on(ev)} is in the timeline, and "
                 "political influence itself is not measured in the data."
