@@ -79,7 +79,8 @@ def evidence(trade=None, targets=None, events_=None, composition=None, imports=N
         targets
         if targets is not None
         else pd.DataFrame(
-            columns=["target_id", "date", "measure", "target_value", "side", "speaker", "deadline_year", "publisher"]
+            columns=["target_id", "date", "measure", "target_value", "side", "speaker", "role", "deadline_year"]
+            + ["publisher"]
         )
     )
     comp = composition if composition is not None else pd.DataFrame(columns=COMPOSITION_COLUMNS)
@@ -162,7 +163,9 @@ def test_a_rating_that_rests_on_a_single_source_says_so():
     assert check("c13-pmf-integrated-2016", evidence(events_=two), 2016.0).robustness == "robust"
 
 
-def one_target(date: str, side: str, speaker: str, deadline_year: int | None, publisher: str) -> pd.DataFrame:
+def one_target(
+    date: str, side: str, speaker: str, deadline_year: int | None, publisher: str, role: str = "an official"
+) -> pd.DataFrame:
     """One statement of a $20bn two-way trade target, in the columns of the targets table the checks read."""
     return pd.DataFrame(
         {
@@ -172,6 +175,7 @@ def one_target(date: str, side: str, speaker: str, deadline_year: int | None, pu
             "target_value": [20e9],
             "side": [side],
             "speaker": [speaker],
+            "role": [role],
             "deadline_year": [deadline_year],
             "publisher": [publisher],
         }
@@ -442,3 +446,19 @@ def test_the_students_bound_is_said_to_come_from_as_many_reports_as_the_data_hol
     two = [*STUDENTS, ("e-2024-09-03-students-1200-copy", "2024-09-03", "Envoy: 1,200 students", "eishan", "over")]
     both = check("c05-students-1200", evidence(events_=events(*two)), 1200.0)
     assert both.others[0].name.endswith("(a lower bound, as the reports of the meeting put it)")
+
+
+def test_the_statement_the_report_quotes_is_not_evidence_for_the_goal_it_states():
+    ambassador = "Iraq's ambassador to Iran"
+    claim = pd.Series({"claim_id": "c02-aim-20bn", "claim": "aim", "value": 20e9, "unit": "USD", "speaker": ambassador})
+    own = one_target("2024-09-02", "iraqi", "Nasir Abdul Mohsen", None, "IRNA", role=ambassador)
+    alone = claims.check_all(pd.DataFrame([claim]), evidence(targets=own))[0]
+    assert alone.rating == "unverifiable"
+    assert "none by Iraqi officials or both sides besides the one the report quotes" in alone.reason
+    earlier = one_target("2018-11-17", "iraqi", "Barham Salih", None, "Radio Azadi").assign(target_id="t0")
+    both = claims.check_all(pd.DataFrame([claim]), evidence(targets=pd.concat([earlier, own])))[0]
+    assert both.rating == "consistent"
+    assert "1 by Iraqi officials or both sides besides the one the report quotes (1 speaker)" in both.reason
+    older = own.assign(date=pd.Timestamp("2019-10-16"), speaker="Saad Jawad Qandil")  # the same role, years before
+    kept = claims.check_all(pd.DataFrame([claim]), evidence(targets=older))[0]
+    assert kept.rating == "consistent" and "besides" not in kept.reason

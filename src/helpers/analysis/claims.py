@@ -618,7 +618,10 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     goal = np.flatnonzero(
         counting.mask((t["measure"] == "two_way_trade") & (t["target_value"] == float(claim["value"])))
     )
-    iraqi = goal[counting.mask(t["side"].isin(["iraqi", "joint"]))[goal]]
+    # the statement the report quotes is the claim itself, not evidence for it: its speaker's, in the week
+    # before the report
+    quoted = goal[counting.mask(_quoted_by_report(t, claim))[goal]]
+    iraqi = np.setdiff1d(goal[counting.mask(t["side"].isin(["iraqi", "joint"]))[goal]], quoted)
     name = "the Iraqi side states this two-way goal"
     goal_words = f"${float(claim['value']) / 1e9:.0f}bn two-way goal"
     if not len(goal):
@@ -626,14 +629,16 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         return [Reading(name, "unverifiable", why, literal=True)]
     dated = counting.sort_positions(t, iraqi[counting.mask(t["date"].notna())[iraqi]], ["date"])
     stated = f"{counted(len(goal), 'statement')} of a {goal_words} dated by {_on(ev)}"
+    besides = " besides the one the report quotes" if len(quoted) else ""
     if not len(iraqi):
         # statements by the Iranian side alone say nothing about Iraq's goal: no evidence either way
-        reason = f"{stated}, none by Iraqi officials or both sides: none states it as Iraq's goal."
+        reason = f"{stated}, none by Iraqi officials or both sides{besides}: none states it as Iraq's goal."
     else:
         when = t["date"].iloc[dated[0]]
+        speakers = counted(t["speaker"].iloc[iraqi].nunique(), "speaker")
         reason = (
-            f"{stated}, {len(iraqi)} by Iraqi officials or both sides; first dated Iraqi or joint statement "
-            f"{when:%B %Y} ({t['speaker'].iloc[dated[0]]})."
+            f"{stated}, {len(iraqi)} by Iraqi officials or both sides{besides} ({speakers}); first dated Iraqi "
+            f"or joint statement {when:%B %Y} ({t['speaker'].iloc[dated[0]]})."
         )
         if when <= ev.as_of - pd.DateOffset(years=1):
             reason += " The goal is long-standing, not new."
@@ -647,6 +652,15 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
             literal=True,
         )
     ]
+
+
+def _quoted_by_report(targets: pd.DataFrame, claim: pd.Series) -> pd.Series:
+    """Whether each statement is the one the report quotes: by the claim's speaker (``role``), dated in
+    the week up to the report's date."""
+    report = pd.Timestamp(REPORT_DATE)
+    speaker = str(claim.get("speaker") or "")
+    dates = pd.to_datetime(targets["date"])
+    return (targets["role"] == speaker) & (dates > report - pd.Timedelta(days=7)) & (dates <= report)
 
 
 def check_target_doubles(ev: Evidence, claim: pd.Series) -> list[Reading]:
