@@ -119,7 +119,7 @@ def test_the_path_that_finds_nothing_to_do_imports_no_heavy_library(project, cap
     done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root, check=True)
     lines = done.stdout.splitlines()
     assert lines[:2] == ["01 reused", "02 reused"] and lines[-1] == "['yaml']", done.stdout + done.stderr
-    assert lines[-3] == "Reports written. Open reports/p/index.html"  # inside the project: from its root
+    assert lines[-3] == "Reports written. Open reports/p/index.html"  # relative to where it was typed
     elsewhere = root.parent / f"{root.name}-elsewhere"
     argv = [sys.executable, "-m", "helpers", "run", "--params", "p.yaml", "--name", "p"]
     argv += ["--reports-dir", str(elsewhere)]

@@ -409,8 +409,8 @@ def test_the_record_of_the_students_figure_keeps_the_source_s_bound_and_only_wha
     # the comparison with other officials' counts is the check's, never quoted as the outlet's words
     assert "tens of thousands" not in primary["description"]
     c = check("c05-students-1200", curated.load_evidence(), 1200.0)
-    assert "The reports of the meeting: Shafaq News: " in c.others[0].reason
-    assert "more than 1,200" in c.others[0].reason.split("The reports of the meeting:")[1]
+    assert "The report of the meeting: Shafaq News: " in c.others[0].reason  # one report: said in the singular
+    assert "more than 1,200" in c.others[0].reason.split("The report of the meeting:")[1]
 
 
 def test_a_figure_published_after_the_date_is_marked_so_in_the_reason():
@@ -418,7 +418,7 @@ def test_a_figure_published_after_the_date_is_marked_so_in_the_reason():
         ("two_way", "iranian", 1402, 1, 12, 10.5e9, "exact", "iranian_customs"),
         ("two_way", "iranian", 1402, 1, 12, 10.4e9, "exact", "trade_promotion"),
     )
-    t["published"] = [pd.Timestamp("2024-05-01"), pd.Timestamp("2024-11-12")]
+    t["published"] = [pd.Timestamp("2024-09-03"), pd.Timestamp("2024-11-12")]  # on the date, then after it
     c = check("c01-trade-over-10bn", evidence(trade=t), 10e9)
     assert "$10.5bn (iranian_customs, pub0)" in c.reason
     assert "$10.4bn (trade_promotion, pub1, published after 3 September 2024)" in c.reason
@@ -441,6 +441,8 @@ def test_political_influence_is_unproven_and_the_reason_names_the_events_that_in
 
 
 def test_the_students_bound_is_said_to_come_from_as_many_reports_as_the_data_hold():
+    none = check("c05-students-1200", evidence(events_=events(*STUDENTS[:-1])), 1200.0)
+    assert none.others[0].name == "more than 1,200 Iraqi students (a lower bound)"
     one = check("c05-students-1200", evidence(events_=events(*STUDENTS)), 1200.0)
     assert one.others[0].name.endswith("(a lower bound, as a report of the meeting puts it)")
     two = [*STUDENTS, ("e-2024-09-03-students-1200-copy", "2024-09-03", "Envoy: 1,200 students", "eishan", "over")]
@@ -459,6 +461,21 @@ def test_the_statement_the_report_quotes_is_not_evidence_for_the_goal_it_states(
     both = claims.check_all(pd.DataFrame([claim]), evidence(targets=pd.concat([earlier, own])))[0]
     assert both.rating == "consistent"
     assert "1 by Iraqi officials or both sides besides the one the report quotes (1 speaker)" in both.reason
+    assert "none by Iraqi officials or both sides besides the one the report quotes: no other statement" in (
+        alone.reason
+    )
+    shown = both.literal.evidence.set_index("target_id")["quoted_by_report"].to_dict()
+    assert shown == {"t0": False, "t1": True}  # listed, and said to be the claim itself
     older = own.assign(date=pd.Timestamp("2019-10-16"), speaker="Saad Jawad Qandil")  # the same role, years before
     kept = claims.check_all(pd.DataFrame([claim]), evidence(targets=older))[0]
     assert kept.rating == "consistent" and "besides" not in kept.reason
+    later = own.assign(date=pd.Timestamp("2024-10-01"))  # the same role after the report: evidence, judged later
+    judged_later = claims.check_all(pd.DataFrame([claim]), evidence(targets=later, as_of="2025-06-30"))[0]
+    assert judged_later.rating == "consistent" and "besides" not in judged_later.reason
+    twice = pd.concat([earlier, earlier.assign(target_id="t2", date=pd.Timestamp("2019-01-01")), own])
+    one_speaker = claims.check_all(pd.DataFrame([claim]), evidence(targets=twice))[0]
+    assert "2 by Iraqi officials or both sides besides the one the report quotes (1 speaker)" in one_speaker.reason
+    unnamed = claims.check_all(
+        pd.DataFrame([claim.copy().fillna(pd.NA).replace({ambassador: pd.NA})]), evidence(targets=own)
+    )[0]
+    assert unnamed.rating == "consistent"  # a claims file without a speaker quotes no statement

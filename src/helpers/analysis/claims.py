@@ -632,7 +632,10 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
     besides = " besides the one the report quotes" if len(quoted) else ""
     if not len(iraqi):
         # statements by the Iranian side alone say nothing about Iraq's goal: no evidence either way
-        reason = f"{stated}, none by Iraqi officials or both sides{besides}: none states it as Iraq's goal."
+        reason = (
+            f"{stated}, none by Iraqi officials or both sides{besides}: "
+            f"{'no other statement' if besides else 'none'} states it as Iraq's goal."
+        )
     else:
         when = t["date"].iloc[dated[0]]
         speakers = counted(t["speaker"].iloc[iraqi].nunique(), "speaker")
@@ -642,23 +645,21 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         )
         if when <= ev.as_of - pd.DateOffset(years=1):
             reason += " The goal is long-standing, not new."
-    cols = ["date", "speaker", "side", "target_value", "deadline_year", "publisher", "target_id"]
-    return [
-        Reading(
-            name,
-            "consistent" if len(iraqi) else "unverifiable",
-            reason,
-            lambda: _src(t.iloc[goal].sort_values("date"), cols),
-            literal=True,
-        )
-    ]
+    cols = ["date", "speaker", "side", "quoted_by_report", "target_value", "deadline_year", "publisher", "target_id"]
+
+    def shown() -> pd.DataFrame:  # every statement of the goal; the one the report quotes said to be so
+        rows = t.iloc[goal].assign(quoted_by_report=np.isin(goal, quoted))
+        return _src(rows.sort_values("date"), cols)
+
+    return [Reading(name, "consistent" if len(iraqi) else "unverifiable", reason, shown, literal=True)]
 
 
 def _quoted_by_report(targets: pd.DataFrame, claim: pd.Series) -> pd.Series:
     """Whether each statement is the one the report quotes: by the claim's speaker (``role``), dated in
     the week up to the report's date."""
     report = pd.Timestamp(REPORT_DATE)
-    speaker = str(claim.get("speaker") or "")
+    speaker = claim.get("speaker")
+    speaker = "" if speaker is None or pd.isna(speaker) else str(speaker)
     dates = pd.to_datetime(targets["date"])
     return (targets["role"] == speaker) & (dates > report - pd.Timedelta(days=7)) & (dates <= report)
 
@@ -777,11 +778,13 @@ def check_students(ev: Evidence, claim: pd.Series) -> list[Reading]:
         )
     else:
         found = f"{len(counts) - above} of {len(counts)} national counts are not above {value:,.0f}."
-    as_put = "the reports of the meeting put it" if len(primary) > 1 else "a report of the meeting puts it"
+    as_put = {0: "", 1: ", as a report of the meeting puts it"}
+    as_put = as_put.get(len(primary), ", as the reports of the meeting put it")
+    reports = "The report of the meeting" if len(primary) == 1 else "The reports of the meeting"
     lower = Reading(
-        f"more than {value:,.0f} Iraqi students (a lower bound, as {as_put})",
+        f"more than {value:,.0f} Iraqi students (a lower bound{as_put})",
         judge([counting.compare(c, "exact", value, tol, "at_least") for c in counts["count"]]),
-        found + (f" The reports of the meeting: {said}" if said else ""),
+        found + (f" {reports}: {said}" if said else ""),
         lambda: _src(counts, cols),
     )
     semnan = Reading(

@@ -971,7 +971,7 @@ def main_run(args) -> int:
         print(f"Stored outputs regenerated in {display_path(out)}/")
     else:
         index = (out / "index.html").resolve()
-        inside = index.is_relative_to(config.ROOT.resolve())  # else the whole path: a name alone finds nothing
-        print(f"Reports written. Open {display_path(index) if inside else index}")
+        here = Path.cwd().resolve()  # where the command was typed: a path relative to it, else the whole path
+        print(f"Reports written. Open {index.relative_to(here) if index.is_relative_to(here) else index}")
         print(f"  {index.as_uri()}")
     return 0
