@@ -540,3 +540,16 @@ def test_every_shipped_table_is_described_in_the_data_dictionary():
     described = {r["name"]: r.get("description", "") for r in manifest["resources"]}
     assert set(SPECS) <= set(described)
     assert [name for name, text in described.items() if len(text) < 40] == []  # a sentence, not a blank
+
+
+def test_the_data_packages_sources_name_each_publisher_and_where_its_pages_are():
+    import json
+
+    from helpers.config import DATA_DIR
+
+    manifest = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    by_name = {r["name"]: r for r in manifest["resources"]}
+    titles = [s["title"] for s in by_name["report_sources"]["sources"]]
+    assert titles and not any(t.startswith(" ") for t in titles)  # no blank publisher
+    assert all(t.endswith("page per row in url)") for t in titles)  # report_sources.csv has no source_url
+    assert all(s["title"].endswith("page per row in source_url)") for s in by_name["events"]["sources"])

@@ -132,13 +132,13 @@ def _sources(path: Path) -> list[dict]:
         rows = list(csv.DictReader(fh))
     if not rows or "publisher" not in rows[0]:
         return []
+    page = next((c for c in ("source_url", "url") if c in rows[0]), None)
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row["publisher"]] = counts.get(row["publisher"], 0) + 1
-    return [
-        {"title": f"{name} ({n} row{'s' if n > 1 else ''}; page per row in source_url)"}
-        for name, n in sorted(counts.items())
-    ]
+        if (row["publisher"] or "").strip():  # a row without one takes its record's (report_sources.csv)
+            counts[row["publisher"]] = counts.get(row["publisher"], 0) + 1
+    where = f"; page per row in {page}" if page else ""
+    return [{"title": f"{name} ({n} row{'s' if n > 1 else ''}{where})"} for name, n in sorted(counts.items())]
 
 
 def _resource(spec: TableSpec, path: Path) -> dict:
