@@ -484,9 +484,10 @@ def _row_type(columns: tuple[str, ...]):
 
 
 def _published_after(published: Any, ev: "Evidence") -> str:
-    """``, published after <the date judged at>`` for a piece of evidence published after it, else ``""``."""
-    when = pd.to_datetime(published, errors="coerce")
-    return f", published after {_on(ev)}" if not pd.isna(when) and when > ev.as_of else ""
+    """``, published after <the date judged at>`` for a piece of evidence published after it (by
+    :func:`counting.published_label`, as its evidence table labels it), else ``""``."""
+    when = pd.Series([pd.to_datetime(published, errors="coerce")])
+    return f", published after {_on(ev)}" if counting.published_label(when, ev.as_of).iloc[0] == counting.AFTER else ""
 
 
 def _on(ev: "Evidence") -> str:
@@ -634,7 +635,7 @@ def check_aim_20bn(ev: Evidence, claim: pd.Series) -> list[Reading]:
         # statements by the Iranian side alone say nothing about Iraq's goal: no evidence either way
         reason = (
             f"{stated}, none by Iraqi officials or both sides{besides}: "
-            f"{'no other statement' if besides else 'none'} states it as Iraq's goal."
+            f"{'no other statement' if len(quoted) else 'none'} states it as Iraq's goal."
         )
     else:
         when = t["date"].iloc[dated[0]]

@@ -405,14 +405,14 @@ def _figure_number(out: Any) -> str | None:
     return m.group(1) if m else None
 
 
-def chart_html(svg_path: Path, alt: str, captioned: bool = False) -> str:
+def chart_html(svg_path: Path, alt: str, captioned: bool = False, meta: dict[str, Any] | None = None) -> str:
     """A figure's inline SVG (see ``helpers.plots.marks``) on its light panel, with the table of every mark's
-    row and source under it (from the figure's metadata JSON beside the SVG); ``captioned``: its caption and
-    source line (from the same JSON) in the figure's ``<figcaption>``."""
+    row and source under it (from ``meta``, the figure's metadata JSON beside the SVG, read when not given);
+    ``captioned``: its caption and source line (from the same JSON) in the figure's ``<figcaption>``."""
     from helpers.plots.marks import inline_svg
 
     svg = _SVG_METADATA.sub("", inline_svg(svg_path.read_text(encoding="utf-8")))
-    meta = _figure_metadata(svg_path)
+    meta = _figure_metadata(svg_path) if meta is None else meta
     page = (
         jinja_environment()
         .get_template(CHART_TEMPLATE)
@@ -449,9 +449,9 @@ def inline_charts(nb: NotebookNode, folder: Path, stem: str) -> NotebookNode:
             svg = folder / "figures" / f"{stem}-fig{number}.svg"
             if number and svg.exists():
                 alt = "".join(out["data"]["text/plain"])
-                described = bool(_figure_metadata(svg).get("caption"))
-                caption = _caption_output(outputs, outputs.index(out), number) if described else None
-                out["data"] = {"text/html": chart_html(svg, alt, captioned=caption is not None)}
+                meta = _figure_metadata(svg)  # read once: it says whether there is a caption, and what the page shows
+                caption = _caption_output(outputs, outputs.index(out), number) if meta.get("caption") else None
+                out["data"] = {"text/html": chart_html(svg, alt, captioned=caption is not None, meta=meta)}
                 out["metadata"] = {}
                 if caption is not None:
                     outputs.remove(caption)
