@@ -292,11 +292,26 @@ def many_rows(fraction=False):
     ]
 
 
+def read_in_ranges(monkeypatch, size: int = 4096) -> None:
+    """Every plain BACI file is read in byte ranges of about ``size`` bytes, however small."""
+    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
+    monkeypatch.setattr(extracts_module, "RANGE_BYTES", size)
+
+
+def assert_bad_value_named(folder, rows, at: int, cache) -> None:
+    """A file whose row ``at`` (from the end) has a ``v`` that is no number stops the read, naming its line,
+    and keeps nothing."""
+    baci_folder(folder, {2022: rows})
+    line = len(rows) + at + 2
+    with pytest.raises(DataError, match=rf"^{Y2022}: line {line}, column 'v': must be a number written plainly"):
+        prepare(folder)
+    assert extracts_in(cache) == [] and not list(cache.glob("*.tmp"))
+
+
 def test_one_pass_hashes_the_bytes_it_parses_and_remembers_hashlibs_digest(tmp_path, cache, monkeypatch):
     folder = baci_folder(tmp_path / "baci", {2022: many_rows()})
     file = folder / Y2022
-    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
-    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)  # many ranges, each hashed as it is read
+    read_in_ranges(monkeypatch)  # many ranges, each hashed as it is read
     assert len(extracts_module.byte_ranges(file)) > 10
     parsed, hashed = counting(monkeypatch)
     prepare(folder)
@@ -318,8 +333,7 @@ def test_a_file_in_many_ranges_gives_the_extract_of_one_stream(tmp_path, monkeyp
     folder = baci_folder(tmp_path / "baci", {2022: rows})
     file = folder / Y2022
     one = extracts_module.build(file, source_header(file), BACI, progress=False)
-    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
-    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 3000)  # groups split between ranges
+    read_in_ranges(monkeypatch, 3000)  # groups split between ranges
     assert len(extracts_module.byte_ranges(file)) > 20
     many = extracts_module.build(file, source_header(file), BACI, progress=False)
     assert many.schema == one.schema and many.num_rows == one.num_rows
@@ -347,8 +361,7 @@ def test_an_unsorted_file_in_many_ranges_gives_the_same_extract(tmp_path, monkey
     folder = baci_folder(tmp_path / "sorted", {2022: rows})
     expected = extracts_module.build(folder / Y2022, source_header(folder / Y2022), BACI, progress=False)
     shuffled = baci_folder(tmp_path / "shuffled", {2022: rows[1::2] + rows[::2]})
-    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
-    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
+    read_in_ranges(monkeypatch)
     file = shuffled / Y2022
     assert extracts_module.build(file, source_header(file), BACI, progress=False).equals(expected)
 
@@ -356,13 +369,8 @@ def test_an_unsorted_file_in_many_ranges_gives_the_same_extract(tmp_path, monkey
 def test_a_bad_value_in_a_later_range_names_its_line_and_keeps_nothing(tmp_path, cache, monkeypatch):
     rows = many_rows()
     rows[-40][4] = "1.5e"  # not a number, far from the first range
-    folder = baci_folder(tmp_path / "baci", {2022: rows})
-    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
-    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
-    line = len(rows) - 40 + 2
-    with pytest.raises(DataError, match=rf"^{Y2022}: line {line}, column 'v': must be a number written plainly"):
-        prepare(folder)
-    assert extracts_in(cache) == [] and not list(cache.glob("*.tmp"))
+    read_in_ranges(monkeypatch)
+    assert_bad_value_named(tmp_path / "baci", rows, -40, cache)
     rows[-40][4] = 1.5
     rows[-3] = list(rows[-4])  # a row twice, in the last range
     folder = baci_folder(tmp_path / "twice", {2022: rows})
@@ -489,8 +497,7 @@ def test_values_padded_as_cepii_writes_them_read_as_plain_ones(tmp_path, cache, 
     padded = baci_folder(tmp_path / "padded", {2022: padded_baci_rows(rows)})
     assert b",        1.370,           NA\n" in (padded / Y2022).read_bytes()  # the layout, not only wider
     if ranges:
-        monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
-        monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
+        read_in_ranges(monkeypatch)
         assert len(extracts_module.byte_ranges(padded / Y2022)) > 5
     for level in ("chapter", "6"):
         expected = read_flows(plain, "IRN", "IRQ", level=level)
@@ -506,10 +513,5 @@ def test_values_padded_as_cepii_writes_them_read_as_plain_ones(tmp_path, cache, 
 def test_a_bad_padded_value_names_its_line_and_column(tmp_path, cache, monkeypatch):
     rows = padded_baci_rows(many_rows())
     rows[-30][4] = f"{'1.5e':>13}"  # padded like the rest, but not a number
-    folder = baci_folder(tmp_path / "baci", {2022: rows})
-    monkeypatch.setattr(extracts_module, "SPLIT_BYTES", 1)
-    monkeypatch.setattr(extracts_module, "RANGE_BYTES", 4096)
-    line = len(rows) - 30 + 2
-    with pytest.raises(DataError, match=rf"^{Y2022}: line {line}, column 'v': must be a number written plainly"):
-        prepare(folder)
-    assert extracts_in(cache) == []
+    read_in_ranges(monkeypatch)
+    assert_bad_value_named(tmp_path / "baci", rows, -30, cache)
